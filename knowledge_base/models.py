@@ -1,0 +1,178 @@
+"""The knowledge-base model: a brand's official facts, key messages, avoid-topics and prohibited claims."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from typing import Annotated, Any, Self
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+KB_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
+ITEM_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+MAX_ITEM_TEXT = 2000
+
+ItemId = Annotated[str, StringConstraints(pattern=ITEM_ID_PATTERN)]
+ItemText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ITEM_TEXT)]
+KnowledgeBaseId = Annotated[str, StringConstraints(pattern=KB_ID_PATTERN)]
+
+
+class ItemKind(enum.StrEnum):
+    """The four kinds of knowledge-base item; values are the interchange-format section names."""
+
+    FACT = "facts"
+    KEY_MESSAGE = "key_messages"
+    AVOID_TOPIC = "avoid_topics"
+    PROHIBITED_CLAIM = "prohibited_claims"
+
+    @property
+    def url_segment(self) -> str:
+        """The path segment used by the REST API (``key-messages``)."""
+        return self.value.replace("_", "-")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class _Item(_Strict):
+    id: ItemId = Field(description="Identifier unique within its knowledge base, e.g. F1.")
+    text: ItemText = Field(description="The official wording.")
+
+    @field_validator("text")
+    @classmethod
+    def _text_not_blank(cls, value: str) -> str:
+        if not _visible(value):
+            raise ValueError("text must contain visible characters")
+        return value
+
+
+class Fact(_Item):
+    """An official product fact. Content stating another figure, the opposite or a wrong use distorts it."""
+
+    topic: str | None = Field(default=None, max_length=200, description="Attribute the fact is about.")
+    tags: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] = Field(default_factory=list)
+    valid_from: dt.date | None = Field(default=None, description="First day the fact holds (inclusive).")
+    valid_until: dt.date | None = Field(default=None, description="Last day the fact holds (inclusive).")
+
+    @model_validator(mode="after")
+    def _period_in_order(self) -> Self:
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValueError("valid_until is before valid_from")
+        return self
+
+
+class KeyMessage(_Item):
+    """A campaign selling point whose pull-through is measured."""
+
+    priority: int | None = Field(default=None, ge=1, le=5, description="1 (highest) to 5.")
+    campaign_start: dt.date | None = None
+    campaign_end: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _campaign_in_order(self) -> Self:
+        if self.campaign_start and self.campaign_end and self.campaign_end < self.campaign_start:
+            raise ValueError("campaign_end is before campaign_start")
+        return self
+
+
+class AvoidTopic(_Item):
+    """A subject the brand wants played down; touching it is reported, not a distortion."""
+
+
+class ProhibitedClaim(_Item):
+    """A claim the brand must never be associated with; making it is a distortion of kind prohibited."""
+
+
+ITEM_MODELS: dict[ItemKind, type[_Item]] = {
+    ItemKind.FACT: Fact,
+    ItemKind.KEY_MESSAGE: KeyMessage,
+    ItemKind.AVOID_TOPIC: AvoidTopic,
+    ItemKind.PROHIBITED_CLAIM: ProhibitedClaim,
+}
+
+AnyItem = Fact | KeyMessage | AvoidTopic | ProhibitedClaim
+
+
+class KnowledgeBaseContent(_Strict):
+    """A knowledge base as authored: the interchange format (kb.json) plus optional fields."""
+
+    brand: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    product: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    lang: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")] = Field(
+        description="Language of the official wording, e.g. zh or en."
+    )
+    facts: list[Fact] = Field(default_factory=list)
+    key_messages: list[KeyMessage] = Field(default_factory=list)
+    avoid_topics: list[AvoidTopic] = Field(default_factory=list)
+    prohibited_claims: list[ProhibitedClaim] = Field(default_factory=list)
+    absolute_terms: list[str] = Field(
+        default_factory=list, description="Extra absolute-claim terms for this brand (beyond the built-in lexicon)."
+    )
+    absolute_exceptions: list[str] = Field(
+        default_factory=list, description="Terms the brand may use although the lexicon lists them."
+    )
+
+    @model_validator(mode="after")
+    def _ids_unique(self) -> Self:
+        seen: dict[str, str] = {}
+        duplicates: list[str] = []
+        for kind in ItemKind:
+            for item in getattr(self, kind.value):
+                if item.id in seen:
+                    duplicates.append(f"{item.id} ({seen[item.id]} and {kind.value})")
+                seen.setdefault(item.id, kind.value)
+        if duplicates:
+            raise ValueError("duplicate item ids: " + ", ".join(duplicates))
+        return self
+
+    def items(self, kind: ItemKind) -> list[AnyItem]:
+        """The items of one kind."""
+        return list(getattr(self, kind.value))
+
+    def find(self, item_id: str) -> tuple[ItemKind, AnyItem] | None:
+        """The kind and item with this id, if any."""
+        for kind in ItemKind:
+            for item in getattr(self, kind.value):
+                if item.id == item_id:
+                    return kind, item
+        return None
+
+    def to_interchange(self) -> dict[str, Any]:
+        """The JSON interchange form (kb.json): optional fields appear only when set."""
+        data = self.model_dump(mode="json", exclude_none=True)
+        for kind in ItemKind:
+            for item in data[kind.value]:
+                if not item.get("tags"):
+                    item.pop("tags", None)
+        for key in ("absolute_terms", "absolute_exceptions"):
+            if not data[key]:
+                del data[key]
+        return data
+
+
+class KnowledgeBase(KnowledgeBaseContent):
+    """A stored knowledge base: its content plus identity and version."""
+
+    id: KnowledgeBaseId = Field(description="URL-safe identifier, e.g. brava-airfry-5.")
+    version: int = Field(default=0, ge=0, description="Bumped by every change.")
+    updated_at: dt.datetime | None = None
+
+    @property
+    def content(self) -> KnowledgeBaseContent:
+        """The authored content without identity and version."""
+        return KnowledgeBaseContent.model_validate(self.model_dump(exclude={"id", "version", "updated_at"}))
+
+
+def slugify(text: str) -> str:
+    """A knowledge-base id from a name: ASCII letters and digits joined by dashes (may be empty)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:64].strip("-")
+
+
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+
+
+def _visible(text: str) -> bool:
+    return any(ch.isprintable() and not ch.isspace() and ch not in _INVISIBLE for ch in text)

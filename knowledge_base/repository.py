@@ -1,0 +1,489 @@
+"""Knowledge bases held in the vector store: versioned, atomically replaced, searchable.
+
+Layout in the store:
+
+- a meta collection with one record for the store (model id, dimension, which items collection is live)
+  and one record per knowledge base (its header, ``version`` and live ``generation``);
+- an items collection with one point per item, carrying ``kb_id``, ``generation``, ``kind`` and the item.
+
+A bulk replace writes the new generation's points first and then flips the knowledge base's record,
+so readers (who filter on the live generation) see the old or the new version, never a mix. Points of
+a generation that never went live, or that is two generations old, are removed on open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+from pydantic import ValidationError
+
+from knowledge_base.errors import ConflictError, InvalidInputError, ModelMismatchError, NotFoundError
+from knowledge_base.loading import field_errors
+from knowledge_base.models import (
+    ITEM_MODELS,
+    AnyItem,
+    ItemKind,
+    KnowledgeBase,
+    KnowledgeBaseContent,
+)
+from knowledge_base.store.base import MatchFilter, PointRecord, QueryRequest, SparseVector, Vector, VectorStore
+
+META_COLLECTION = "brandcheck_meta"
+FIRST_ITEMS_COLLECTION = "brandcheck_items_1"
+STORE_RECORD_ID = 1
+UPSERT_BATCH = 256
+ITEM_INDEXES = ("kb_id", "kind", "product")
+_HEADER_FIELDS = ("brand", "product", "lang", "absolute_terms", "absolute_exceptions")
+
+
+class Embedder(Protocol):
+    """What the repository needs of the embedding model."""
+
+    model_id: str
+    dimension: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """Unit-length dense vectors, one row per text."""
+        ...
+
+
+class LexicalEncoderLike(Protocol):
+    """What the repository needs of the lexical (sparse) encoder."""
+
+    def encode_documents(self, texts: Sequence[str]) -> list[SparseVector]: ...
+
+    def encode_queries(self, texts: Sequence[str]) -> list[SparseVector]: ...
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A knowledge-base item near a query text."""
+
+    kind: ItemKind
+    item_id: str
+    text: str
+    score: float
+    lexical_score: float
+    rank: int
+
+
+@dataclass(frozen=True)
+class _Header:
+    kb_id: str
+    version: int
+    generation: int
+    updated_at: str
+    fields: dict[str, Any]
+
+
+def stable_id(*parts: str) -> int:
+    """A point id that is the same in every process: 63 bits of BLAKE2b."""
+    digest = hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") & (2**63 - 1)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class KnowledgeBaseRepository:
+    """Stores knowledge bases in a :class:`VectorStore` and answers nearest-item queries."""
+
+    def __init__(self, store: VectorStore, embedder: Embedder, lexical: LexicalEncoderLike) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.lexical = lexical
+        self._write_lock = threading.RLock()
+        self._cache: dict[str, KnowledgeBase] = {}
+        self.items_collection = FIRST_ITEMS_COLLECTION
+
+    # -- opening --------------------------------------------------------------------------------
+
+    def open(self, allow_model_mismatch: bool = False) -> None:
+        """Create the collections on first use, check the model, and drop unfinished writes."""
+        with self._write_lock:
+            if not self.store.collection_exists(META_COLLECTION):
+                self.store.create_collection(META_COLLECTION, 1, ("kind", "kb_id"))
+            record = self._store_record()
+            if record is None:
+                record = {
+                    "kind": "store",
+                    "model_id": self.embedder.model_id,
+                    "dimension": self.embedder.dimension,
+                    "items_collection": FIRST_ITEMS_COLLECTION,
+                    "seeded": False,
+                }
+                if not self.store.collection_exists(FIRST_ITEMS_COLLECTION):
+                    self.store.create_collection(FIRST_ITEMS_COLLECTION, self.embedder.dimension, ITEM_INDEXES)
+                self._put_meta(STORE_RECORD_ID, record)
+            self.items_collection = str(record["items_collection"])
+            if not allow_model_mismatch and (
+                record["model_id"] != self.embedder.model_id or record["dimension"] != self.embedder.dimension
+            ):
+                raise ModelMismatchError(
+                    f"The knowledge bases in this store were embedded with model '{record['model_id']}' "
+                    f"({record['dimension']}-d), but the configured model is '{self.embedder.model_id}' "
+                    f"({self.embedder.dimension}-d). Run `brandcheck kb reindex` to re-embed every knowledge base "
+                    f"with the configured model, or set BRANDCHECK_MODEL back to the model the store was built with.",
+                    extra={"stored_model": record["model_id"], "configured_model": self.embedder.model_id},
+                )
+            self._collect_garbage()
+
+    @property
+    def stored_model(self) -> tuple[str, int]:
+        """The model id and dimension the store's vectors were made with."""
+        record = self._store_record() or {}
+        return str(record.get("model_id")), int(record.get("dimension", 0))
+
+    def mark_seeded(self) -> bool:
+        """Record that the sample knowledge bases were offered; True the first time only."""
+        with self._write_lock:
+            record = self._store_record() or {}
+            if record.get("seeded"):
+                return False
+            self._put_meta(STORE_RECORD_ID, {**record, "seeded": True})
+            return True
+
+    def _collect_garbage(self) -> None:
+        live = {header.kb_id: header.generation for header in self._headers()}
+        stale = [
+            point.id
+            for point in self.store.scroll(self.items_collection)
+            if live.get(point.payload.get("kb_id", "")) != point.payload.get("generation")
+        ]
+        if stale:
+            self.store.delete(self.items_collection, ids=stale)
+
+    # -- meta records ---------------------------------------------------------------------------
+
+    def _put_meta(self, point_id: int, payload: dict[str, Any]) -> None:
+        vector = np.ones(1, dtype=np.float32)
+        self.store.upsert(META_COLLECTION, [PointRecord(point_id, vector, SparseVector([], []), payload)])
+
+    def _store_record(self) -> dict[str, Any] | None:
+        found = self.store.retrieve(META_COLLECTION, [STORE_RECORD_ID])
+        return found[0].payload if found else None
+
+    def _header(self, kb_id: str) -> _Header | None:
+        found = self.store.retrieve(META_COLLECTION, [stable_id("kb", kb_id)])
+        return self._to_header(found[0].payload) if found else None
+
+    def _headers(self) -> list[_Header]:
+        records = self.store.scroll(META_COLLECTION, MatchFilter({"kind": "kb"}))
+        return sorted((self._to_header(r.payload) for r in records), key=lambda h: h.kb_id)
+
+    @staticmethod
+    def _to_header(payload: dict[str, Any]) -> _Header:
+        return _Header(
+            payload["kb_id"],
+            int(payload["version"]),
+            int(payload["generation"]),
+            payload["updated_at"],
+            payload["fields"],
+        )
+
+    def _require_header(self, kb_id: str) -> _Header:
+        header = self._header(kb_id)
+        if header is None:
+            raise NotFoundError(f"knowledge base '{kb_id}' not found", extra={"kb_id": kb_id})
+        return header
+
+    def _write_header(self, kb_id: str, version: int, generation: int, fields: dict[str, Any]) -> None:
+        payload = {
+            "kind": "kb",
+            "kb_id": kb_id,
+            "version": version,
+            "generation": generation,
+            "updated_at": _now(),
+            "fields": fields,
+        }
+        self._put_meta(stable_id("kb", kb_id), payload)
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def list(self) -> list[KnowledgeBase]:
+        """Every knowledge base, by id."""
+        return [self._load(header) for header in self._headers()]
+
+    def get(self, kb_id: str) -> KnowledgeBase:
+        """The live version of a knowledge base."""
+        return self._load(self._require_header(kb_id))
+
+    def exists(self, kb_id: str) -> bool:
+        """Whether a knowledge base with this id is stored."""
+        return self._header(kb_id) is not None
+
+    def _load(self, header: _Header) -> KnowledgeBase:
+        cached = self._cache.get(header.kb_id)
+        if cached is not None and cached.version == header.version:
+            return cached
+        sections: dict[str, list[dict[str, Any]]] = {kind.value: [] for kind in ItemKind}
+        points = self.store.scroll(
+            self.items_collection, MatchFilter({"kb_id": header.kb_id, "generation": header.generation})
+        )
+        for point in sorted(points, key=lambda p: int(p.payload["order"])):
+            sections[point.payload["kind"]].append(point.payload["item"])
+        kb = KnowledgeBase.model_validate(
+            {
+                "id": header.kb_id,
+                "version": header.version,
+                "updated_at": header.updated_at,
+                **header.fields,
+                **sections,
+            }
+        )
+        self._cache[header.kb_id] = kb
+        return kb
+
+    # -- writing --------------------------------------------------------------------------------
+
+    def save(
+        self,
+        kb_id: str,
+        content: KnowledgeBaseContent,
+        *,
+        create_only: bool = False,
+        must_exist: bool = False,
+        expected_version: int | None = None,
+    ) -> KnowledgeBase:
+        """Create or atomically replace a whole knowledge base; returns the stored version."""
+        with self._write_lock:
+            current = self._header(kb_id)
+            if create_only and current is not None:
+                raise ConflictError(f"knowledge base '{kb_id}' already exists", extra={"kb_id": kb_id})
+            if must_exist and current is None:
+                raise NotFoundError(f"knowledge base '{kb_id}' not found", extra={"kb_id": kb_id})
+            self._check_version(kb_id, current, expected_version)
+            generation = current.generation + 1 if current else 1
+            items = [(kind, item) for kind in ItemKind for item in content.items(kind)]
+            points = self._points(kb_id, generation, content.product, items, start_order=0)
+            for start in range(0, len(points), UPSERT_BATCH):
+                self.store.upsert(self.items_collection, points[start : start + UPSERT_BATCH])
+            fields = content.model_dump(mode="json", include=set(_HEADER_FIELDS))
+            self._write_header(kb_id, (current.version if current else 0) + 1, generation, fields)
+            if current is not None and current.generation > 1:
+                # Keep the previous generation for readers that started before the flip.
+                self.store.delete(
+                    self.items_collection, filter=MatchFilter({"kb_id": kb_id, "generation": current.generation - 1})
+                )
+            return self.get(kb_id)
+
+    def delete(self, kb_id: str, expected_version: int | None = None) -> None:
+        """Delete a knowledge base and all its items."""
+        with self._write_lock:
+            header = self._require_header(kb_id)
+            self._check_version(kb_id, header, expected_version)
+            self.store.delete(META_COLLECTION, ids=[stable_id("kb", kb_id)])
+            self.store.delete(self.items_collection, filter=MatchFilter({"kb_id": kb_id}))
+            self._cache.pop(kb_id, None)
+
+    def put_item(self, kb_id: str, kind: ItemKind, item: AnyItem, *, create: bool) -> KnowledgeBase:
+        """Add (``create``) or replace one item in place; bumps the version."""
+        with self._write_lock:
+            header = self._require_header(kb_id)
+            kb = self._load(header)
+            found = kb.find(item.id)
+            if create and found is not None:
+                raise ConflictError(
+                    f"item '{item.id}' already exists in knowledge base '{kb_id}' ({found[0].value})",
+                    extra={"kb_id": kb_id, "item_id": item.id},
+                )
+            if not create and (found is None or found[0] != kind):
+                raise NotFoundError(
+                    f"{kind.value.rstrip('s').replace('_', ' ')} '{item.id}' not found in knowledge base '{kb_id}'",
+                    extra={"kb_id": kb_id, "item_id": item.id},
+                )
+            existing = self.store.retrieve(
+                self.items_collection, [self._item_point_id(kb_id, header.generation, item.id)]
+            )
+            order = int(existing[0].payload["order"]) if existing else self._next_order(kb_id, header.generation)
+            points = self._points(kb_id, header.generation, kb.product, [(kind, item)], start_order=order)
+            self.store.upsert(self.items_collection, points)
+            self._write_header(kb_id, header.version + 1, header.generation, self._header_fields(header))
+            return self.get(kb_id)
+
+    def delete_item(self, kb_id: str, kind: ItemKind, item_id: str) -> KnowledgeBase:
+        """Delete one item; bumps the version."""
+        with self._write_lock:
+            header = self._require_header(kb_id)
+            found = self._load(header).find(item_id)
+            if found is None or found[0] != kind:
+                raise NotFoundError(
+                    f"{kind.value.rstrip('s').replace('_', ' ')} '{item_id}' not found in knowledge base '{kb_id}'",
+                    extra={"kb_id": kb_id, "item_id": item_id},
+                )
+            self.store.delete(self.items_collection, ids=[self._item_point_id(kb_id, header.generation, item_id)])
+            self._write_header(kb_id, header.version + 1, header.generation, self._header_fields(header))
+            return self.get(kb_id)
+
+    @staticmethod
+    def _header_fields(header: _Header) -> dict[str, Any]:
+        return dict(header.fields)
+
+    @staticmethod
+    def _check_version(kb_id: str, header: _Header | None, expected: int | None) -> None:
+        if expected is None:
+            return
+        actual = header.version if header else 0
+        if actual != expected:
+            raise ConflictError(
+                f"knowledge base '{kb_id}' is at version {actual}, not {expected}; reload it and retry",
+                extra={"kb_id": kb_id, "version": actual, "expected_version": expected},
+            )
+
+    def _next_order(self, kb_id: str, generation: int) -> int:
+        points = self.store.scroll(self.items_collection, MatchFilter({"kb_id": kb_id, "generation": generation}))
+        return max((int(p.payload["order"]) for p in points), default=-1) + 1
+
+    @staticmethod
+    def _item_point_id(kb_id: str, generation: int, item_id: str) -> int:
+        return stable_id("item", kb_id, str(generation), item_id)
+
+    def _points(
+        self, kb_id: str, generation: int, product: str, items: Sequence[tuple[ItemKind, AnyItem]], start_order: int
+    ) -> list[PointRecord]:
+        texts = [item.text for _, item in items]
+        dense = self.embedder.encode(texts)
+        sparse = self.lexical.encode_documents(texts)
+        return [
+            PointRecord(
+                id=self._item_point_id(kb_id, generation, item.id),
+                dense=dense[index],
+                sparse=sparse[index],
+                payload={
+                    "kb_id": kb_id,
+                    "generation": generation,
+                    "product": product,
+                    "kind": kind.value,
+                    "item_id": item.id,
+                    "order": start_order + index,
+                    "item": item.model_dump(mode="json", exclude_none=True),
+                },
+            )
+            for index, (kind, item) in enumerate(items)
+        ]
+
+    # -- search ---------------------------------------------------------------------------------
+
+    def search(
+        self,
+        kb_id: str,
+        texts: Sequence[str],
+        kinds: Sequence[ItemKind] | None = None,
+        limit: int = 5,
+        vectors: np.ndarray[Any, np.dtype[np.float32]] | None = None,
+    ) -> list[list[SearchHit]]:
+        """The items nearest each text (hybrid dense + lexical, RRF-fused), with their cosine and
+        lexical scores. ``vectors`` may carry the texts' embeddings when the caller has them."""
+        header = self._require_header(kb_id)
+        if not texts:
+            return []
+        dense = self.embedder.encode(texts) if vectors is None else vectors
+        sparse = self.lexical.encode_queries(texts)
+        must: dict[str, Any] = {"kb_id": kb_id, "generation": header.generation}
+        if kinds:
+            must["kind"] = [kind.value for kind in kinds]
+        flt = MatchFilter(must)
+        prefetch = max(50, limit * 5)
+        requests: list[QueryRequest] = []
+        lexical_request_at: list[int | None] = []
+        for vector, lexical in zip(dense, sparse, strict=True):
+            terms = None if lexical.is_empty() else lexical
+            requests.append(
+                QueryRequest(
+                    dense=vector, sparse=terms, filter=flt, limit=limit, prefetch_limit=prefetch, with_vectors=True
+                )
+            )
+            lexical_request_at.append(None)
+            if terms is not None:
+                lexical_request_at[-1] = len(requests)
+                requests.append(QueryRequest(sparse=terms, filter=flt, limit=prefetch))
+        answers = self.store.query(self.items_collection, requests)
+        results: list[list[SearchHit]] = []
+        fused_at = 0
+        for vector, lexical_at in zip(dense, lexical_request_at, strict=True):
+            lexical_scores = {hit.id: hit.score for hit in answers[lexical_at]} if lexical_at is not None else {}
+            hits = []
+            for rank, hit in enumerate(answers[fused_at], start=1):
+                cosine = float(np.dot(vector, hit.dense)) if hit.dense is not None else hit.score
+                hits.append(
+                    SearchHit(
+                        kind=ItemKind(hit.payload["kind"]),
+                        item_id=hit.payload["item_id"],
+                        text=hit.payload["item"]["text"],
+                        score=round(cosine, 4),
+                        lexical_score=round(lexical_scores.get(hit.id, 0.0), 4),
+                        rank=rank,
+                    )
+                )
+            results.append(hits)
+            fused_at = (lexical_at if lexical_at is not None else fused_at) + 1
+        return results
+
+    # -- reindex --------------------------------------------------------------------------------
+
+    def reindex(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Re-embed every item with the configured model into a fresh collection, then switch to it.
+
+        A crash before the switch leaves the old collection live; returns the number of items."""
+        with self._write_lock:
+            record = self._store_record()
+            assert record is not None, "open() first"
+            old = str(record["items_collection"])
+            number = int(old.rsplit("_", 1)[-1]) + 1
+            new = f"brandcheck_items_{number}"
+            if self.store.collection_exists(new):
+                self.store.delete_collection(new)
+            self.store.create_collection(new, self.embedder.dimension, ITEM_INDEXES)
+            live = {header.kb_id: header.generation for header in self._headers()}
+            points = [
+                p for p in self.store.scroll(old) if live.get(p.payload.get("kb_id", "")) == p.payload.get("generation")
+            ]
+            done = 0
+            for batch in _chunks(points, UPSERT_BATCH):
+                texts = [p.payload["item"]["text"] for p in batch]
+                dense = self.embedder.encode(texts)
+                sparse = self.lexical.encode_documents(texts)
+                self.store.upsert(
+                    new,
+                    [PointRecord(p.id, dense[i], sparse[i], p.payload) for i, p in enumerate(batch)],
+                )
+                done += len(batch)
+                if progress:
+                    progress(done, len(points))
+            self._put_meta(
+                STORE_RECORD_ID,
+                {
+                    **record,
+                    "model_id": self.embedder.model_id,
+                    "dimension": self.embedder.dimension,
+                    "items_collection": new,
+                },
+            )
+            self.items_collection = new
+            self.store.delete_collection(old)
+            self._cache.clear()
+            return len(points)
+
+
+def _chunks(items: Sequence[PointRecord], size: int) -> Iterator[Sequence[PointRecord]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def validate_item(kind: ItemKind, data: Any) -> AnyItem:
+    """Validate one item of a kind, raising InvalidInputError with the field errors."""
+    try:
+        return ITEM_MODELS[kind].model_validate(data)  # type: ignore[return-value]
+    except ValidationError as exc:
+        errors = [error.as_dict() for error in field_errors(exc, data)]
+        raise InvalidInputError(f"invalid {kind.value.rstrip('s').replace('_', ' ')}", extra=errors) from exc
+
+
+__all__ = ["Embedder", "KnowledgeBaseRepository", "SearchHit", "Vector", "stable_id", "validate_item"]

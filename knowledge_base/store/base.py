@@ -1,0 +1,131 @@
+"""The vector-store interface shared by the embedded and the server backends.
+
+Every knowledge-base item is one point with a dense vector (``dense``, cosine) and a sparse
+lexical vector (``lexical``, IDF modifier) plus a JSON payload. Both backends implement exactly
+this interface; ``tests/test_store_congruence.py`` runs the same operations on both.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+DENSE_VECTOR = "dense"
+LEXICAL_VECTOR = "lexical"
+RRF_K = 60
+
+PayloadValue = str | int | bool
+Vector = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class SparseVector:
+    """A sparse vector: parallel lists of dimension indices (u32) and values."""
+
+    indices: list[int]
+    values: list[float]
+
+    def is_empty(self) -> bool:
+        return not self.indices
+
+
+@dataclass(frozen=True)
+class MatchFilter:
+    """Conjunction of exact matches on payload keys.
+
+    A value that is a list or tuple matches any of its elements.
+    """
+
+    must: Mapping[str, PayloadValue | Sequence[PayloadValue]] = field(default_factory=dict)
+
+
+@dataclass
+class PointRecord:
+    """One stored point: id, vectors and payload."""
+
+    id: int
+    dense: Vector
+    sparse: SparseVector
+    payload: dict[str, Any]
+
+
+@dataclass
+class ScoredPoint:
+    """A query hit. ``dense`` is set only when the request asked for vectors."""
+
+    id: int
+    score: float
+    payload: dict[str, Any]
+    dense: Vector | None = None
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One query. With both ``dense`` and ``sparse`` it is a hybrid query fused with RRF
+    (each side prefetches ``prefetch_limit`` candidates); with one of them, a plain query on
+    that vector whose scores are the raw similarity (cosine, or sparse dot product with IDF)."""
+
+    dense: Vector | None = None
+    sparse: SparseVector | None = None
+    filter: MatchFilter | None = None
+    limit: int = 10
+    prefetch_limit: int = 50
+    with_vectors: bool = False
+
+
+class StoreError(Exception):
+    """Raised when the store cannot do what was asked (missing collection, lock held, ...)."""
+
+
+class VectorStore(abc.ABC):
+    """One interface, two backends: embedded qdrant-edge and a Qdrant server via qdrant-client."""
+
+    @abc.abstractmethod
+    def collection_exists(self, name: str) -> bool: ...
+
+    @abc.abstractmethod
+    def create_collection(self, name: str, dense_size: int, keyword_indexes: Sequence[str] = ()) -> None:
+        """Create a collection with the dense and lexical vectors and keyword payload indexes."""
+
+    @abc.abstractmethod
+    def delete_collection(self, name: str) -> None: ...
+
+    @abc.abstractmethod
+    def dense_size(self, name: str) -> int:
+        """The dimension of the collection's dense vector."""
+
+    @abc.abstractmethod
+    def upsert(self, name: str, points: Sequence[PointRecord]) -> None:
+        """Insert or replace points; durable when it returns."""
+
+    @abc.abstractmethod
+    def delete(self, name: str, ids: Sequence[int] = (), filter: MatchFilter | None = None) -> None:
+        """Delete the points with these ids, or every point matching the filter."""
+
+    @abc.abstractmethod
+    def set_payload(self, name: str, ids: Sequence[int], payload: Mapping[str, Any]) -> None:
+        """Merge keys into the payload of existing points."""
+
+    @abc.abstractmethod
+    def query(self, name: str, requests: Sequence[QueryRequest]) -> list[list[ScoredPoint]]:
+        """Run a batch of queries; one result list per request, best first."""
+
+    @abc.abstractmethod
+    def scroll(self, name: str, filter: MatchFilter | None = None, with_vectors: bool = False) -> list[PointRecord]:
+        """Every point matching the filter, ordered by id. Vectors are empty unless asked for."""
+
+    @abc.abstractmethod
+    def retrieve(self, name: str, ids: Sequence[int], with_vectors: bool = False) -> list[PointRecord]:
+        """The points with these ids that exist, in the given order."""
+
+    @abc.abstractmethod
+    def count(self, name: str, filter: MatchFilter | None = None) -> int: ...
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Flush and release the store (for the embedded backend: its directory lock)."""

@@ -1,0 +1,100 @@
+"""The application factory: ``create_app(settings)``; no state is created at import time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from anyio import to_thread
+from litestar import Litestar, get
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
+from litestar.static_files import create_static_files_router
+
+from knowledge_base.errors import DomainError
+from service.errors import domain_error_handler
+from service.knowledge_bases.controller import KnowledgeBaseController
+from service.knowledge_bases.service import KnowledgeBaseService
+from service.resources import Resources, open_resources, seed_samples
+from service.settings import Settings
+
+STATIC_DIR = Path(__file__).parent / "static"
+logger = logging.getLogger("brandcheck")
+
+
+def _resources(state: State) -> Resources:
+    resources: Resources = state.resources
+    return resources
+
+
+def _kb_service(state: State) -> KnowledgeBaseService:
+    return KnowledgeBaseService(_resources(state).repository)
+
+
+@get("/health", summary="Liveness", tags=["operations"], include_in_schema=True)
+async def health() -> dict[str, str]:
+    """The process is up."""
+    return {"status": "ok"}
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Build the app. The model and the store are opened once in the lifespan and closed on shutdown."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        resources = await to_thread.run_sync(open_resources, settings)
+        app.state.resources = resources
+        try:
+            if settings.seed_samples:
+                await to_thread.run_sync(seed_samples, resources.repository)
+            logger.info(
+                "brandcheck ready: model %s (%d-d), store %s",
+                resources.embedder.model_id,
+                resources.embedder.dimension,
+                settings.qdrant_url or settings.store_path,
+            )
+            yield
+        finally:
+            await to_thread.run_sync(resources.close)
+
+    swagger = "/static/vendor/swagger-ui"
+    openapi = OpenAPIConfig(
+        title="brandcheck",
+        version="1",
+        description="Check community content against a brand's official facts and key messages.",
+        path="/schema",
+        render_plugins=[
+            SwaggerRenderPlugin(
+                path=["/", "/swagger"],
+                js_url=f"{swagger}/swagger-ui-bundle.js",
+                css_url=f"{swagger}/swagger-ui.css",
+                standalone_preset_js_url=f"{swagger}/swagger-ui-standalone-preset.js",
+                favicon="<link rel='icon' href='data:,'>",
+            ),
+            JsonRenderPlugin(),
+            YamlRenderPlugin(),
+        ],
+    )
+    dependencies: dict[str, Any] = {
+        "resources": Provide(_resources, sync_to_thread=False),
+        "kb_service": Provide(_kb_service, sync_to_thread=False),
+    }
+    return Litestar(
+        route_handlers=[
+            health,
+            KnowledgeBaseController,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
+        ],
+        dependencies=dependencies,
+        exception_handlers={DomainError: domain_error_handler},
+        lifespan=[lifespan],
+        openapi_config=openapi,
+        state=State({"settings": settings}),
+        debug=False,
+    )

@@ -1,0 +1,176 @@
+"""Knowledge-base use cases: validation, import/export and item edits on top of the repository."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from knowledge_base.errors import InvalidInputError, NotFoundError
+from knowledge_base.loading import KnowledgeBaseFormatError, dump_yaml, parse_document
+from knowledge_base.models import AnyItem, ItemKind, KnowledgeBase, KnowledgeBaseContent, slugify
+from knowledge_base.repository import KnowledgeBaseRepository, validate_item
+from service.knowledge_bases.schemas import (
+    ItemChange,
+    KnowledgeBaseCreate,
+    KnowledgeBaseSummary,
+    SearchRequest,
+    SearchResponse,
+    SearchResult,
+    Section,
+)
+
+ImportMode = Literal["create", "replace", "upsert"]
+
+
+def _format_error(exc: KnowledgeBaseFormatError) -> InvalidInputError:
+    return InvalidInputError(
+        "invalid knowledge base: " + "; ".join(str(error) for error in exc.errors[:5]),
+        extra=[error.as_dict() for error in exc.errors],
+    )
+
+
+class KnowledgeBaseService:
+    """What the API and the CLI do with knowledge bases; raises domain errors, never HTTP ones."""
+
+    def __init__(self, repository: KnowledgeBaseRepository) -> None:
+        self.repository = repository
+
+    def list(self) -> list[KnowledgeBaseSummary]:
+        """Summaries of every knowledge base."""
+        return [self.summary(kb) for kb in self.repository.list()]
+
+    @staticmethod
+    def summary(kb: KnowledgeBase) -> KnowledgeBaseSummary:
+        """A knowledge base's header and item counts."""
+        return KnowledgeBaseSummary(
+            id=kb.id,
+            brand=kb.brand,
+            product=kb.product,
+            lang=kb.lang,
+            version=kb.version,
+            updated_at=kb.updated_at.isoformat() if kb.updated_at else None,
+            counts={section.value: len(kb.items(section.kind)) for section in Section},
+        )
+
+    def get(self, kb_id: str) -> KnowledgeBase:
+        """The live version of a knowledge base."""
+        return self.repository.get(kb_id)
+
+    def create(self, data: KnowledgeBaseCreate) -> KnowledgeBase:
+        """Create a knowledge base; 409 if its id is taken."""
+        kb_id = data.id or slugify(data.product) or slugify(data.brand)
+        if not kb_id:
+            raise InvalidInputError(
+                "cannot derive an id from brand or product; give one",
+                extra=[{"field": "id", "message": "required when brand and product have no ASCII letters or digits"}],
+            )
+        content = KnowledgeBaseContent.model_validate(data.model_dump(exclude={"id"}))
+        return self.repository.save(kb_id, content, create_only=True)
+
+    def replace(self, kb_id: str, content: KnowledgeBaseContent, expected_version: int | None = None) -> KnowledgeBase:
+        """Create or atomically replace a knowledge base."""
+        return self.repository.save(kb_id, content, expected_version=expected_version)
+
+    def delete(self, kb_id: str, expected_version: int | None = None) -> None:
+        """Delete a knowledge base and its items."""
+        self.repository.delete(kb_id, expected_version)
+
+    def import_document(
+        self, body: bytes, fmt: Literal["yaml", "json"], kb_id: str | None = None, mode: ImportMode = "upsert"
+    ) -> KnowledgeBase:
+        """Import a whole knowledge base (YAML or kb.json) atomically: all of it or nothing."""
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidInputError(
+                "the body is not valid UTF-8", extra=[{"field": "body", "message": f"invalid byte at {exc.start}"}]
+            ) from exc
+        try:
+            kb = parse_document(text, fmt, default_id=kb_id)
+        except KnowledgeBaseFormatError as exc:
+            raise _format_error(exc) from exc
+        if kb_id is not None and kb.id != kb_id:
+            raise InvalidInputError(
+                f"the document's id '{kb.id}' differs from the id '{kb_id}' in the request",
+                extra=[{"field": "id", "message": "differs from the request's id"}],
+            )
+        return self.repository.save(kb.id, kb.content, create_only=mode == "create", must_exist=mode == "replace")
+
+    def export(self, kb_id: str, fmt: Literal["yaml", "json"]) -> str:
+        """The knowledge base as kb.json (interchange) or as authoring YAML."""
+        kb = self.repository.get(kb_id)
+        if fmt == "yaml":
+            return dump_yaml(kb)
+        return json.dumps(kb.content.to_interchange(), ensure_ascii=False, indent=2)
+
+    def list_items(self, kb_id: str, section: Section) -> list[dict[str, Any]]:
+        """Every item of one section."""
+        return [item.model_dump(mode="json", exclude_none=True) for item in self.repository.get(kb_id).items(section.kind)]
+
+    def get_item(self, kb_id: str, section: Section, item_id: str) -> dict[str, Any]:
+        """One item."""
+        for item in self.repository.get(kb_id).items(section.kind):
+            if item.id == item_id:
+                return item.model_dump(mode="json", exclude_none=True)
+        raise NotFoundError(
+            f"{section.kind.value.rstrip('s').replace('_', ' ')} '{item_id}' not found in knowledge base '{kb_id}'",
+            extra={"kb_id": kb_id, "item_id": item_id},
+        )
+
+    def add_item(self, kb_id: str, section: Section, data: Any) -> ItemChange:
+        """Add one item; 409 if its id is already used in the knowledge base."""
+        item = validate_item(section.kind, data)
+        kb = self.repository.put_item(kb_id, section.kind, item, create=True)
+        return self._change(kb, section, item)
+
+    def update_item(self, kb_id: str, section: Section, item_id: str, data: Any) -> ItemChange:
+        """Replace one item (its id comes from the URL)."""
+        if isinstance(data, dict):
+            if data.setdefault("id", item_id) != item_id:
+                raise InvalidInputError(
+                    f"the body's id '{data['id']}' differs from the URL's '{item_id}'",
+                    extra=[{"field": "id", "message": "must match the URL"}],
+                )
+        item = validate_item(section.kind, data)
+        kb = self.repository.put_item(kb_id, section.kind, item, create=False)
+        return self._change(kb, section, item)
+
+    def delete_item(self, kb_id: str, section: Section, item_id: str) -> KnowledgeBase:
+        """Delete one item."""
+        return self.repository.delete_item(kb_id, section.kind, item_id)
+
+    @staticmethod
+    def _change(kb: KnowledgeBase, section: Section, item: AnyItem) -> ItemChange:
+        return ItemChange(kb_id=kb.id, version=kb.version, section=section, item=item.model_dump(mode="json", exclude_none=True))
+
+    def search(self, kb_id: str, request: SearchRequest) -> SearchResponse:
+        """The items nearest a text with their scores."""
+        kinds = [section.kind for section in request.sections] if request.sections else None
+        kb = self.repository.get(kb_id)
+        hits = self.repository.search(kb_id, [request.text], kinds=kinds, limit=request.limit)[0]
+        return SearchResponse(
+            kb_id=kb_id,
+            version=kb.version,
+            model=self.repository.embedder.model_id,
+            results=[
+                SearchResult(
+                    section=Section(hit.kind.url_segment),
+                    id=hit.item_id,
+                    text=hit.text,
+                    score=hit.score,
+                    lexical_score=hit.lexical_score,
+                    rank=hit.rank,
+                )
+                for hit in hits
+            ],
+        )
+
+
+def detect_format(content_type: str | None, body: bytes) -> Literal["yaml", "json"]:
+    """JSON when the content type says so or the body starts with '{', else YAML."""
+    if content_type and "json" in content_type:
+        return "json"
+    if content_type and "yaml" in content_type:
+        return "yaml"
+    return "json" if body.lstrip()[:1] == b"{" else "yaml"
+

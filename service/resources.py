@@ -1,0 +1,92 @@
+"""The heavy resources (embedding model, vector store, repository): created once, shared, closed once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sentence_transformers import SentenceTransformer
+
+from knowledge_base.embedding import encode, load_embedding_model, model_identity
+from knowledge_base.errors import StoreUnavailableError
+from knowledge_base.repository import KnowledgeBaseRepository
+from knowledge_base.samples import sample_knowledge_bases
+from knowledge_base.store import EdgeStore, LexicalEncoder, QdrantServerStore, StoreError, VectorStore
+from service.settings import Settings
+
+logger = logging.getLogger("brandcheck")
+
+
+class SentenceEmbedder:
+    """A SentenceTransformer with its identity, encoding in length-sorted batches without progress bars."""
+
+    def __init__(self, model: SentenceTransformer, name_or_path: str, batch_size: int = 64) -> None:
+        self.model = model
+        self.model_id, self.dimension = model_identity(model, name_or_path)
+        self.batch_size = batch_size
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """Unit-length float32 vectors, one row per text."""
+        return encode(self.model, texts, batch_size=self.batch_size)
+
+
+def open_store(settings: Settings) -> VectorStore:
+    """The configured store: a Qdrant server when a URL is set, else the embedded engine under the data dir."""
+    try:
+        if settings.qdrant_url:
+            key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
+            return QdrantServerStore.from_url(settings.qdrant_url, key, settings.qdrant_timeout)
+        settings.store_path.mkdir(parents=True, exist_ok=True)
+        return EdgeStore(settings.store_path)
+    except StoreError as exc:
+        raise StoreUnavailableError(str(exc)) from exc
+
+
+@dataclass
+class Resources:
+    """What the app and the CLI share: one model, one store, one repository."""
+
+    settings: Settings
+    embedder: SentenceEmbedder
+    lexical: LexicalEncoder
+    store: VectorStore
+    repository: KnowledgeBaseRepository
+
+    def close(self) -> None:
+        """Release the store (and its directory lock)."""
+        self.store.close()
+
+
+def load_embedder(settings: Settings) -> SentenceEmbedder:
+    """Load the configured embedding model."""
+    return SentenceEmbedder(load_embedding_model(settings.model), settings.model, settings.encode_batch_size)
+
+
+def open_resources(settings: Settings, allow_model_mismatch: bool = False) -> Resources:
+    """Load the model, open the store and the repository (creating the collections on first use)."""
+    embedder = load_embedder(settings)
+    lexical = LexicalEncoder()
+    store = open_store(settings)
+    try:
+        repository = KnowledgeBaseRepository(store, embedder, lexical)
+        repository.open(allow_model_mismatch=allow_model_mismatch)
+    except BaseException:
+        store.close()
+        raise
+    return Resources(settings, embedder, lexical, store, repository)
+
+
+def seed_samples(repository: KnowledgeBaseRepository) -> list[str]:
+    """Load the bundled sample knowledge bases the first time a store is seeded; returns their ids."""
+    if not repository.mark_seeded():
+        return []
+    loaded = []
+    for kb in sample_knowledge_bases():
+        if not repository.exists(kb.id):
+            repository.save(kb.id, kb.content)
+            loaded.append(kb.id)
+    logger.info("loaded sample knowledge bases: %s", ", ".join(loaded) or "none")
+    return loaded

@@ -56,6 +56,11 @@ class Embedder(Protocol):
 class LexicalEncoderLike(Protocol):
     """What the repository needs of the lexical (sparse) encoder."""
 
+    @property
+    def signature(self) -> str:
+        """Identifies the tokenizer and weighting; vectors from another signature need a reindex."""
+        ...
+
     def encode_documents(self, texts: Sequence[str]) -> list[SparseVector]: ...
 
     def encode_queries(self, texts: Sequence[str]) -> list[SparseVector]: ...
@@ -117,20 +122,25 @@ class KnowledgeBaseRepository:
                     "model_id": self.embedder.model_id,
                     "dimension": self.embedder.dimension,
                     "items_collection": FIRST_ITEMS_COLLECTION,
+                    "lexical": self.lexical.signature,
                     "seeded": False,
                 }
                 if not self.store.collection_exists(FIRST_ITEMS_COLLECTION):
                     self.store.create_collection(FIRST_ITEMS_COLLECTION, self.embedder.dimension, ITEM_INDEXES)
                 self._put_meta(STORE_RECORD_ID, record)
             self.items_collection = str(record["items_collection"])
+            stored_lexical = record.get("lexical", self.lexical.signature)
             if not allow_model_mismatch and (
-                record["model_id"] != self.embedder.model_id or record["dimension"] != self.embedder.dimension
+                record["model_id"] != self.embedder.model_id
+                or record["dimension"] != self.embedder.dimension
+                or stored_lexical != self.lexical.signature
             ):
                 raise ModelMismatchError(
                     f"The knowledge bases in this store were embedded with model '{record['model_id']}' "
-                    f"({record['dimension']}-d), but the configured model is '{self.embedder.model_id}' "
-                    f"({self.embedder.dimension}-d). Run `brandcheck kb reindex` to re-embed every knowledge base "
-                    f"with the configured model, or set BRANDCHECK_MODEL back to the model the store was built with.",
+                    f"({record['dimension']}-d, lexical {stored_lexical}), but the configured model is "
+                    f"'{self.embedder.model_id}' ({self.embedder.dimension}-d, lexical {self.lexical.signature}). "
+                    "Run `brandcheck kb reindex` to re-embed every knowledge base with the configured model, "
+                    "or set BRANDCHECK_MODEL back to the model the store was built with.",
                     extra={"stored_model": record["model_id"], "configured_model": self.embedder.model_id},
                 )
             self._collect_garbage()
@@ -207,7 +217,7 @@ class KnowledgeBaseRepository:
 
     # -- reading --------------------------------------------------------------------------------
 
-    def list(self) -> list[KnowledgeBase]:
+    def list_all(self) -> list[KnowledgeBase]:
         """Every knowledge base, by id."""
         return [self._load(header) for header in self._headers()]
 
@@ -463,6 +473,7 @@ class KnowledgeBaseRepository:
                     **record,
                     "model_id": self.embedder.model_id,
                     "dimension": self.embedder.dimension,
+                    "lexical": self.lexical.signature,
                     "items_collection": new,
                 },
             )

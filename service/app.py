@@ -17,6 +17,8 @@ from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, Yaml
 from litestar.static_files import create_static_files_router
 
 from knowledge_base.errors import DomainError
+from service.check.checker import Checker
+from service.check.controller import CheckController
 from service.errors import domain_error_handler
 from service.knowledge_bases.controller import KnowledgeBaseController
 from service.knowledge_bases.service import KnowledgeBaseService
@@ -30,6 +32,10 @@ logger = logging.getLogger("brandcheck")
 def _resources(state: State) -> Resources:
     resources: Resources = state.resources
     return resources
+
+
+def _checker(state: State) -> Checker:
+    return _resources(state).checker
 
 
 def _kb_service(state: State) -> KnowledgeBaseService:
@@ -84,11 +90,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     dependencies: dict[str, Any] = {
         "resources": Provide(_resources, sync_to_thread=False),
         "kb_service": Provide(_kb_service, sync_to_thread=False),
+        "checker": Provide(_checker, sync_to_thread=False),
     }
     return Litestar(
         route_handlers=[
             health,
             KnowledgeBaseController,
+            CheckController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         dependencies=dependencies,

@@ -50,8 +50,10 @@ def _kb_load(settings: Settings, args: argparse.Namespace) -> int:
     try:
         for kb in documents:
             stored = resources.repository.save(kb.id, kb.content)
-            print(f"{stored.id}: version {stored.version}, {len(stored.facts)} facts, "
-                  f"{len(stored.key_messages)} key messages")
+            print(
+                f"{stored.id}: version {stored.version}, {len(stored.facts)} facts, "
+                f"{len(stored.key_messages)} key messages"
+            )
     finally:
         resources.close()
     return EXIT_OK
@@ -62,7 +64,7 @@ def _kb_list(settings: Settings, args: argparse.Namespace) -> int:
 
     resources = open_resources(settings)
     try:
-        for kb in resources.repository.list():
+        for kb in resources.repository.list_all():
             print(f"{kb.id}\tv{kb.version}\t{kb.lang}\t{kb.product}\t{len(kb.facts)} facts")
     finally:
         resources.close()
@@ -100,10 +102,25 @@ def _kb_reindex(settings: Settings, args: argparse.Namespace) -> int:
                 bar.refresh()
 
             count = resources.repository.reindex(progress)
-        print(f"re-embedded {count} items: {before[0]} ({before[1]}-d) -> "
-              f"{resources.embedder.model_id} ({resources.embedder.dimension}-d)")
+        print(
+            f"re-embedded {count} items: {before[0]} ({before[1]}-d) -> "
+            f"{resources.embedder.model_id} ({resources.embedder.dimension}-d)"
+        )
     finally:
         resources.close()
+    return EXIT_OK
+
+
+def _eval(settings: Settings, args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from service.check.evaluation import run_eval
+    from service.resources import load_embedder
+
+    embedder = load_embedder(settings)
+    with tqdm(unit="case", desc="checking", disable=args.quiet) as bar:
+        count = run_eval(Path(args.set_dir), Path(args.out), embedder, settings.check, lambda _, n: bar.update(n))
+    print(f"wrote {count} predictions to {args.out}")
     return EXIT_OK
 
 
@@ -135,6 +152,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(handler=_kb_export)
     reindex = kb.add_parser("reindex", help="re-embed every knowledge base with the configured model")
     reindex.set_defaults(handler=_kb_reindex)
+
+    evaluate = commands.add_parser("eval", help="check labelled sets (shared/eval format) and write predictions")
+    evaluate.add_argument("set_dir", help="a product folder (kb.json + cases.jsonl) or a folder of them")
+    evaluate.add_argument("--out", required=True, help="predictions file (JSONL) for score.py")
+    evaluate.add_argument("--quiet", action="store_true", help="no progress bar")
+    evaluate.set_defaults(handler=_eval)
     return parser
 
 

@@ -3,34 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-import numpy as np
-from sentence_transformers import SentenceTransformer
-
-from knowledge_base.embedding import encode, load_embedding_model, model_identity
+from knowledge_base.embedding import SentenceEmbedder, load_embedding_model
 from knowledge_base.errors import StoreUnavailableError
 from knowledge_base.repository import KnowledgeBaseRepository
 from knowledge_base.samples import sample_knowledge_bases
 from knowledge_base.store import EdgeStore, LexicalEncoder, QdrantServerStore, StoreError, VectorStore
+from service.check.checker import Checker
 from service.settings import Settings
 
 logger = logging.getLogger("brandcheck")
-
-
-class SentenceEmbedder:
-    """A SentenceTransformer with its identity, encoding in length-sorted batches without progress bars."""
-
-    def __init__(self, model: SentenceTransformer, name_or_path: str, batch_size: int = 64) -> None:
-        self.model = model
-        self.model_id, self.dimension = model_identity(model, name_or_path)
-        self.batch_size = batch_size
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
-        """Unit-length float32 vectors, one row per text."""
-        return encode(self.model, texts, batch_size=self.batch_size)
 
 
 def open_store(settings: Settings) -> VectorStore:
@@ -54,6 +37,7 @@ class Resources:
     lexical: LexicalEncoder
     store: VectorStore
     repository: KnowledgeBaseRepository
+    checker: Checker
 
     def close(self) -> None:
         """Release the store (and its directory lock)."""
@@ -76,7 +60,8 @@ def open_resources(settings: Settings, allow_model_mismatch: bool = False) -> Re
     except BaseException:
         store.close()
         raise
-    return Resources(settings, embedder, lexical, store, repository)
+    checker = Checker(repository, embedder, settings.check)
+    return Resources(settings, embedder, lexical, store, repository, checker)
 
 
 def seed_samples(repository: KnowledgeBaseRepository) -> list[str]:

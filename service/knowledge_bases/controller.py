@@ -22,7 +22,9 @@ from service.knowledge_bases.service import ImportMode, KnowledgeBaseService, de
 
 ExpectedVersion = Annotated[
     int | None,
-    Parameter(query="expected_version", ge=0, description="Fail with 409 unless the knowledge base is at this version."),
+    Parameter(
+        query="expected_version", ge=0, description="Fail with 409 unless the knowledge base is at this version."
+    ),
 ]
 
 
@@ -51,7 +53,9 @@ class KnowledgeBaseController(Controller):
         self,
         request: Request[Any, Any, Any],
         kb_service: KnowledgeBaseService,
-        kb_id: Annotated[str | None, Parameter(query="id", description="Id; else the document's id or product.")] = None,
+        kb_id: Annotated[
+            str | None, Parameter(query="id", description="Id; else the document's id or product.")
+        ] = None,
         mode: Annotated[
             ImportMode, Parameter(description="create (409 if it exists), replace (404 if not), or upsert.")
         ] = "upsert",

@@ -37,7 +37,7 @@ class KnowledgeBaseService:
 
     def list(self) -> list[KnowledgeBaseSummary]:
         """Summaries of every knowledge base."""
-        return [self.summary(kb) for kb in self.repository.list()]
+        return [self.summary(kb) for kb in self.repository.list_all()]
 
     @staticmethod
     def summary(kb: KnowledgeBase) -> KnowledgeBaseSummary:
@@ -105,7 +105,9 @@ class KnowledgeBaseService:
 
     def list_items(self, kb_id: str, section: Section) -> list[dict[str, Any]]:
         """Every item of one section."""
-        return [item.model_dump(mode="json", exclude_none=True) for item in self.repository.get(kb_id).items(section.kind)]
+        return [
+            item.model_dump(mode="json", exclude_none=True) for item in self.repository.get(kb_id).items(section.kind)
+        ]
 
     def get_item(self, kb_id: str, section: Section, item_id: str) -> dict[str, Any]:
         """One item."""
@@ -141,7 +143,9 @@ class KnowledgeBaseService:
 
     @staticmethod
     def _change(kb: KnowledgeBase, section: Section, item: AnyItem) -> ItemChange:
-        return ItemChange(kb_id=kb.id, version=kb.version, section=section, item=item.model_dump(mode="json", exclude_none=True))
+        return ItemChange(
+            kb_id=kb.id, version=kb.version, section=section, item=item.model_dump(mode="json", exclude_none=True)
+        )
 
     def search(self, kb_id: str, request: SearchRequest) -> SearchResponse:
         """The items nearest a text with their scores."""
@@ -173,4 +177,3 @@ def detect_format(content_type: str | None, body: bytes) -> Literal["yaml", "jso
     if content_type and "yaml" in content_type:
         return "yaml"
     return "json" if body.lstrip()[:1] == b"{" else "yaml"
-

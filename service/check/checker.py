@@ -1,0 +1,570 @@
+"""The check: flag distortions in a piece of content and report which key messages it carries.
+
+For each sentence and clause: embed it, retrieve the nearest facts (hybrid dense + lexical search in
+the store), pick the fact claim it is about, then compare explicitly what embeddings cannot:
+
+- figures (value, unit, bound and condition) against the claim's figures: ``numeric``;
+- polarity against the claim: affirming what a fact denies or denying what it affirms: ``contradiction``;
+- an affirmed use against a claim that forbids it (or a figure beyond a forbidden bound): ``usage``;
+- similarity to a prohibited claim, not negated: ``prohibited``;
+- the absolute-claims lexicon: ``absolute``.
+
+Key messages are carried when a clause is about a fact claim the message rests on, or is close to the
+message itself (and closer to it than to any fact). Avoid-topics work the same way with their sub-topics.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from knowledge_base.models import ItemKind, KnowledgeBase
+from knowledge_base.repository import Embedder, KnowledgeBaseRepository
+from service.check.absolute import find_absolute_claims
+from service.check.polarity import Polarity, analyse_polarity
+from service.check.profile import Claim, KnowledgeBaseProfile, ProfileCache, Target
+from service.check.quantities import Quantity, compare, extract_quantities, format_quantity, same_attribute, substitute
+from service.check.schemas import (
+    CarriedMessage,
+    CheckCounts,
+    CheckResponse,
+    Distortion,
+    DistortionKind,
+    Figure,
+    ItemRef,
+    Match,
+    SentenceResult,
+    TouchedTopic,
+    Verdict,
+)
+from service.check.segmentation import Span, detect_language, split_clauses, split_sentences
+from service.check.terms import content_terms, overlap
+from service.knowledge_bases.schemas import Section
+from service.settings import CheckThresholds
+
+Vector = np.ndarray[Any, np.dtype[np.float32]]
+
+# Kind precedence when one clause distorts one fact in several ways.
+_KIND_RANK = {
+    DistortionKind.PROHIBITED: 0,
+    DistortionKind.CONTRADICTION: 1,
+    DistortionKind.USAGE: 2,
+    DistortionKind.NUMERIC: 3,
+    DistortionKind.ABSOLUTE: 4,
+}
+_NEGATION_SCOPE_CHARS = 12
+
+
+@dataclass
+class _Unit:
+    """A clause with its sentence, vectors and scores against the knowledge base."""
+
+    sentence_index: int
+    span: Span
+    vector: Vector
+    sentence_vector: Vector
+    polarity: Polarity
+    claim_scores: dict[int, float] = field(default_factory=dict)  # claim index → combined score
+    claim_cosines: dict[int, float] = field(default_factory=dict)
+
+    def best_claim(self) -> tuple[int, float] | None:
+        if not self.claim_scores:
+            return None
+        index = max(self.claim_scores, key=self.claim_scores.__getitem__)
+        return index, self.claim_scores[index]
+
+    def best_cosine(self) -> float:
+        return max(self.claim_cosines.values(), default=0.0)
+
+
+def _figure(quantity: Quantity) -> Figure:
+    return Figure(text=quantity.text, value=quantity.value, unit=quantity.unit, bound=quantity.bound)
+
+
+def _as_official(quantity: Quantity, claim: Claim) -> Quantity:
+    """A figure the claim states as a maximum ("maximum temperature is 200°C") is an upper bound."""
+    if claim.states_maximum and quantity.bound == "exact":
+        return dataclasses.replace(quantity, bound="at_most", low=None, high=quantity.value)
+    return quantity
+
+
+class Checker:
+    """Checks content against a knowledge base; one instance serves every request."""
+
+    def __init__(self, repository: KnowledgeBaseRepository, embedder: Embedder, thresholds: CheckThresholds) -> None:
+        self.repository = repository
+        self.embedder = embedder
+        self.thresholds = thresholds
+        self.profiles = ProfileCache(embedder)
+
+    def check(self, kb_id: str, text: str, lang: str | None = None) -> CheckResponse:
+        """Check one piece of content."""
+        return self.check_many(kb_id, [text], [lang])[0]
+
+    def check_many(
+        self, kb_id: str, texts: Sequence[str], langs: Sequence[str | None] | None = None
+    ) -> list[CheckResponse]:
+        """Check several pieces of content in one batch (one encode, one batch of store queries)."""
+        kb = self.repository.get(kb_id)
+        profile = self.profiles.get(kb)
+        langs = list(langs) if langs is not None else [None] * len(texts)
+        documents = [self._segment(text) for text in texts]
+        units_text: list[str] = []
+        for sentences, clauses in documents:
+            units_text.extend(sentence.text for sentence in sentences)
+            units_text.extend(clause.text for _, clause in clauses)
+        vectors = self.embedder.encode(units_text) if units_text else np.zeros((0, self.embedder.dimension), np.float32)
+        hits = (
+            self.repository.search(
+                kb_id, units_text, kinds=[ItemKind.FACT], limit=self.thresholds.fact_candidates, vectors=vectors
+            )
+            if units_text and profile.claims
+            else [[] for _ in units_text]
+        )
+        results = []
+        offset = 0
+        for (sentences, clauses), text, lang in zip(documents, texts, langs, strict=True):
+            count = len(sentences) + len(clauses)
+            results.append(
+                self._check_document(
+                    kb,
+                    profile,
+                    text,
+                    lang,
+                    sentences,
+                    clauses,
+                    vectors[offset : offset + count],
+                    hits[offset : offset + count],
+                )
+            )
+            offset += count
+        return results
+
+    @staticmethod
+    def _segment(text: str) -> tuple[list[Span], list[tuple[int, Span]]]:
+        sentences = split_sentences(text)
+        clauses = [
+            (index, clause)
+            for index, sentence in enumerate(sentences)
+            for clause in split_clauses(sentence) or [sentence]
+        ]
+        return sentences, clauses
+
+    # -- one document ---------------------------------------------------------------------------
+
+    def _check_document(
+        self,
+        kb: KnowledgeBase,
+        profile: KnowledgeBaseProfile,
+        text: str,
+        lang: str | None,
+        sentences: list[Span],
+        clauses: list[tuple[int, Span]],
+        vectors: Vector,
+        hits: Sequence[Sequence[Any]],
+    ) -> CheckResponse:
+        th = self.thresholds
+        sentence_vectors = vectors[: len(sentences)]
+        sentence_hits = hits[: len(sentences)]
+        units: list[_Unit] = []
+        for position, (sentence_index, span) in enumerate(clauses):
+            row = len(sentences) + position
+            unit = _Unit(
+                sentence_index, span, vectors[row], sentence_vectors[sentence_index], analyse_polarity(span.text)
+            )
+            fact_ids = {hit.item_id for hit in hits[row]} | {hit.item_id for hit in sentence_hits[sentence_index]}
+            for fact_id in fact_ids:
+                for claim_index in profile.claims_of_fact.get(fact_id, []):
+                    claim = profile.claims[claim_index]
+                    cosine = float(np.dot(unit.vector, claim.vector))
+                    unit.claim_cosines[claim_index] = cosine
+                    unit.claim_scores[claim_index] = cosine + th.lexical_weight * overlap(span.text, claim.text)
+            units.append(unit)
+
+        per_sentence: dict[int, list[Distortion]] = {index: [] for index in range(len(sentences))}
+        for unit in units:
+            per_sentence[unit.sentence_index].extend(self._distortions(profile, unit, sentences[unit.sentence_index]))
+        for index, sentence in enumerate(sentences):
+            per_sentence[index].extend(self._absolutes(kb, sentence))
+            per_sentence[index] = self._dedupe(per_sentence[index])
+
+        carried, touched = self._messages_and_topics(profile, units, sentences)
+        sentence_results = self._sentence_results(profile, sentences, units, per_sentence, carried)
+        distortions = [d for result in sentence_results for d in result.distortions]
+        counts = CheckCounts(
+            sentences=len(sentence_results),
+            consistent=sum(r.verdict is Verdict.CONSISTENT for r in sentence_results),
+            distortion=sum(r.verdict is Verdict.DISTORTION for r in sentence_results),
+            unrelated=sum(r.verdict is Verdict.UNRELATED for r in sentence_results),
+            distortions_by_kind={
+                kind.value: n for kind in DistortionKind if (n := sum(d.kind is kind for d in distortions))
+            },
+        )
+        on_topic = counts.consistent + counts.distortion
+        carried_ids = {message.id for message in carried}
+        return CheckResponse(
+            kb_id=kb.id,
+            kb_version=kb.version,
+            lang=lang or detect_language(text),
+            sentences=sentence_results,
+            distortions=distortions,
+            key_messages_carried=carried,
+            key_messages_missed=[ItemRef(id=m.id, text=m.text) for m in kb.key_messages if m.id not in carried_ids],
+            avoid_topics_touched=touched,
+            counts=counts,
+            consistency_score=round(counts.consistent / on_topic, 4) if on_topic else 1.0,
+            corrected_text=self._corrected_text(text, sentences, per_sentence),
+            thresholds=th.model_dump(),
+        )
+
+    # -- distortions ----------------------------------------------------------------------------
+
+    def _distortions(self, profile: KnowledgeBaseProfile, unit: _Unit, sentence: Span) -> list[Distortion]:
+        found: list[Distortion] = []
+        found.extend(self._prohibited(profile, unit))
+        found.extend(self._numeric(profile, unit, sentence))
+        polarity_distortion = self._polarity(profile, unit)
+        if polarity_distortion is not None:
+            found.append(polarity_distortion)
+        return found
+
+    def _prohibited(self, profile: KnowledgeBaseProfile, unit: _Unit) -> list[Distortion]:
+        if unit.polarity.negated:
+            return []
+        found = []
+        for target in profile.prohibited:
+            score = float(max(target.vectors @ unit.vector))
+            if score >= self.thresholds.prohibited_min:
+                found.append(
+                    self._distortion(
+                        DistortionKind.PROHIBITED,
+                        target.item_id,
+                        target.text,
+                        unit,
+                        f"makes a claim the brand must never make: “{target.text}”",
+                        "",
+                        score,
+                    )
+                )
+        return found
+
+    def _numeric(self, profile: KnowledgeBaseProfile, unit: _Unit, sentence: Span) -> list[Distortion]:
+        th = self.thresholds
+        found: list[Distortion] = []
+        for claimed in extract_quantities(unit.span.text):
+            if claimed.kind in ("version", "rating"):
+                continue
+            if claimed.kind == "zero":
+                zero = self._zero_claim(profile, unit, claimed)
+                if zero is not None:
+                    found.append(zero)
+                continue
+            comparable = [
+                (index, score)
+                for index, score in unit.claim_scores.items()
+                if score >= th.numeric_min
+                and any(same_attribute(claimed, official) for official in profile.claims[index].quantities)
+            ]
+            if not comparable:
+                continue
+            best_index, best_score = max(comparable, key=lambda pair: pair[1])
+            claim = profile.claims[best_index]
+            officials = [_as_official(o, claim) for o in claim.quantities if same_attribute(claimed, o)]
+            verdicts = [compare(claimed, official, th.rel_tolerance) for official in officials]
+            if "consistent" in verdicts or "differs" not in verdicts:
+                continue
+            official = officials[verdicts.index("differs")]
+            # The figure may be right for another condition of the same fact (total with the case vs
+            # one charge): flag it only when the clause is clearly about this claim's condition.
+            other = self._other_condition(profile, unit, claim, claimed)
+            if other is not None and best_score - unit.claim_scores.get(other.index, 0.0) < th.condition_margin:
+                continue
+            if claim.polarity.prohibitive:
+                kind, verb = DistortionKind.USAGE, "uses"
+            else:
+                kind, verb = DistortionKind.NUMERIC, "states"
+            explanation = f"{verb} {claimed.text.strip()}; official: {official.text.strip()} (“{claim.text}”)"
+            if other is not None:
+                explanation += f"; {claimed.text.strip()} applies to another condition (“{other.text}”)"
+            start = unit.span.start - sentence.start
+            shifted = dataclasses.replace(claimed, start=claimed.start + start, end=claimed.end + start)
+            correction = (
+                substitute(sentence.text, shifted, official) if kind is DistortionKind.NUMERIC else claim.fact_text
+            )
+            found.append(
+                self._distortion(
+                    kind, claim.fact_id, claim.fact_text, unit, explanation, correction, best_score, claimed, official
+                )
+            )
+        return found
+
+    @staticmethod
+    def _other_condition(profile: KnowledgeBaseProfile, unit: _Unit, claim: Claim, claimed: Quantity) -> Claim | None:
+        for index in profile.claims_of_fact[claim.fact_id]:
+            other = profile.claims[index]
+            if other is claim:
+                continue
+            for official in other.quantities:
+                if (
+                    same_attribute(claimed, official)
+                    and compare(claimed, _as_official(official, other)) == "consistent"
+                ):
+                    return other
+        return None
+
+    def _zero_claim(self, profile: KnowledgeBaseProfile, unit: _Unit, claimed: Quantity) -> Distortion | None:
+        """'No oil at all' against 'up to 85% less oil': the claim overstates a reduction."""
+        noun_terms = content_terms(claimed.counted or "")
+        for index, score in sorted(unit.claim_scores.items(), key=lambda pair: -pair[1]):
+            if score < self.thresholds.numeric_min:
+                break
+            claim = profile.claims[index]
+            if not noun_terms or not noun_terms & content_terms(claim.text):
+                continue
+            percents = [q for q in claim.quantities if q.kind == "percent" and 0 < q.value < 100]
+            if percents:
+                official = percents[0]
+                explanation = f"states {claimed.text.strip()}; official: {official.text.strip()} (“{claim.text}”)"
+                return self._distortion(
+                    DistortionKind.NUMERIC,
+                    claim.fact_id,
+                    claim.fact_text,
+                    unit,
+                    explanation,
+                    claim.fact_text,
+                    score,
+                    claimed,
+                    official,
+                )
+        return None
+
+    def _polarity(self, profile: KnowledgeBaseProfile, unit: _Unit) -> Distortion | None:
+        th = self.thresholds
+        best = unit.best_claim()
+        if best is None:
+            return None
+        index, score = best
+        claim = profile.claims[index]
+        content = unit.polarity
+        if claim.polarity.prohibitive:
+            if score < th.usage_min or content.negated or content.prohibitive or claim.quantities:
+                return None  # a forbidden use with a figure is judged by the figure (see _numeric)
+            return self._distortion(
+                DistortionKind.USAGE,
+                claim.fact_id,
+                claim.fact_text,
+                unit,
+                f"recommends or describes a use the official facts forbid: “{claim.text}”",
+                claim.fact_text,
+                score,
+            )
+        if score < th.contradiction_min or content.prohibitive or content.negated == claim.polarity.negated:
+            return None
+        negated_text, other_text = (unit.span.text, claim.text) if content.negated else (claim.text, unit.span.text)
+        negated_polarity = content if content.negated else claim.polarity
+        if score < th.contradiction_strong and not self._scope_overlaps(negated_text, negated_polarity, other_text):
+            return None
+        says = "denies" if content.negated else "affirms"
+        official = "affirms" if content.negated else "denies"
+        return self._distortion(
+            DistortionKind.CONTRADICTION,
+            claim.fact_id,
+            claim.fact_text,
+            unit,
+            f"{says} what the official fact {official}: “{claim.text}”",
+            claim.fact_text,
+            score,
+        )
+
+    @staticmethod
+    def _scope_overlaps(negated_text: str, polarity: Polarity, other_text: str) -> bool:
+        """Whether what the negation applies to (the words after its cue) also occurs on the other side."""
+        width = _NEGATION_SCOPE_CHARS * 3 if negated_text.isascii() else _NEGATION_SCOPE_CHARS
+        return any(
+            content_terms(negated_text[end : end + width]) & content_terms(other_text) for _, end, _ in polarity.cues
+        )
+
+    def _absolutes(self, kb: KnowledgeBase, sentence: Span) -> list[Distortion]:
+        found = []
+        for claim in find_absolute_claims(sentence.text, kb.absolute_terms, kb.absolute_exceptions):
+            corrected = re.sub(r"\s{2,}", " ", sentence.text[: claim.start] + sentence.text[claim.end :]).strip()
+            found.append(
+                Distortion(
+                    kind=DistortionKind.ABSOLUTE,
+                    fact_id=None,
+                    fact_text=None,
+                    start=sentence.start + claim.start,
+                    end=sentence.start + claim.end,
+                    explanation=f"“{claim.term}” is an absolute claim the brand never made (banned in advertising)",
+                    correction=corrected,
+                    score=1.0,
+                )
+            )
+        return found
+
+    @staticmethod
+    def _distortion(
+        kind: DistortionKind,
+        fact_id: str,
+        fact_text: str,
+        unit: _Unit,
+        explanation: str,
+        correction: str,
+        score: float,
+        claimed: Quantity | None = None,
+        official: Quantity | None = None,
+    ) -> Distortion:
+        return Distortion(
+            kind=kind,
+            fact_id=fact_id,
+            fact_text=fact_text,
+            start=unit.span.start,
+            end=unit.span.end,
+            explanation=explanation,
+            correction=correction or fact_text,
+            claimed=_figure(claimed) if claimed else None,
+            official=_figure(official) if official else None,
+            score=round(score, 4),
+        )
+
+    @staticmethod
+    def _dedupe(distortions: list[Distortion]) -> list[Distortion]:
+        """One distortion per fact (or per absolute term) in a sentence, the most telling kind first."""
+        best: dict[str, Distortion] = {}
+        for distortion in distortions:
+            key = distortion.fact_id or f"{distortion.kind.value}:{distortion.start}"
+            current = best.get(key)
+            if current is None or _KIND_RANK[distortion.kind] < _KIND_RANK[current.kind]:
+                best[key] = distortion
+        return sorted(best.values(), key=lambda d: (d.start, _KIND_RANK[d.kind]))
+
+    # -- messages and topics --------------------------------------------------------------------
+
+    def _messages_and_topics(
+        self, profile: KnowledgeBaseProfile, units: list[_Unit], sentences: list[Span]
+    ) -> tuple[list[CarriedMessage], list[TouchedTopic]]:
+        th = self.thresholds
+        carried: dict[str, CarriedMessage] = {}
+        touched: dict[str, TouchedTopic] = {}
+        for unit in units:
+            best = unit.best_claim()
+            about = best[0] if best is not None and best[1] >= th.claim_min else None
+            rival = unit.best_cosine()
+            sentence = sentences[unit.sentence_index]
+            for message in profile.messages:
+                score = float(max(message.vectors @ unit.vector))
+                linked = about is not None and about in message.linked_claims
+                direct = score >= th.message_direct and score >= rival
+                if (linked or direct) and (message.item_id not in carried or carried[message.item_id].score < score):
+                    carried[message.item_id] = CarriedMessage(
+                        id=message.item_id,
+                        text=message.text,
+                        sentence_index=unit.sentence_index,
+                        sentence=sentence.text,
+                        score=round(score, 4),
+                    )
+            for topic in profile.avoid_topics:
+                score = float(max(topic.vectors @ unit.vector))
+                if (
+                    score >= th.avoid_min
+                    and score >= rival
+                    and (topic.item_id not in touched or touched[topic.item_id].score < score)
+                ):
+                    touched[topic.item_id] = TouchedTopic(
+                        id=topic.item_id,
+                        text=topic.text,
+                        sentence_index=unit.sentence_index,
+                        sentence=sentence.text,
+                        score=round(score, 4),
+                    )
+        order = {m.id: i for i, m in enumerate(profile.kb.key_messages)}
+        topic_order = {a.id: i for i, a in enumerate(profile.kb.avoid_topics)}
+        return (
+            sorted(carried.values(), key=lambda m: order[m.id]),
+            sorted(touched.values(), key=lambda t: topic_order[t.id]),
+        )
+
+    # -- assembling -----------------------------------------------------------------------------
+
+    def _sentence_results(
+        self,
+        profile: KnowledgeBaseProfile,
+        sentences: list[Span],
+        units: list[_Unit],
+        per_sentence: dict[int, list[Distortion]],
+        carried: list[CarriedMessage],
+    ) -> list[SentenceResult]:
+        th = self.thresholds
+        results = []
+        for index, sentence in enumerate(sentences):
+            own = [unit for unit in units if unit.sentence_index == index]
+            facts = self._fact_matches(profile, own)
+            messages = self._target_matches(profile.messages, Section.KEY_MESSAGES, own, th.claim_min)
+            topics = self._target_matches(profile.avoid_topics, Section.AVOID_TOPICS, own, th.avoid_min)
+            prohibited = self._target_matches(profile.prohibited, Section.PROHIBITED_CLAIMS, own, th.claim_min)
+            on_topic = any(fact.score >= th.claim_min for fact in facts) or any(
+                m.sentence_index == index for m in carried
+            )
+            if per_sentence[index]:
+                verdict = Verdict.DISTORTION
+            elif on_topic:
+                verdict = Verdict.CONSISTENT
+            else:
+                verdict = Verdict.UNRELATED
+            results.append(
+                SentenceResult(
+                    index=index,
+                    start=sentence.start,
+                    end=sentence.end,
+                    text=sentence.text,
+                    verdict=verdict,
+                    facts=facts,
+                    key_messages=messages,
+                    avoid_topics=topics,
+                    prohibited_claims=prohibited,
+                    distortions=per_sentence[index],
+                )
+            )
+        return results
+
+    @staticmethod
+    def _fact_matches(profile: KnowledgeBaseProfile, units: list[_Unit], limit: int = 3) -> list[Match]:
+        best: dict[str, float] = {}
+        for unit in units:
+            for index, cosine in unit.claim_cosines.items():
+                fact_id = profile.claims[index].fact_id
+                best[fact_id] = max(best.get(fact_id, -1.0), cosine)
+        top = sorted(best.items(), key=lambda pair: -pair[1])[:limit]
+        return [
+            Match(section=Section.FACTS, id=fact_id, text=profile.facts[fact_id].text, score=round(score, 4))
+            for fact_id, score in top
+        ]
+
+    @staticmethod
+    def _target_matches(targets: list[Target], section: Section, units: list[_Unit], floor: float) -> list[Match]:
+        matches = []
+        for target in targets:
+            score = max((float(max(target.vectors @ unit.vector)) for unit in units), default=0.0)
+            if score >= floor:
+                matches.append(Match(section=section, id=target.item_id, text=target.text, score=round(score, 4)))
+        return sorted(matches, key=lambda m: -m.score)
+
+    @staticmethod
+    def _corrected_text(text: str, sentences: list[Span], per_sentence: dict[int, list[Distortion]]) -> str:
+        """The text with each distorted sentence replaced by its first correction (numeric ones in place)."""
+        pieces = []
+        cursor = 0
+        for index, sentence in enumerate(sentences):
+            corrections = [d for d in per_sentence[index] if d.correction]
+            if not corrections:
+                continue
+            pieces.append(text[cursor : sentence.start])
+            pieces.append(corrections[0].correction)
+            cursor = sentence.end
+        pieces.append(text[cursor:])
+        return "".join(pieces)

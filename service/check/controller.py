@@ -1,0 +1,23 @@
+"""POST /api/v1/knowledge-bases/{kb_id}/check."""
+
+from __future__ import annotations
+
+from litestar import Controller, post
+from litestar.status_codes import HTTP_200_OK
+
+from service.check.checker import Checker
+from service.check.schemas import CheckRequest, CheckResponse
+
+
+class CheckController(Controller):
+    """Check content against a knowledge base."""
+
+    path = "/api/v1/knowledge-bases/{kb_id:str}/check"
+    tags = ["check"]
+
+    @post("/", summary="Check content for distortions and key messages", status_code=HTTP_200_OK, sync_to_thread=True)
+    def check(self, checker: Checker, kb_id: str, data: CheckRequest) -> CheckResponse:
+        """Per sentence: span, matched items with scores and a verdict; each distortion with its kind, the
+        official fact, an explanation and a correction; for the whole text, the key messages carried and
+        missed, the avoid-topics touched, counts and a consistency score."""
+        return checker.check(kb_id, data.text, data.lang)

@@ -1,0 +1,89 @@
+"""``brandcheck eval``: run the checker over labelled sets in the interchange format of shared/eval.
+
+Each product folder (kb.json + cases.jsonl) is loaded into a fresh temporary embedded store; every
+case is checked and one prediction line per case is written in the shape score.py reads.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from knowledge_base.loading import load_file
+from knowledge_base.repository import KnowledgeBaseRepository
+from knowledge_base.store import EdgeStore, LexicalEncoder
+from service.check.checker import Checker
+from service.check.schemas import CheckResponse
+from knowledge_base.embedding import SentenceEmbedder
+from service.settings import CheckThresholds
+
+BATCH = 64
+
+
+def product_folders(set_dir: Path) -> list[Path]:
+    """The folder itself when it holds a kb.json, else its sub-folders that do."""
+    if (set_dir / "kb.json").exists():
+        return [set_dir]
+    return sorted(path.parent for path in set_dir.glob("*/kb.json"))
+
+
+def read_cases(folder: Path) -> Iterator[dict[str, Any]]:
+    """The labelled cases of one product folder."""
+    with (folder / "cases.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                yield json.loads(line)
+
+
+def prediction(case_id: str, result: CheckResponse) -> dict[str, Any]:
+    """One line of predictions in score.py's shape."""
+    distortions: dict[str, str] = {}
+    for distortion in result.distortions:
+        key = distortion.fact_id or f"kind:{distortion.kind.value}"
+        distortions.setdefault(key, distortion.kind.value)
+    return {
+        "id": case_id,
+        "distortions": [
+            {"fact": None if key.startswith("kind:") else key, "kind": kind} for key, kind in distortions.items()
+        ],
+        "messages": [message.id for message in result.key_messages_carried],
+        "avoid": [topic.id for topic in result.avoid_topics_touched],
+    }
+
+
+def run_eval(
+    set_dir: Path,
+    out: Path,
+    embedder: SentenceEmbedder,
+    thresholds: CheckThresholds,
+    progress: Callable[[str, int], None] | None = None,
+) -> int:
+    """Check every case under ``set_dir`` and write predictions to ``out``; returns the case count."""
+    folders = product_folders(set_dir)
+    if not folders:
+        raise FileNotFoundError(f"no kb.json under {set_dir}")
+    written = 0
+    with out.open("w", encoding="utf-8") as sink, tempfile.TemporaryDirectory(prefix="brandcheck-eval-") as tmp:
+        for number, folder in enumerate(folders):
+            kb = load_file(folder / "kb.json", default_id=f"eval-{number}")
+            store = EdgeStore(Path(tmp) / f"store-{number}")
+            try:
+                repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder())
+                repository.open()
+                repository.save(kb.id, kb.content)
+                checker = Checker(repository, embedder, thresholds)
+                cases = list(read_cases(folder))
+                for start in range(0, len(cases), BATCH):
+                    batch = cases[start : start + BATCH]
+                    results = checker.check_many(kb.id, [case["text"] for case in batch])
+                    for case, result in zip(batch, results, strict=True):
+                        sink.write(json.dumps(prediction(case["id"], result), ensure_ascii=False) + "\n")
+                    written += len(batch)
+                    if progress:
+                        progress(folder.name, len(batch))
+            finally:
+                store.close()
+    return written

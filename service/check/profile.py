@@ -1,0 +1,156 @@
+"""What the checker knows about one version of a knowledge base, prepared once and cached.
+
+A fact often makes several claims ("8 hours per charge, 32 hours with the case"; "sweat-proof, but
+not for swimming"). Each fact is split into claims, each with its figures, polarity and embedding, so
+that a post is compared with the claim it is about. Key messages are linked to the fact claims they
+rest on, so that a post talking about that selling point carries the message even with a wrong figure.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from knowledge_base.models import AnyItem, ItemKind, KnowledgeBase
+from knowledge_base.repository import Embedder
+from service.check.polarity import Polarity, analyse_polarity
+from service.check.quantities import Quantity, extract_quantities
+from service.check.segmentation import Span, split_clauses, split_sentences
+
+Matrix = np.ndarray[Any, np.dtype[np.float32]]
+
+_MAXIMUM_CUE = re.compile(r"最高|最大|最多|最长|上限|不超过|以内|\bmax(?:imum)?\b|\bup to\b|\bat most\b", re.IGNORECASE)
+# Splits compound avoid-topics ("price comparisons and discounts", "比价、促销和打折") into sub-topics.
+_TOPIC_SEPARATOR = re.compile(r"[,，、;；/]|\s+(?:and|or)\s+|[和或及与]", re.IGNORECASE)
+
+
+@dataclass
+class Claim:
+    """One clause of an official fact, with its figures and polarity."""
+
+    index: int
+    fact_id: str
+    fact_text: str
+    text: str
+    quantities: list[Quantity]
+    polarity: Polarity
+    states_maximum: bool
+    vector: Matrix
+
+
+@dataclass
+class Target:
+    """A key message, avoid-topic or prohibited claim, with the vectors of its parts."""
+
+    kind: ItemKind
+    item_id: str
+    text: str
+    parts: list[str]
+    vectors: Matrix
+    linked_claims: set[int] = field(default_factory=set)
+
+
+def split_fact(text: str) -> list[Span]:
+    """The claims of a fact: its clauses (a fact with one clause is one claim)."""
+    spans = [clause for sentence in split_sentences(text) for clause in split_clauses(sentence)]
+    return spans or [Span(0, len(text), text)]
+
+
+def topic_parts(text: str) -> list[str]:
+    """An avoid-topic and its sub-topics (for compound topics such as 'comparisons and discounts')."""
+    stripped = text.strip().rstrip("。.!！")
+    parts = [part.strip() for part in _TOPIC_SEPARATOR.split(stripped) if len(part.strip()) >= 2]
+    return [stripped, *[part for part in parts if part != stripped]]
+
+
+class KnowledgeBaseProfile:
+    """Claims, messages, avoid-topics and prohibited claims of one knowledge-base version."""
+
+    def __init__(self, kb: KnowledgeBase, embedder: Embedder) -> None:
+        self.kb = kb
+        self.embedder = embedder
+        self._lock = threading.Lock()
+        self.claims: list[Claim] = []
+        self.claims_of_fact: dict[str, list[int]] = {}
+        self.facts = {fact.id: fact for fact in kb.facts}
+        self._build_claims(kb.facts)
+        self.claim_matrix: Matrix = (
+            np.stack([claim.vector for claim in self.claims])
+            if self.claims
+            else np.zeros((0, embedder.dimension), np.float32)
+        )
+        self.messages = self._targets(ItemKind.KEY_MESSAGE, kb.key_messages, split=False)
+        self.avoid_topics = self._targets(ItemKind.AVOID_TOPIC, kb.avoid_topics, split=True)
+        self.prohibited = self._targets(ItemKind.PROHIBITED_CLAIM, kb.prohibited_claims, split=False)
+        self._link_messages()
+
+    def _build_claims(self, facts: Sequence[AnyItem]) -> None:
+        pending: list[tuple[str, str, str]] = []
+        for fact in facts:
+            for span in split_fact(fact.text):
+                pending.append((fact.id, fact.text, span.text))
+        vectors = self.embedder.encode([text for _, _, text in pending]) if pending else None
+        for index, (fact_id, fact_text, text) in enumerate(pending):
+            assert vectors is not None
+            quantities = [q for q in extract_quantities(text) if q.kind not in ("version", "rating")]
+            self.claims.append(
+                Claim(
+                    index=index,
+                    fact_id=fact_id,
+                    fact_text=fact_text,
+                    text=text,
+                    quantities=quantities,
+                    polarity=analyse_polarity(text),
+                    states_maximum=bool(_MAXIMUM_CUE.search(text)),
+                    vector=vectors[index],
+                )
+            )
+            self.claims_of_fact.setdefault(fact_id, []).append(index)
+
+    def _targets(self, kind: ItemKind, items: Sequence[AnyItem], split: bool) -> list[Target]:
+        targets = []
+        for item in items:
+            parts = topic_parts(item.text) if split else [item.text]
+            targets.append(Target(kind, item.id, item.text, parts, self.embedder.encode(parts)))
+        return targets
+
+    def _link_messages(self) -> None:
+        """Link each key message to the fact claims it rests on: its nearest claims (within a margin)."""
+        if not self.claims:
+            return
+        for message in self.messages:
+            scores = self.claim_matrix @ message.vectors[0]
+            best = float(scores.max())
+            floor = max(LINK_FLOOR, best - LINK_MARGIN)
+            message.linked_claims = {int(i) for i in np.flatnonzero(scores >= floor)}
+
+
+LINK_FLOOR = 0.45
+LINK_MARGIN = 0.08
+
+
+class ProfileCache:
+    """Profiles by knowledge-base id, rebuilt when the version changes."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+        self._profiles: dict[str, KnowledgeBaseProfile] = {}
+        self._lock = threading.Lock()
+
+    def get(self, kb: KnowledgeBase) -> KnowledgeBaseProfile:
+        """The profile of this exact knowledge-base version."""
+        cached = self._profiles.get(kb.id)
+        if cached is not None and cached.kb.version == kb.version and cached.kb is kb:
+            return cached
+        with self._lock:
+            cached = self._profiles.get(kb.id)
+            if cached is not None and cached.kb.version == kb.version:
+                return cached
+            profile = KnowledgeBaseProfile(kb, self.embedder)
+            self._profiles[kb.id] = profile
+            return profile

@@ -1,0 +1,149 @@
+"""Request and response bodies of the check endpoint."""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from service.knowledge_bases.schemas import Section
+
+MAX_CHECK_TEXT = 20_000
+
+
+class Verdict(enum.StrEnum):
+    """What a sentence does with respect to the knowledge base."""
+
+    CONSISTENT = "consistent"
+    DISTORTION = "distortion"
+    UNRELATED = "unrelated"
+
+
+class DistortionKind(enum.StrEnum):
+    """How content departs from the official facts."""
+
+    NUMERIC = "numeric"
+    USAGE = "usage"
+    CONTRADICTION = "contradiction"
+    PROHIBITED = "prohibited"
+    ABSOLUTE = "absolute"
+
+
+class CheckRequest(BaseModel):
+    """A piece of content to check."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_CHECK_TEXT)] = Field(
+        description="The post, thread or review (Chinese, English or mixed)."
+    )
+    lang: Annotated[str, StringConstraints(pattern=r"^(zh|en|mixed)$")] | None = Field(
+        None, description="zh, en or mixed; detected when absent."
+    )
+
+
+class Match(BaseModel):
+    """A knowledge-base item a sentence is close to."""
+
+    section: Section
+    id: str
+    text: str
+    score: float = Field(description="Cosine similarity between the sentence (or clause) and the item.")
+
+
+class Figure(BaseModel):
+    """A figure as written, with its value in the canonical unit."""
+
+    text: str
+    value: float
+    unit: str
+    bound: str
+
+
+class Distortion(BaseModel):
+    """One way a sentence departs from the official facts, with the fact, why, and a correction."""
+
+    kind: DistortionKind
+    fact_id: str | None = Field(description="The fact (or prohibited claim) distorted; null for absolute claims.")
+    fact_text: str | None
+    start: int = Field(description="Start offset of the offending clause in the original text.")
+    end: int = Field(description="End offset (exclusive) of the offending clause in the original text.")
+    explanation: str
+    correction: str = Field(
+        description="Suggested wording: the sentence with the official figure, or the official text."
+    )
+    claimed: Figure | None = None
+    official: Figure | None = None
+    score: float = Field(description="Similarity between the clause and the official claim it was compared with.")
+
+
+class SentenceResult(BaseModel):
+    """One sentence of the content: where it is, what it matches, and its verdict."""
+
+    index: int
+    start: int
+    end: int
+    text: str
+    verdict: Verdict
+    facts: list[Match]
+    key_messages: list[Match]
+    avoid_topics: list[Match]
+    prohibited_claims: list[Match]
+    distortions: list[Distortion]
+
+
+class CarriedMessage(BaseModel):
+    """A key message the content carries, with the sentence that carries it."""
+
+    id: str
+    text: str
+    sentence_index: int
+    sentence: str
+    score: float
+
+
+class ItemRef(BaseModel):
+    """A key message or avoid-topic by id and text."""
+
+    id: str
+    text: str
+
+
+class TouchedTopic(BaseModel):
+    """An avoid-topic the content touches, with the sentence that touches it."""
+
+    id: str
+    text: str
+    sentence_index: int
+    sentence: str
+    score: float
+
+
+class CheckCounts(BaseModel):
+    """Totals over the whole text."""
+
+    sentences: int
+    consistent: int
+    distortion: int
+    unrelated: int
+    distortions_by_kind: dict[str, int]
+
+
+class CheckResponse(BaseModel):
+    """The verdict on a piece of content."""
+
+    kb_id: str
+    kb_version: int
+    lang: str
+    sentences: list[SentenceResult]
+    distortions: list[Distortion] = Field(description="Every distortion, in text order.")
+    key_messages_carried: list[CarriedMessage]
+    key_messages_missed: list[ItemRef]
+    avoid_topics_touched: list[TouchedTopic]
+    counts: CheckCounts
+    consistency_score: float = Field(
+        description="Share of on-topic sentences without a distortion (1.0 when nothing is on-topic)."
+    )
+    corrected_text: str = Field(description="The text with every correction applied.")
+    thresholds: dict[str, float] = Field(description="The thresholds the verdicts were made with.")

@@ -1,0 +1,39 @@
+"""Shared fixtures: the real bundled model (loaded once) and real embedded stores in temp folders."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from knowledge_base.embedding import DEFAULT_MODEL, SentenceEmbedder, load_embedding_model  # noqa: E402
+from knowledge_base.repository import KnowledgeBaseRepository  # noqa: E402
+from knowledge_base.store import EdgeStore, LexicalEncoder  # noqa: E402
+from service.settings import Settings  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def embedder() -> SentenceEmbedder:
+    """The default multilingual model, as the service uses it."""
+    return SentenceEmbedder(load_embedding_model(DEFAULT_MODEL), DEFAULT_MODEL)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings with a fresh data dir and the embedded store."""
+    return Settings(data_dir=tmp_path / "data", qdrant_url=None, _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def repository(tmp_path: Path, embedder: SentenceEmbedder) -> Iterator[KnowledgeBaseRepository]:
+    """A repository on a fresh embedded store."""
+    store = EdgeStore(tmp_path / "store")
+    repo = KnowledgeBaseRepository(store, embedder, LexicalEncoder())
+    repo.open()
+    yield repo
+    store.close()

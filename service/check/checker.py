@@ -276,6 +276,19 @@ class Checker:
             claim = profile.claims[best_index]
             officials = [_as_official(o, claim) for o in claim.quantities if same_attribute(claimed, o)]
             verdicts = [compare(claimed, official, th.rel_tolerance) for official in officials]
+            if claim.polarity.prohibitive:
+                # A rule forbids a range ("超过5V/2A", "over 60°C"): a figure inside it breaks the rule.
+                bounded = [o for o, v in zip(officials, verdicts, strict=True) if v == "consistent" and o.bound != "exact"]
+                if not bounded or unit.polarity.negated or unit.polarity.prohibitive:
+                    continue
+                explanation = f"uses {claimed.text.strip()}, which the official rule forbids: “{claim.text}”"
+                found.append(
+                    self._distortion(
+                        DistortionKind.USAGE, claim.fact_id, claim.fact_text, unit, explanation, claim.fact_text,
+                        best_score, claimed, bounded[0],
+                    )
+                )
+                continue
             if "consistent" in verdicts or "differs" not in verdicts:
                 continue
             official = officials[verdicts.index("differs")]
@@ -284,21 +297,16 @@ class Checker:
             other = self._other_condition(profile, unit, claim, claimed)
             if other is not None and best_score - unit.claim_scores.get(other.index, 0.0) < th.condition_margin:
                 continue
-            if claim.polarity.prohibitive:
-                kind, verb = DistortionKind.USAGE, "uses"
-            else:
-                kind, verb = DistortionKind.NUMERIC, "states"
-            explanation = f"{verb} {claimed.text.strip()}; official: {official.text.strip()} (“{claim.text}”)"
+            explanation = f"states {claimed.text.strip()}; official: {official.text.strip()} (“{claim.text}”)"
             if other is not None:
                 explanation += f"; {claimed.text.strip()} applies to another condition (“{other.text}”)"
             start = unit.span.start - sentence.start
             shifted = dataclasses.replace(claimed, start=claimed.start + start, end=claimed.end + start)
-            correction = (
-                substitute(sentence.text, shifted, official) if kind is DistortionKind.NUMERIC else claim.fact_text
-            )
+            correction = substitute(sentence.text, shifted, official)
             found.append(
                 self._distortion(
-                    kind, claim.fact_id, claim.fact_text, unit, explanation, correction, best_score, claimed, official
+                    DistortionKind.NUMERIC, claim.fact_id, claim.fact_text, unit, explanation, correction, best_score,
+                    claimed, official,
                 )
             )
         return found

@@ -14,20 +14,33 @@ class CheckThresholds(BaseModel):
     except the tolerances and weights. Override with e.g. ``BRANDCHECK_CHECK__MESSAGE_DIRECT=0.55``."""
 
     fact_candidates: int = Field(8, ge=1, le=100, description="Facts retrieved per clause (hybrid search).")
-    claim_min: float = Field(0.40, description="A clause is about a fact claim from this score.")
-    numeric_min: float = Field(0.40, description="Compare figures only with a claim scoring at least this.")
-    contradiction_min: float = Field(0.55, description="Opposite polarity counts from this score.")
-    contradiction_strong: float = Field(0.75, description="Opposite polarity counts without a shared term.")
-    usage_min: float = Field(0.50, description="Affirming a forbidden use counts from this score.")
-    prohibited_min: float = Field(0.52, description="Making a prohibited claim counts from this score.")
-    message_direct: float = Field(0.50, description="A clause this close to a key message carries it.")
-    avoid_min: float = Field(0.40, description="A clause this close to an avoid-topic touches it.")
-    condition_margin: float = Field(
-        0.04,
-        description="A figure valid for another condition of the same fact is flagged only when the clause "
-        "is about the wrong condition by at least this margin.",
+    claim_floor: float = Field(0.20, description="Below this cosine a clause is not about a fact claim at all.")
+    on_topic_min: float = Field(0.35, description="A sentence this close to a fact or message is on-topic.")
+    numeric_shared_min: float = Field(
+        0.5, description="When several claims measure the same dimension (several durations), a clause is compared "
+        "with one only if they share a content word or their cosine reaches this."
     )
-    lexical_weight: float = Field(0.15, ge=0, le=1, description="Weight of shared terms when picking a claim.")
+    magnitude_weight: float = Field(
+        0.05, description="Among such claims, prefer figures of similar size: minus this times |ln(ratio)|."
+    )
+    link_min: float = Field(
+        0.45, description="A clause about a fact claim carries the key message resting on it when they share a "
+        "content word or their cosine reaches this."
+    )
+    contradiction_coverage: float = Field(
+        0.5, description="Share of the clause's content terms (negation removed) the fact claim must contain."
+    )
+    usage_min: float = Field(0.33, description="Affirming a use its best claim forbids counts from this cosine.")
+    prohibited_min: float = Field(0.50, description="Making a prohibited claim counts from this cosine.")
+    message_direct: float = Field(0.45, description="A clause this close to a key message may carry it directly...")
+    message_margin: float = Field(0.05, description="...if it is closer to it than to any fact claim by this margin.")
+    avoid_min: float = Field(0.35, description="A clause this close to an avoid-topic (or a sub-topic) touches it...")
+    avoid_margin: float = Field(0.0, description="...if it is at least this much closer to it than to any fact claim.")
+    condition_margin: float = Field(
+        0.04, description="A figure valid for another condition of the same fact is flagged only when the clause "
+        "is about the wrong condition by at least this margin."
+    )
+    lexical_weight: float = Field(0.2, ge=0, le=1, description="Weight of shared terms when picking a claim.")
     rel_tolerance: float = Field(0.05, ge=0, le=1, description="Relative tolerance when comparing figures.")
 
 

@@ -16,6 +16,7 @@ message itself (and closer to it than to any fact). Avoid-topics work the same w
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from knowledge_base.models import ItemKind, KnowledgeBase
 from knowledge_base.repository import Embedder, KnowledgeBaseRepository
 from service.check.absolute import find_absolute_claims
 from service.check.polarity import Polarity, analyse_polarity
-from service.check.profile import Claim, KnowledgeBaseProfile, ProfileCache, Target
+from service.check.profile import Claim, KnowledgeBaseProfile, ProfileCache, Target, strip_names
 from service.check.quantities import Quantity, compare, extract_quantities, format_quantity, same_attribute, substitute
 from service.check.schemas import (
     CarriedMessage,
@@ -43,7 +44,7 @@ from service.check.schemas import (
     Verdict,
 )
 from service.check.segmentation import Span, detect_language, split_clauses, split_sentences
-from service.check.terms import content_terms, overlap
+from service.check.terms import content_terms, overlap, shares_term
 from service.knowledge_bases.schemas import Section
 from service.settings import CheckThresholds
 
@@ -57,7 +58,6 @@ _KIND_RANK = {
     DistortionKind.NUMERIC: 3,
     DistortionKind.ABSOLUTE: 4,
 }
-_NEGATION_SCOPE_CHARS = 12
 
 
 @dataclass
@@ -71,6 +71,8 @@ class _Unit:
     polarity: Polarity
     claim_scores: dict[int, float] = field(default_factory=dict)  # claim index → combined score
     claim_cosines: dict[int, float] = field(default_factory=dict)
+    about: set[int] = field(default_factory=set)  # claims whose figures the clause's figures were compared with
+    prohibited: bool = False
 
     def best_claim(self) -> tuple[int, float] | None:
         if not self.claim_scores:
@@ -118,7 +120,11 @@ class Checker:
         for sentences, clauses in documents:
             units_text.extend(sentence.text for sentence in sentences)
             units_text.extend(clause.text for _, clause in clauses)
-        vectors = self.embedder.encode(units_text) if units_text else np.zeros((0, self.embedder.dimension), np.float32)
+        vectors = (
+            self.embedder.encode([strip_names(profile.names, text) for text in units_text])
+            if units_text
+            else np.zeros((0, self.embedder.dimension), np.float32)
+        )
         hits = (
             self.repository.search(
                 kb_id, units_text, kinds=[ItemKind.FACT], limit=self.thresholds.fact_candidates, vectors=vectors
@@ -240,6 +246,7 @@ class Checker:
         for target in profile.prohibited:
             score = float(max(target.vectors @ unit.vector))
             if score >= self.thresholds.prohibited_min:
+                unit.prohibited = True
                 found.append(
                     self._distortion(
                         DistortionKind.PROHIBITED,
@@ -264,15 +271,11 @@ class Checker:
                 if zero is not None:
                     found.append(zero)
                 continue
-            comparable = [
-                (index, score)
-                for index, score in unit.claim_scores.items()
-                if score >= th.numeric_min
-                and any(same_attribute(claimed, official) for official in profile.claims[index].quantities)
-            ]
-            if not comparable:
+            best_index = self._claim_for_figure(profile, unit, claimed)
+            if best_index is None:
                 continue
-            best_index, best_score = max(comparable, key=lambda pair: pair[1])
+            best_score = unit.claim_scores[best_index]
+            unit.about.add(best_index)
             claim = profile.claims[best_index]
             officials = [_as_official(o, claim) for o in claim.quantities if same_attribute(claimed, o)]
             verdicts = [compare(claimed, official, th.rel_tolerance) for official in officials]
@@ -311,6 +314,52 @@ class Checker:
             )
         return found
 
+    def _claim_for_figure(self, profile: KnowledgeBaseProfile, unit: _Unit, claimed: Quantity) -> int | None:
+        """The claim a figure in the clause speaks about, if any.
+
+        When one claim in the knowledge base measures this dimension, the unit names the attribute (watts
+        are the rated power). When several do (durations of charging, playing, warranty), the clause must
+        share a content word with the claim or be close to it, and figures of similar size are preferred."""
+        th = self.thresholds
+        candidates = [
+            index
+            for index in unit.claim_scores
+            if any(same_attribute(claimed, official) for official in profile.claims[index].quantities)
+        ]
+        if len(profile.claims_measuring(claimed)) > 1:
+            plain = self._plain(profile, unit.span.text)
+            candidates = [
+                index
+                for index in candidates
+                if unit.claim_cosines[index] >= th.numeric_shared_min
+                or (
+                    unit.claim_cosines[index] >= th.claim_floor
+                    and shares_term(plain, self._plain(profile, profile.claims[index].text))
+                )
+            ]
+        else:
+            candidates = [index for index in candidates if unit.claim_cosines[index] >= th.claim_floor]
+        if not candidates:
+            return None
+
+        def preference(index: int) -> float:
+            ratios = [
+                abs(math.log(max(abs(claimed.value), 1e-6) / max(abs(official.value), 1e-6)))
+                for official in profile.claims[index].quantities
+                if same_attribute(claimed, official)
+            ]
+            return unit.claim_scores[index] - th.magnitude_weight * min(ratios, default=0.0)
+
+        return max(candidates, key=preference)
+
+    @staticmethod
+    def _plain(profile: KnowledgeBaseProfile, text: str) -> str:
+        """Text without brand/model names and figures: what remains says what is being talked about."""
+        chars = list(strip_names(profile.names, text))
+        for quantity in extract_quantities("".join(chars)):
+            chars[quantity.start : quantity.end] = [" "] * (quantity.end - quantity.start)
+        return "".join(chars)
+
     @staticmethod
     def _other_condition(profile: KnowledgeBaseProfile, unit: _Unit, claim: Claim, claimed: Quantity) -> Claim | None:
         for index in profile.claims_of_fact[claim.fact_id]:
@@ -328,9 +377,9 @@ class Checker:
     def _zero_claim(self, profile: KnowledgeBaseProfile, unit: _Unit, claimed: Quantity) -> Distortion | None:
         """'No oil at all' against 'up to 85% less oil': the claim overstates a reduction."""
         noun_terms = content_terms(claimed.counted or "")
-        for index, score in sorted(unit.claim_scores.items(), key=lambda pair: -pair[1]):
-            if score < self.thresholds.numeric_min:
-                break
+        for index, score in sorted(unit.claim_scores.items(), key=lambda pair: -pair[1])[:3]:
+            if unit.claim_cosines[index] < self.thresholds.claim_floor:
+                continue
             claim = profile.claims[index]
             if not noun_terms or not noun_terms & content_terms(claim.text):
                 continue
@@ -358,9 +407,12 @@ class Checker:
             return None
         index, score = best
         claim = profile.claims[index]
+        cosine = unit.claim_cosines[index]
         content = unit.polarity
+        if cosine < th.claim_floor or content.prohibitive:
+            return None
         if claim.polarity.prohibitive:
-            if score < th.usage_min or content.negated or content.prohibitive or claim.quantities:
+            if cosine < th.usage_min or content.negated or claim.quantities:
                 return None  # a forbidden use with a figure is judged by the figure (see _numeric)
             return self._distortion(
                 DistortionKind.USAGE,
@@ -371,11 +423,11 @@ class Checker:
                 claim.fact_text,
                 score,
             )
-        if score < th.contradiction_min or content.prohibitive or content.negated == claim.polarity.negated:
+        if content.negated == claim.polarity.negated:
             return None
-        negated_text, other_text = (unit.span.text, claim.text) if content.negated else (claim.text, unit.span.text)
-        negated_polarity = content if content.negated else claim.polarity
-        if score < th.contradiction_strong and not self._scope_overlaps(negated_text, negated_polarity, other_text):
+        # Opposite polarity is a contradiction only when the clause speaks of what the claim speaks of:
+        # most of its content words (negation removed) occur in the claim.
+        if self._coverage(profile, unit.span.text, content, claim.text) < th.contradiction_coverage:
             return None
         says = "denies" if content.negated else "affirms"
         official = "affirms" if content.negated else "denies"
@@ -390,12 +442,12 @@ class Checker:
         )
 
     @staticmethod
-    def _scope_overlaps(negated_text: str, polarity: Polarity, other_text: str) -> bool:
-        """Whether what the negation applies to (the words after its cue) also occurs on the other side."""
-        width = _NEGATION_SCOPE_CHARS * 3 if negated_text.isascii() else _NEGATION_SCOPE_CHARS
-        return any(
-            content_terms(negated_text[end : end + width]) & content_terms(other_text) for _, end, _ in polarity.cues
-        )
+    def _coverage(profile: KnowledgeBaseProfile, text: str, polarity: Polarity, other: str) -> float:
+        """Share of ``text``'s content terms, without its negation cues and names, that occur in ``other``."""
+        chars = list(text)
+        for start, end, _ in polarity.cues:
+            chars[start:end] = [" "] * (end - start)
+        return overlap(strip_names(profile.names, "".join(chars)), strip_names(profile.names, other))
 
     def _absolutes(self, kb: KnowledgeBase, sentence: Span) -> list[Distortion]:
         found = []
@@ -461,13 +513,23 @@ class Checker:
         touched: dict[str, TouchedTopic] = {}
         for unit in units:
             best = unit.best_claim()
-            about = best[0] if best is not None and best[1] >= th.claim_min else None
             rival = unit.best_cosine()
             sentence = sentences[unit.sentence_index]
+            about = set(unit.about)
+            if best is not None:
+                index = best[0]
+                cosine = unit.claim_cosines[index]
+                if cosine >= th.link_min or (
+                    cosine >= th.claim_floor
+                    and shares_term(self._plain(profile, unit.span.text), self._plain(profile, profile.claims[index].text))
+                ):
+                    about.add(index)
             for message in profile.messages:
+                if unit.prohibited:
+                    break  # a prohibited claim carries no selling point
                 score = float(max(message.vectors @ unit.vector))
-                linked = about is not None and about in message.linked_claims
-                direct = score >= th.message_direct and score >= rival
+                linked = bool(about & message.linked_claims)
+                direct = score >= th.message_direct and score >= rival + th.message_margin
                 if (linked or direct) and (message.item_id not in carried or carried[message.item_id].score < score):
                     carried[message.item_id] = CarriedMessage(
                         id=message.item_id,
@@ -512,10 +574,10 @@ class Checker:
         for index, sentence in enumerate(sentences):
             own = [unit for unit in units if unit.sentence_index == index]
             facts = self._fact_matches(profile, own)
-            messages = self._target_matches(profile.messages, Section.KEY_MESSAGES, own, th.claim_min)
+            messages = self._target_matches(profile.messages, Section.KEY_MESSAGES, own, th.on_topic_min)
             topics = self._target_matches(profile.avoid_topics, Section.AVOID_TOPICS, own, th.avoid_min)
-            prohibited = self._target_matches(profile.prohibited, Section.PROHIBITED_CLAIMS, own, th.claim_min)
-            on_topic = any(fact.score >= th.claim_min for fact in facts) or any(
+            prohibited = self._target_matches(profile.prohibited, Section.PROHIBITED_CLAIMS, own, th.on_topic_min)
+            on_topic = any(fact.score >= th.on_topic_min for fact in facts) or any(
                 m.sentence_index == index for m in carried
             )
             if per_sentence[index]:

@@ -19,7 +19,7 @@ import numpy as np
 from knowledge_base.models import AnyItem, ItemKind, KnowledgeBase
 from knowledge_base.repository import Embedder
 from service.check.polarity import Polarity, analyse_polarity
-from service.check.quantities import Quantity, extract_quantities
+from service.check.quantities import Quantity, extract_quantities, same_attribute
 from service.check.segmentation import Span, split_clauses, split_sentences
 
 Matrix = np.ndarray[Any, np.dtype[np.float32]]
@@ -55,6 +55,27 @@ class Target:
     linked_claims: set[int] = field(default_factory=set)
 
 
+def name_stripper(brand: str, product: str) -> re.Pattern[str] | None:
+    """A pattern for the brand and model names, which every post and fact shares and which only add noise
+    to similarity: the brand, the product name without the brand, and model codes mixing letters and
+    digits ("Q3", "P5")."""
+    names = {brand.strip(), product.replace(brand, "").strip()}
+    names.update(token for token in product.split() if re.search(r"[A-Za-z]", token) and re.search(r"\d", token))
+    names.update(token for token in product.split() if token == brand)
+    names = {name for name in names if len(name) >= 2}
+    if not names:
+        return None
+    return re.compile("|".join(re.escape(name) for name in sorted(names, key=len, reverse=True)), re.IGNORECASE)
+
+
+def strip_names(pattern: re.Pattern[str] | None, text: str) -> str:
+    """``text`` without brand and model names (for embedding); unchanged if nothing else would remain."""
+    if pattern is None:
+        return text
+    stripped = re.sub(r"\s{2,}", " ", pattern.sub(" ", text)).strip()
+    return stripped if any(ch.isalnum() for ch in stripped) else text
+
+
 def split_fact(text: str) -> list[Span]:
     """The claims of a fact: its clauses (a fact with one clause is one claim)."""
     spans = [clause for sentence in split_sentences(text) for clause in split_clauses(sentence)]
@@ -78,6 +99,7 @@ class KnowledgeBaseProfile:
         self.claims: list[Claim] = []
         self.claims_of_fact: dict[str, list[int]] = {}
         self.facts = {fact.id: fact for fact in kb.facts}
+        self.names = name_stripper(kb.brand, kb.product)
         self._build_claims(kb.facts)
         self.claim_matrix: Matrix = (
             np.stack([claim.vector for claim in self.claims])
@@ -94,7 +116,7 @@ class KnowledgeBaseProfile:
         for fact in facts:
             for span in split_fact(fact.text):
                 pending.append((fact.id, fact.text, span.text))
-        vectors = self.embedder.encode([text for _, _, text in pending]) if pending else None
+        vectors = self.embedder.encode([strip_names(self.names, text) for _, _, text in pending]) if pending else None
         for index, (fact_id, fact_text, text) in enumerate(pending):
             assert vectors is not None
             quantities = [q for q in extract_quantities(text) if q.kind not in ("version", "rating")]
@@ -112,26 +134,41 @@ class KnowledgeBaseProfile:
             )
             self.claims_of_fact.setdefault(fact_id, []).append(index)
 
+    def claims_measuring(self, quantity: Quantity) -> list[int]:
+        """The claims with a figure comparable to ``quantity``."""
+        return [
+            claim.index
+            for claim in self.claims
+            if any(same_attribute(quantity, official) for official in claim.quantities)
+        ]
+
     def _targets(self, kind: ItemKind, items: Sequence[AnyItem], split: bool) -> list[Target]:
         targets = []
         for item in items:
             parts = topic_parts(item.text) if split else [item.text]
-            targets.append(Target(kind, item.id, item.text, parts, self.embedder.encode(parts)))
+            vectors = self.embedder.encode([strip_names(self.names, part) for part in parts])
+            targets.append(Target(kind, item.id, item.text, parts, vectors))
         return targets
 
     def _link_messages(self) -> None:
-        """Link each key message to the fact claims it rests on: its nearest claims (within a margin)."""
+        """Link each key message to the fact claim it rests on (its nearest claim) and to the claims of the
+        same fact that measure the same thing under another condition (8 h per charge, 32 h with the case)."""
         if not self.claims:
             return
         for message in self.messages:
             scores = self.claim_matrix @ message.vectors[0]
-            best = float(scores.max())
-            floor = max(LINK_FLOOR, best - LINK_MARGIN)
-            message.linked_claims = {int(i) for i in np.flatnonzero(scores >= floor)}
+            best = self.claims[int(scores.argmax())]
+            if float(scores.max()) < LINK_FLOOR:
+                continue
+            dimensions = {q.dimension for q in best.quantities}
+            message.linked_claims = {best.index} | {
+                index
+                for index in self.claims_of_fact[best.fact_id]
+                if dimensions & {q.dimension for q in self.claims[index].quantities}
+            }
 
 
-LINK_FLOOR = 0.45
-LINK_MARGIN = 0.08
+LINK_FLOOR = 0.3
 
 
 class ProfileCache:

@@ -170,6 +170,7 @@ class Quantity:
     counted: str | None
     kind: str  # measure | count | percent | currency | zero
     relative: bool = False  # a difference ("85% less", "$30 off", "便宜了200块"), not a level
+    role: str = "level"  # level | elapsed ("用了两周", "two weeks ago") | period ("一周充一次", "every 3 months")
 
 
 def _unit_pattern() -> str:
@@ -322,6 +323,23 @@ def _from_match(text: str, match: re.Match[str]) -> Quantity | None:
     return _count(text, match, value, high, None)
 
 
+# A span of time the writer has lived through is not a specification: "用了两周就刮花了", "入手一周了",
+# "找了半天", "two weeks ago", "I've had it for a month". A time with "once"/"一次" or "every" is a period.
+_ELAPSED_BEFORE = re.compile(r"(?:[\u4e00-\u9fff]了|已经|过了|had it for|owned it for|used it for|been using it for)\s*$", re.I)
+_ELAPSED_AFTER = re.compile(r"^\s?(?:了|后|之后|以后|以来|前|下来|ago\b|later\b|in\b(?!\s+\w+\s+(?:mode|setting))|now\b|of use\b)", re.I)
+_PERIOD_BEFORE = re.compile(r"(?:每|每隔|every|once (?:a|an|every|per)|twice (?:a|an)|per)\s*$", re.I)
+_PERIOD_AFTER = re.compile(r"^\s?(?:[\u4e00-\u9fff]{0,2}(?:一次|1次|两次|一回)|once\b|twice\b|a time\b)", re.I)
+
+
+def _time_role(text: str, start: int, end: int) -> str:
+    before, after = text[max(0, start - 16) : start], text[end : end + 12]
+    if _PERIOD_BEFORE.search(before) or _PERIOD_AFTER.match(after):
+        return "period"
+    if _ELAPSED_BEFORE.search(before) or _ELAPSED_AFTER.match(after):
+        return "elapsed"
+    return "level"
+
+
 def _convert(value: float, raw_unit: str, factor: float) -> float:
     if raw_unit.lower() in _FAHRENHEIT:
         return (value - 32) * 5 / 9
@@ -352,7 +370,9 @@ def _measure(
             bound = "at_most"
     relative = bool(_RELATIVE_BEFORE.search(text[max(0, start - 6) : start]) or _RELATIVE_AFTER.match(after))
     kind = "percent" if dimension == "percent" else "currency" if dimension == "currency" else "measure"
+    role = _time_role(text, start, end) if dimension == "time" else "level"
     return Quantity(
+        role=role,
         start=start,
         end=end,
         text=text[start:end],
@@ -433,6 +453,8 @@ def _stem(word: str) -> str:
 def same_attribute(a: Quantity, b: Quantity) -> bool:
     """Whether two figures measure the same kind of thing and can be compared."""
     if a.kind == "zero" or b.kind == "zero" or a.dimension != b.dimension or a.relative != b.relative:
+        return False
+    if a.role != b.role:
         return False
     if a.dimension == "currency":
         return a.unit == b.unit

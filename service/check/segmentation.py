@@ -29,7 +29,7 @@ _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", 
 # Clause boundaries: CJK and ASCII commas and colons (not inside numbers like 1,700), and English
 # conjunctions that start a new claim.
 _CLAUSE_BREAK = re.compile(
-    r"(?<!\d),(?!\d)|[，：:﹐]|\s+(?=(?:but|so|while|although|though|whereas|and then)\b)|\s+—\s+|\s+-\s+",
+    r"(?<!\d),|,(?!\d)|[，：:﹐]|\s+(?=(?:but|so|while|although|though|whereas|and then)\b)|\s+—\s+|\s+-\s+",
     re.IGNORECASE,
 )
 _MIN_CJK = 4
@@ -86,6 +86,24 @@ def _long_enough(text: str) -> bool:
     return cjk >= _MIN_CJK or words >= _MIN_WORDS or (cjk >= 2 and words >= 1)
 
 
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_MIN_AND_WORDS = 4
+
+
+def _split_and(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split at " and " only between two parts long enough to be claims ("85% less oil and the basket
+    holds 5.5 L"), not inside a noun phrase ("basket and crisper plate")."""
+    pieces = []
+    for match in _AND.finditer(text, start, end):
+        left = text[start : match.start()].split()
+        right = text[match.end() : end].split()
+        if len(left) >= _MIN_AND_WORDS and len(right) >= _MIN_AND_WORDS:
+            pieces.append((start, match.start()))
+            start = match.start() + 1
+    pieces.append((start, end))
+    return pieces
+
+
 def split_clauses(sentence: Span) -> list[Span]:
     """Clauses of a sentence that makes several claims; offsets stay relative to the original text.
 
@@ -93,9 +111,9 @@ def split_clauses(sentence: Span) -> list[Span]:
     pieces: list[tuple[int, int]] = []
     start = 0
     for match in _CLAUSE_BREAK.finditer(sentence.text):
-        pieces.append((start, match.start()))
+        pieces.extend(_split_and(sentence.text, start, match.start()))
         start = match.end()
-    pieces.append((start, len(sentence.text)))
+    pieces.extend(_split_and(sentence.text, start, len(sentence.text)))
     clauses: list[tuple[int, int]] = []
     for piece_start, piece_end in pieces:
         text = sentence.text[piece_start:piece_end]

@@ -16,7 +16,8 @@ _STOPWORDS = frozenset(
     "and or but so as if then than too very just also only i me my we our you your he she they them their his her "
     "do does did done have has had will would can could should may might must shall not no never don't doesn't "
     "isn't aren't won't can't there here what which who whom how when where why all any some more most up out "
-    "about into over under again once get got goes go going make makes made one".split()
+    "about into over under again once get got goes go going make makes made one take takes took need needs "
+    "needed use uses used really just like lot".split()
 )
 _CJK_STOP = frozenset("的了是在也和就都还很有这那个把被着吧吗呢啊呀哦")
 
@@ -39,6 +40,11 @@ def content_terms(text: str) -> frozenset[str]:
             terms.add(chars[0])
         terms.update(chars[i] + chars[i + 1] for i in range(len(chars) - 1))
     return frozenset(terms)
+
+
+def shares_term(a: str, b: str) -> bool:
+    """Whether two texts share a content term."""
+    return bool(content_terms(a) & content_terms(b))
 
 
 def overlap(a: str, b: str) -> float:

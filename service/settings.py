@@ -20,13 +20,16 @@ class CheckThresholds(BaseModel):
         0.5, description="When several claims measure the same dimension (several durations), a clause is compared "
         "with one only if they share a content word or their cosine reaches this."
     )
+    cross_lingual_margin: float = Field(
+        0.1, description="Across languages, figures are compared with comparable claims this close to the best."
+    )
     magnitude_weight: float = Field(
         0.05, description="Among such claims, prefer figures of similar size: minus this times |ln(ratio)|."
     )
     link_min: float = Field(
-        0.45, description="A clause about a fact claim carries the key message resting on it when they share a "
-        "content word or their cosine reaches this."
+        0.45, description="A clause this close to a fact claim carries the key message resting on it..."
     )
+    link_floor: float = Field(0.30, description="...or from this cosine, when they share a content word.")
     contradiction_coverage: float = Field(
         0.5, description="Share of the clause's content terms (negation removed) the fact claim must contain."
     )
@@ -40,7 +43,7 @@ class CheckThresholds(BaseModel):
         0.04, description="A figure valid for another condition of the same fact is flagged only when the clause "
         "is about the wrong condition by at least this margin."
     )
-    lexical_weight: float = Field(0.2, ge=0, le=1, description="Weight of shared terms when picking a claim.")
+    lexical_weight: float = Field(0.35, ge=0, le=1, description="Weight of shared terms when picking a claim.")
     rel_tolerance: float = Field(0.05, ge=0, le=1, description="Relative tolerance when comparing figures.")
 
 

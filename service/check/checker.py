@@ -28,7 +28,7 @@ from knowledge_base.models import ItemKind, KnowledgeBase
 from knowledge_base.repository import Embedder, KnowledgeBaseRepository
 from service.check.absolute import find_absolute_claims
 from service.check.polarity import Polarity, analyse_polarity
-from service.check.profile import Claim, KnowledgeBaseProfile, ProfileCache, Target, strip_names
+from service.check.profile import Claim, KnowledgeBaseProfile, ProfileCache, Target, blank_names, strip_names
 from service.check.quantities import Quantity, compare, extract_quantities, format_quantity, same_attribute, substitute
 from service.check.schemas import (
     CarriedMessage,
@@ -189,7 +189,9 @@ class Checker:
                     claim = profile.claims[claim_index]
                     cosine = float(np.dot(unit.vector, claim.vector))
                     unit.claim_cosines[claim_index] = cosine
-                    unit.claim_scores[claim_index] = cosine + th.lexical_weight * overlap(span.text, claim.text)
+                    unit.claim_scores[claim_index] = cosine + th.lexical_weight * overlap(
+                        self._plain(profile, span.text), self._plain(profile, claim.text)
+                    )
             units.append(unit)
 
         per_sentence: dict[int, list[Distortion]] = {index: [] for index in range(len(sentences))}
@@ -263,7 +265,7 @@ class Checker:
     def _numeric(self, profile: KnowledgeBaseProfile, unit: _Unit, sentence: Span) -> list[Distortion]:
         th = self.thresholds
         found: list[Distortion] = []
-        for claimed in extract_quantities(unit.span.text):
+        for claimed in extract_quantities(blank_names(profile.names, unit.span.text)):
             if claimed.kind in ("version", "rating"):
                 continue
             if claimed.kind == "zero":
@@ -326,7 +328,15 @@ class Checker:
             for index in unit.claim_scores
             if any(same_attribute(claimed, official) for official in profile.claims[index].quantities)
         ]
-        if len(profile.claims_measuring(claimed)) > 1:
+        if len(profile.claims_measuring(claimed)) > 1 and detect_language(unit.span.text) != profile.kb.lang:
+            # Across languages no word can be shared: take the comparable claims near the clause's best.
+            ceiling = unit.best_cosine()
+            candidates = [
+                index
+                for index in candidates
+                if unit.claim_cosines[index] >= max(th.claim_floor, ceiling - th.cross_lingual_margin)
+            ]
+        elif len(profile.claims_measuring(claimed)) > 1:
             plain = self._plain(profile, unit.span.text)
             candidates = [
                 index
@@ -355,9 +365,13 @@ class Checker:
     @staticmethod
     def _plain(profile: KnowledgeBaseProfile, text: str) -> str:
         """Text without brand/model names and figures: what remains says what is being talked about."""
-        chars = list(strip_names(profile.names, text))
+        chars = list(blank_names(profile.names, text))
         for quantity in extract_quantities("".join(chars)):
-            chars[quantity.start : quantity.end] = [" "] * (quantity.end - quantity.start)
+            end = quantity.end
+            if quantity.kind == "count" and quantity.counted:
+                end = quantity.start + (quantity.text.lower().rfind(quantity.counted) if quantity.counted in
+                                        quantity.text.lower() else len(quantity.text))
+            chars[quantity.start : end] = [" "] * (end - quantity.start)
         return "".join(chars)
 
     @staticmethod
@@ -520,7 +534,7 @@ class Checker:
                 index = best[0]
                 cosine = unit.claim_cosines[index]
                 if cosine >= th.link_min or (
-                    cosine >= th.claim_floor
+                    cosine >= th.link_floor
                     and shares_term(self._plain(profile, unit.span.text), self._plain(profile, profile.claims[index].text))
                 ):
                     about.add(index)

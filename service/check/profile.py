@@ -76,6 +76,13 @@ def strip_names(pattern: re.Pattern[str] | None, text: str) -> str:
     return stripped if any(ch.isalnum() for ch in stripped) else text
 
 
+def blank_names(pattern: re.Pattern[str] | None, text: str) -> str:
+    """``text`` with brand and model names replaced by spaces (offsets unchanged): "AirFry 5" is no count."""
+    if pattern is None:
+        return text
+    return pattern.sub(lambda match: " " * len(match.group()), text)
+
+
 def split_fact(text: str) -> list[Span]:
     """The claims of a fact: its clauses (a fact with one clause is one claim)."""
     spans = [clause for sentence in split_sentences(text) for clause in split_clauses(sentence)]
@@ -119,7 +126,7 @@ class KnowledgeBaseProfile:
         vectors = self.embedder.encode([strip_names(self.names, text) for _, _, text in pending]) if pending else None
         for index, (fact_id, fact_text, text) in enumerate(pending):
             assert vectors is not None
-            quantities = [q for q in extract_quantities(text) if q.kind not in ("version", "rating")]
+            quantities = [q for q in extract_quantities(blank_names(self.names, text)) if q.kind not in ("version", "rating")]
             self.claims.append(
                 Claim(
                     index=index,

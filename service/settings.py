@@ -26,6 +26,9 @@ class CheckThresholds(BaseModel):
     magnitude_weight: float = Field(
         0.05, description="Among such claims, prefer figures of similar size: minus this times |ln(ratio)|."
     )
+    shape_weight: float = Field(
+        0.1, description="Prefer a claim with as many comparable figures as the clause (10 min → 2 h)."
+    )
     link_min: float = Field(
         0.45, description="A clause this close to a fact claim carries the key message resting on it..."
     )

@@ -352,13 +352,18 @@ class Checker:
         if not candidates:
             return None
 
+        in_clause = sum(
+            same_attribute(claimed, other) for other in extract_quantities(blank_names(profile.names, unit.span.text))
+        )
+
         def preference(index: int) -> float:
+            comparable = [o for o in profile.claims[index].quantities if same_attribute(claimed, o)]
             ratios = [
-                abs(math.log(max(abs(claimed.value), 1e-6) / max(abs(official.value), 1e-6)))
-                for official in profile.claims[index].quantities
-                if same_attribute(claimed, official)
+                abs(math.log(max(abs(claimed.value), 1e-6) / max(abs(official.value), 1e-6))) for official in comparable
             ]
-            return unit.claim_scores[index] - th.magnitude_weight * min(ratios, default=0.0)
+            # "charge 5 min, play 3 h" has the shape of "charge 10 min for 2 h of play"
+            shape = th.shape_weight if in_clause > 1 and len(comparable) == in_clause else 0.0
+            return unit.claim_scores[index] - th.magnitude_weight * min(ratios, default=0.0) + shape
 
         return max(candidates, key=preference)
 

@@ -265,7 +265,16 @@ class Checker:
     def _numeric(self, profile: KnowledgeBaseProfile, unit: _Unit, sentence: Span) -> list[Distortion]:
         th = self.thresholds
         found: list[Distortion] = []
-        for claimed in extract_quantities(blank_names(profile.names, unit.span.text)):
+        # Figures are read in the whole sentence (its context tells a sale price or a temperature) and kept
+        # when they fall in this clause; offsets become clause-relative.
+        offset = unit.span.start - sentence.start
+        in_sentence = extract_quantities(blank_names(profile.names, sentence.text))
+        figures = [
+            dataclasses.replace(q, start=q.start - offset, end=q.end - offset)
+            for q in in_sentence
+            if q.start >= offset and q.end <= offset + len(unit.span.text)
+        ]
+        for claimed in figures:
             if claimed.kind in ("version", "rating"):
                 continue
             if claimed.kind == "zero":
@@ -305,8 +314,7 @@ class Checker:
             explanation = f"states {claimed.text.strip()}; official: {official.text.strip()} (“{claim.text}”)"
             if other is not None:
                 explanation += f"; {claimed.text.strip()} applies to another condition (“{other.text}”)"
-            start = unit.span.start - sentence.start
-            shifted = dataclasses.replace(claimed, start=claimed.start + start, end=claimed.end + start)
+            shifted = dataclasses.replace(claimed, start=claimed.start + offset, end=claimed.end + offset)
             correction = substitute(sentence.text, shifted, official)
             found.append(
                 self._distortion(
@@ -430,6 +438,9 @@ class Checker:
         content = unit.polarity
         if cosine < th.claim_floor or content.prohibitive:
             return None
+        sibling = None if claim.polarity.prohibitive else self._forbidden_sibling(profile, unit, claim)
+        if sibling is not None:
+            claim, score, cosine = sibling, unit.claim_scores[sibling.index], th.usage_min
         if claim.polarity.prohibitive:
             if cosine < th.usage_min or content.negated or claim.quantities:
                 return None  # a forbidden use with a figure is judged by the figure (see _numeric)
@@ -459,6 +470,21 @@ class Checker:
             claim.fact_text,
             score,
         )
+
+    def _forbidden_sibling(self, profile: KnowledgeBaseProfile, unit: _Unit, allowed: Claim) -> Claim | None:
+        """A fact often allows one thing and forbids a neighbour ("the cup is washable, but the base must not be
+        immersed"). Dense similarity sees the shared activity; the words distinctive to each side (base vs cup)
+        tell which one the clause is about."""
+        clause = content_terms(self._plain(profile, unit.span.text))
+        allowed_terms = content_terms(self._plain(profile, allowed.text))
+        for index in profile.claims_of_fact[allowed.fact_id]:
+            other = profile.claims[index]
+            if not other.polarity.prohibitive or unit.claim_cosines.get(index, 0.0) < self.thresholds.claim_floor:
+                continue
+            other_terms = content_terms(self._plain(profile, other.text))
+            if clause & (other_terms - allowed_terms) and not clause & (allowed_terms - other_terms):
+                return other
+        return None
 
     @staticmethod
     def _coverage(profile: KnowledgeBaseProfile, text: str, polarity: Polarity, other: str) -> float:

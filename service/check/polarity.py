@@ -72,7 +72,7 @@ def analyse_polarity(text: str) -> Polarity:
             r"\b(?:must|should|please)\s+$|^\s*$", masked[: match.start()][-12:]
         ):
             continue
-        if cue in ("不能", "不可") and not _looks_like_rule(masked, match.start()):
+        if cue == "不能" and not _looks_like_rule(masked, match.start()):
             continue
         prohibitive = True
         cues.append((match.start(), match.end(), match.group()))
@@ -95,6 +95,7 @@ def analyse_polarity(text: str) -> Polarity:
 
 
 def _looks_like_rule(text: str, position: int) -> bool:
-    """不能/不可 forbid in a rule ("不可在游泳时佩戴", "不可浸水"), but deny ability elsewhere ("充电宝不能充")."""
+    """不能 forbids in a rule ("不能浸水", "，但不能..."), but denies ability elsewhere ("不能连三台设备").
+    不可 always forbids."""
     before = text[:position]
     return position == 0 or bool(re.search(r"[,，;；:：]\s*(?:但|但是)?\s*$|但$|但是$|^\s*$|请$", before))

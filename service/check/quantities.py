@@ -40,7 +40,7 @@ _add("charge", "mAh", 1000, "ah", "安时")
 _add("voltage", "V", 1, "v", "volt", "volts", "伏", "伏特")
 _add("current", "A", 1, "a", "amp", "amps", "ampere", "amperes", "安", "安培")
 _add("current", "A", 0.001, "ma")
-_add("temperature", "°C", 1, "°c", "℃", "摄氏度", "celsius", "degrees celsius", "degrees c")
+_add("temperature", "°C", 1, "°c", "℃", "摄氏度", "celsius", "degrees celsius", "degrees c", "度")
 _add("temperature", "°C", 1, "°f", "℉", "华氏度", "fahrenheit", "degrees fahrenheit", "degrees f")
 _add("mass", "g", 1, "g", "gram", "grams", "gramme", "克")
 _add("mass", "g", 1000, "kg", "kilo", "kilos", "kilogram", "kilograms", "公斤", "千克")
@@ -170,7 +170,7 @@ class Quantity:
     counted: str | None
     kind: str  # measure | count | percent | currency | zero
     relative: bool = False  # a difference ("85% less", "$30 off", "便宜了200块"), not a level
-    role: str = "level"  # level | elapsed ("用了两周", "two weeks ago") | period ("一周充一次", "every 3 months")
+    role: str = "level"  # level | elapsed ("用了两周") | period ("一周充一次", "every 3 months") | deal (sale price)
 
 
 def _unit_pattern() -> str:
@@ -225,6 +225,14 @@ _VOLT_AMP = re.compile(
 )
 
 
+_HEAT_CONTEXT = re.compile(r"[热温烫冷冰凉沸]|加热|温度|水温|油温|摄氏|华氏")
+# A price paid in a sale is not a statement of the official price.
+_DEAL_CONTEXT = re.compile(
+    r"\b(?:sale|deal|discount(?:ed)?|coupon|promo(?:tion)?|clearance|black friday|cyber monday|prime day|"
+    r"on offer|paid|got it for|bought it for)\b|到手价?|券后|活动价?|特价|秒杀|打折|折扣|促销|优惠|团购|拼单|双十一|双11|"
+    r"618|买到|入手价",
+    re.IGNORECASE,
+)
 _BETWEEN = re.compile(rf"\bbetween\s+(?P<low>{_ARABIC})\s+and\s+(?P<high>{_ARABIC})\s?(?P<unit>{_UNIT})", re.IGNORECASE)
 
 
@@ -306,6 +314,8 @@ def _from_match(text: str, match: re.Match[str]) -> Quantity | None:
         if unit_key in ("a", "v", "m", "s", "h", "l", "g", "w") and not re.match(r"[\d\s]", text[match.end("num") :][:1] or "x"):
             pass
         dimension, canonical, factor = _UNITS[unit_key]
+        if unit_key == "度" and not _HEAT_CONTEXT.search(text[max(0, start - 10) : end + 6]):
+            return None  # 度 is a temperature only when heat is being talked about (not "360度旋转")
         if unit_key in ("块", "块钱") and re.match(r"^[\u4e00-\u9fff]", text[end:]) and not text[end:].startswith("钱"):
             return _count(text, match, value, high, None)
         if unit_key in ("月", "天", "日", "年") and not (is_zh_number or re.fullmatch(_ARABIC, number_text.strip())):
@@ -371,6 +381,8 @@ def _measure(
     relative = bool(_RELATIVE_BEFORE.search(text[max(0, start - 6) : start]) or _RELATIVE_AFTER.match(after))
     kind = "percent" if dimension == "percent" else "currency" if dimension == "currency" else "measure"
     role = _time_role(text, start, end) if dimension == "time" else "level"
+    if dimension == "currency" and _DEAL_CONTEXT.search(text):
+        role = "deal"
     return Quantity(
         role=role,
         start=start,

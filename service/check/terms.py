@@ -20,6 +20,10 @@ _STOPWORDS = frozenset(
     "needed use uses used really just like lot".split()
 )
 _CJK_STOP = frozenset("的了是在也和就都还很有这那个把被着吧吗呢啊呀哦")
+_CJK_STOP_BIGRAMS = frozenset(
+    "可以 能够 可能 就是 还是 一个 这个 那个 非常 特别 真的 已经 因为 所以 但是 不过 如果 时候 我们 你们 他们 自己 "
+    "什么 怎么 觉得 感觉 一下 一样 一直 直接 然后 还有 需要 使用 用的".split()
+)
 
 
 def _stem(word: str) -> str:
@@ -38,7 +42,9 @@ def content_terms(text: str) -> frozenset[str]:
         chars = [ch for ch in run if ch not in _CJK_STOP]
         if len(chars) == 1:
             terms.add(chars[0])
-        terms.update(chars[i] + chars[i + 1] for i in range(len(chars) - 1))
+        terms.update(
+            bigram for bigram in (chars[i] + chars[i + 1] for i in range(len(chars) - 1)) if bigram not in _CJK_STOP_BIGRAMS
+        )
     return frozenset(terms)
 
 

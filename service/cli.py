@@ -119,7 +119,11 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
 
     embedder = load_embedder(settings)
     with tqdm(unit="case", desc="checking", disable=args.quiet) as bar:
-        count = run_eval(Path(args.set_dir), Path(args.out), embedder, settings.check, lambda _, n: bar.update(n))
+
+        def progress(_product: str, cases: int) -> None:
+            bar.update(cases)
+
+        count = run_eval(Path(args.set_dir), Path(args.out), embedder, settings.check, progress)
     print(f"wrote {count} predictions to {args.out}")
     return EXIT_OK
 

@@ -17,8 +17,9 @@ class CheckThresholds(BaseModel):
     claim_floor: float = Field(0.20, description="Below this cosine a clause is not about a fact claim at all.")
     on_topic_min: float = Field(0.35, description="A sentence this close to a fact or message is on-topic.")
     numeric_shared_min: float = Field(
-        0.5, description="When several claims measure the same dimension (several durations), a clause is compared "
-        "with one only if they share a content word or their cosine reaches this."
+        0.5,
+        description="When several claims measure the same dimension (several durations), a clause is compared "
+        "with one only if they share a content word or their cosine reaches this.",
     )
     cross_lingual_margin: float = Field(
         0.1, description="Across languages, figures are compared with comparable claims this close to the best."
@@ -26,6 +27,7 @@ class CheckThresholds(BaseModel):
     magnitude_weight: float = Field(
         0.05, description="Among such claims, prefer figures of similar size: minus this times |ln(ratio)|."
     )
+    max_ratio: float = Field(50.0, ge=1, description="Figures further apart than this measure different things.")
     shape_weight: float = Field(
         0.1, description="Prefer a claim with as many comparable figures as the clause (10 min → 2 h)."
     )
@@ -43,8 +45,9 @@ class CheckThresholds(BaseModel):
     avoid_min: float = Field(0.35, description="A clause this close to an avoid-topic (or a sub-topic) touches it...")
     avoid_margin: float = Field(0.0, description="...if it is at least this much closer to it than to any fact claim.")
     condition_margin: float = Field(
-        0.04, description="A figure valid for another condition of the same fact is flagged only when the clause "
-        "is about the wrong condition by at least this margin."
+        0.04,
+        description="A figure valid for another condition of the same fact is flagged only when the clause "
+        "is about the wrong condition by at least this margin.",
     )
     lexical_weight: float = Field(0.35, ge=0, le=1, description="Weight of shared terms when picking a claim.")
     rel_tolerance: float = Field(0.05, ge=0, le=1, description="Relative tolerance when comparing figures.")

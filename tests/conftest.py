@@ -11,10 +11,13 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from knowledge_base.embedding import DEFAULT_MODEL, SentenceEmbedder, load_embedding_model  # noqa: E402
-from knowledge_base.repository import KnowledgeBaseRepository  # noqa: E402
-from knowledge_base.store import EdgeStore, LexicalEncoder  # noqa: E402
-from service.settings import Settings  # noqa: E402
+from litestar.testing import TestClient
+
+from knowledge_base.embedding import DEFAULT_MODEL, SentenceEmbedder, load_embedding_model
+from knowledge_base.repository import KnowledgeBaseRepository
+from knowledge_base.store import EdgeStore, LexicalEncoder
+from service.app import create_app
+from service.settings import Settings
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +40,11 @@ def repository(tmp_path: Path, embedder: SentenceEmbedder) -> Iterator[Knowledge
     repo.open()
     yield repo
     store.close()
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:  # type: ignore[type-arg]
+    """The real app (real model, real embedded store) with the sample knowledge bases loaded."""
+    settings.seed_samples = True
+    with TestClient(app=create_app(settings)) as test_client:
+        yield test_client

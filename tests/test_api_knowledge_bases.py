@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
-import pytest
 from litestar.testing import TestClient
 
 from knowledge_base.samples import sample_paths
-from service.app import create_app
-from service.settings import Settings
 
 API = "/api/v1/knowledge-bases"
 
@@ -29,13 +25,6 @@ KETTLE = {
 }
 
 
-@pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:  # type: ignore[type-arg]
-    settings.seed_samples = True
-    with TestClient(app=create_app(settings)) as test_client:
-        yield test_client
-
-
 def test_samples_are_loaded_on_first_start_and_listed(client: TestClient) -> None:  # type: ignore[type-arg]
     listing = client.get(f"{API}/").json()
     assert {kb["id"] for kb in listing} == {"chengfeng-p5", "lumo-sonic-3"}
@@ -50,7 +39,9 @@ def test_create_get_replace_delete(client: TestClient) -> None:  # type: ignore[
     assert client.post(f"{API}/", json=KETTLE).status_code == 409
     got = client.get(f"{API}/demo-kettle").json()
     assert got["facts"][1]["text"] == "It boils a full kettle in 4 minutes."
-    replacement = {k: v for k, v in KETTLE.items() if k != "id"} | {"facts": [{"id": "F1", "text": "Holds 1.5 litres."}]}
+    replacement = {k: v for k, v in KETTLE.items() if k != "id"} | {
+        "facts": [{"id": "F1", "text": "Holds 1.5 litres."}]
+    }
     replaced = client.put(f"{API}/demo-kettle", json=replacement, params={"expected_version": 1})
     assert replaced.status_code == 200 and replaced.json()["version"] == 2
     stale = client.put(f"{API}/demo-kettle", json=replacement, params={"expected_version": 1})
@@ -58,7 +49,11 @@ def test_create_get_replace_delete(client: TestClient) -> None:  # type: ignore[
     assert client.delete(f"{API}/demo-kettle").status_code == 204
     missing = client.get(f"{API}/demo-kettle")
     assert missing.status_code == 404
-    assert missing.json() == {"status_code": 404, "detail": "knowledge base 'demo-kettle' not found", "extra": {"kb_id": "demo-kettle"}}
+    assert missing.json() == {
+        "status_code": 404,
+        "detail": "knowledge base 'demo-kettle' not found",
+        "extra": {"kb_id": "demo-kettle"},
+    }
 
 
 def test_item_edits_bump_the_version(client: TestClient) -> None:  # type: ignore[type-arg]
@@ -95,7 +90,9 @@ def test_import_is_atomic_and_reports_every_bad_field(client: TestClient) -> Non
     imported = client.post(f"{API}/import", content=yaml_text.encode(), headers={"content-type": "application/yaml"})
     assert imported.status_code == 200 and imported.json()["id"] == "chengfeng-p5"
     version = imported.json()["version"]
-    broken = yaml_text.replace("  - id: F2\n", "  - id: F1\n").replace("text: 不支持蓝牙,也没有手机App控制。", "text: ''")
+    broken = yaml_text.replace("  - id: F2\n", "  - id: F1\n").replace(
+        "text: 不支持蓝牙,也没有手机App控制。", "text: ''"
+    )
     response = client.post(f"{API}/import", content=broken.encode(), headers={"content-type": "application/yaml"})
     assert response.status_code == 422
     fields = [error["field"] for error in response.json()["extra"]]
@@ -103,14 +100,20 @@ def test_import_is_atomic_and_reports_every_bad_field(client: TestClient) -> Non
     assert all("line" in error for error in response.json()["extra"])
     after = client.get(f"{API}/chengfeng-p5").json()
     assert after["version"] == version and after["facts"][1]["id"] == "F2"
-    invalid_utf8 = client.post(f"{API}/import", content=b"brand: \xff\xfe", headers={"content-type": "application/yaml"})
+    invalid_utf8 = client.post(
+        f"{API}/import", content=b"brand: \xff\xfe", headers={"content-type": "application/yaml"}
+    )
     assert invalid_utf8.status_code == 422 and invalid_utf8.json()["extra"][0]["field"] == "body"
 
 
 def test_export_is_the_interchange_format(client: TestClient) -> None:  # type: ignore[type-arg]
     document = {k: v for k, v in KETTLE.items() if k != "id"}
-    response = client.post(f"{API}/import", params={"id": "kettle"}, content=json.dumps(document).encode(),
-                           headers={"content-type": "application/json"})
+    response = client.post(
+        f"{API}/import",
+        params={"id": "kettle"},
+        content=json.dumps(document).encode(),
+        headers={"content-type": "application/json"},
+    )
     assert response.status_code == 200, response.text
     exported = client.get(f"{API}/kettle/export")
     assert exported.status_code == 200

@@ -7,14 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from knowledge_base.embedding import load_embedding_model
+from knowledge_base.embedding import SentenceEmbedder, load_embedding_model
 from knowledge_base.errors import ConflictError, ModelMismatchError, NotFoundError
 from knowledge_base.models import Fact, ItemKind, KnowledgeBaseContent
 from knowledge_base.repository import KnowledgeBaseRepository
 from knowledge_base.samples import sample_knowledge_bases
 from knowledge_base.store import EdgeStore, LexicalEncoder
 from knowledge_base.store.base import PointRecord
-from knowledge_base.embedding import SentenceEmbedder
 
 
 def blender() -> KnowledgeBaseContent:
@@ -31,7 +30,9 @@ def test_save_get_and_every_change_bumps_the_version(repository: KnowledgeBaseRe
     assert [fact.id for fact in kb.facts] == [fact.id for fact in blender().facts]
     kb = repository.put_item("blender", ItemKind.FACT, Fact(id="F99", text="机身颜色有白色和薄荷绿。"), create=True)
     assert kb.version == 2 and kb.facts[-1].id == "F99"
-    kb = repository.put_item("blender", ItemKind.FACT, Fact(id="F99", text="机身颜色有白色、薄荷绿和粉色。"), create=False)
+    kb = repository.put_item(
+        "blender", ItemKind.FACT, Fact(id="F99", text="机身颜色有白色、薄荷绿和粉色。"), create=False
+    )
     assert kb.version == 3 and kb.facts[-1].text == "机身颜色有白色、薄荷绿和粉色。"
     kb = repository.delete_item("blender", ItemKind.FACT, "F99")
     assert kb.version == 4 and "F99" not in {fact.id for fact in kb.facts}
@@ -69,7 +70,9 @@ class FailingStore(EdgeStore):
         super().upsert(name, points)
 
 
-def test_failed_import_keeps_old_version(tmp_path: Path, embedder: SentenceEmbedder, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_import_keeps_old_version(
+    tmp_path: Path, embedder: SentenceEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("knowledge_base.repository.UPSERT_BATCH", 4)
     store = FailingStore(tmp_path / "store", fail_at=10**9)
     repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder())
@@ -98,7 +101,9 @@ def test_persists_across_restart(tmp_path: Path, embedder: SentenceEmbedder) -> 
     repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder())
     repository.open()
     saved = repository.save("blender", blender())
-    repository.put_item("blender", ItemKind.AVOID_TOPIC, blender().avoid_topics[0].model_copy(update={"id": "A9"}), create=True)
+    repository.put_item(
+        "blender", ItemKind.AVOID_TOPIC, blender().avoid_topics[0].model_copy(update={"id": "A9"}), create=True
+    )
     store.close()
     store = EdgeStore(tmp_path / "store")
     repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder())

@@ -41,16 +41,22 @@ _EN_TERMS = re.compile(
     re.IGNORECASE,
 )
 # 最 followed by a spec bound and a figure: "最高42分贝", "最长续航8小时", "最多连接两台".
-_BOUND_AFTER_ZUI = re.compile(r"^最(?:高|大|长|多|低|小|少|快|远|久)[\u4e00-\u9fff]{0,4}?[\d零一二两三四五六七八九十百千万半]")
+_BOUND_AFTER_ZUI = re.compile(
+    r"^最(?:高|大|长|多|低|小|少|快|远|久)[\u4e00-\u9fff]{0,4}?[\d零一二两三四五六七八九十百千万半]"
+)
 _ORDINAL_AFTER_DIYI = re.compile(r"^第一(?:天|次|周|个?月|年|遍|眼|口|时间|步|代|感觉|印象|批)")
-_NEGATED_BEFORE = re.compile(r"(?:不是|并非|算不上|称不上|不算|not|isn't|is not|never the|hardly)\s*(?:the\s+)?$", re.IGNORECASE)
+_NEGATED_BEFORE = re.compile(
+    r"(?:不是|并非|算不上|称不上|不算|not|isn't|is not|never the|hardly)\s*(?:the\s+)?$", re.IGNORECASE
+)
 _PERSONAL = re.compile(
     r"\bI(?:'ve| have)? ever\b|\bI've (?:had|used|owned|made|bought|tried|done)\b|\bI have (?:had|used|owned)\b|"
     r"\bin my (?:life|kitchen|house|experience)\b|\bmy (?:favou?rite|best)\b|\bfor me\b|"
     r"我(?:用过|买过|见过|吃过|试过|心中|心里|觉得)|对我来说|个人觉得",
     re.IGNORECASE,
 )
-_STATE_OF_CHARGE = re.compile(r"(?:充到|充满|电量|充电到|剩)\s*100%|100%\s*(?:电量|charged|battery)|(?:at|to)\s+100%", re.IGNORECASE)
+_STATE_OF_CHARGE = re.compile(
+    r"(?:充到|充满|电量|充电到|剩)\s*100%|100%\s*(?:电量|charged|battery)|(?:at|to)\s+100%", re.IGNORECASE
+)
 
 
 def find_absolute_claims(

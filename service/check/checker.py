@@ -29,7 +29,7 @@ from knowledge_base.repository import Embedder, KnowledgeBaseRepository
 from service.check.absolute import find_absolute_claims
 from service.check.polarity import Polarity, analyse_polarity
 from service.check.profile import Claim, KnowledgeBaseProfile, ProfileCache, Target, blank_names, strip_names
-from service.check.quantities import Quantity, compare, extract_quantities, format_quantity, same_attribute, substitute
+from service.check.quantities import Quantity, compare, extract_quantities, same_attribute, substitute
 from service.check.schemas import (
     CarriedMessage,
     CheckCounts,
@@ -82,6 +82,12 @@ class _Unit:
 
     def best_cosine(self) -> float:
         return max(self.claim_cosines.values(), default=0.0)
+
+
+def _ratio(a: Quantity, b: Quantity) -> float:
+    """How many times apart two figures are (zero counts as a tiny value)."""
+    x, y = max(abs(a.value), 1e-6), max(abs(b.value), 1e-6)
+    return max(x / y, y / x)
 
 
 def _figure(quantity: Quantity) -> Figure:
@@ -292,14 +298,23 @@ class Checker:
             verdicts = [compare(claimed, official, th.rel_tolerance) for official in officials]
             if claim.polarity.prohibitive:
                 # A rule forbids a range ("超过5V/2A", "over 60°C"): a figure inside it breaks the rule.
-                bounded = [o for o, v in zip(officials, verdicts, strict=True) if v == "consistent" and o.bound != "exact"]
+                bounded = [
+                    o for o, v in zip(officials, verdicts, strict=True) if v == "consistent" and o.bound != "exact"
+                ]
                 if not bounded or unit.polarity.negated or unit.polarity.prohibitive:
                     continue
                 explanation = f"uses {claimed.text.strip()}, which the official rule forbids: “{claim.text}”"
                 found.append(
                     self._distortion(
-                        DistortionKind.USAGE, claim.fact_id, claim.fact_text, unit, explanation, claim.fact_text,
-                        best_score, claimed, bounded[0],
+                        DistortionKind.USAGE,
+                        claim.fact_id,
+                        claim.fact_text,
+                        unit,
+                        explanation,
+                        claim.fact_text,
+                        best_score,
+                        claimed,
+                        bounded[0],
                     )
                 )
                 continue
@@ -318,8 +333,15 @@ class Checker:
             correction = substitute(sentence.text, shifted, official)
             found.append(
                 self._distortion(
-                    DistortionKind.NUMERIC, claim.fact_id, claim.fact_text, unit, explanation, correction, best_score,
-                    claimed, official,
+                    DistortionKind.NUMERIC,
+                    claim.fact_id,
+                    claim.fact_text,
+                    unit,
+                    explanation,
+                    correction,
+                    best_score,
+                    claimed,
+                    official,
                 )
             )
         return found
@@ -334,7 +356,10 @@ class Checker:
         candidates = [
             index
             for index in unit.claim_scores
-            if any(same_attribute(claimed, official) for official in profile.claims[index].quantities)
+            if any(
+                same_attribute(claimed, official) and _ratio(claimed, official) <= th.max_ratio
+                for official in profile.claims[index].quantities
+            )
         ]
         if len(profile.claims_measuring(claimed)) > 1 and detect_language(unit.span.text) != profile.kb.lang:
             # Across languages no word can be shared: take the comparable claims near the clause's best.
@@ -382,8 +407,11 @@ class Checker:
         for quantity in extract_quantities("".join(chars)):
             end = quantity.end
             if quantity.kind == "count" and quantity.counted:
-                end = quantity.start + (quantity.text.lower().rfind(quantity.counted) if quantity.counted in
-                                        quantity.text.lower() else len(quantity.text))
+                end = quantity.start + (
+                    quantity.text.lower().rfind(quantity.counted)
+                    if quantity.counted in quantity.text.lower()
+                    else len(quantity.text)
+                )
             chars[quantity.start : end] = [" "] * (end - quantity.start)
         return "".join(chars)
 
@@ -566,7 +594,9 @@ class Checker:
                 cosine = unit.claim_cosines[index]
                 if cosine >= th.link_min or (
                     cosine >= th.link_floor
-                    and shares_term(self._plain(profile, unit.span.text), self._plain(profile, profile.claims[index].text))
+                    and shares_term(
+                        self._plain(profile, unit.span.text), self._plain(profile, profile.claims[index].text)
+                    )
                 ):
                     about.add(index)
             for message in profile.messages:

@@ -13,7 +13,7 @@ class CheckController(Controller):
     """Check content against a knowledge base."""
 
     path = "/api/v1/knowledge-bases/{kb_id:str}/check"
-    tags = ["check"]
+    tags = ["check"]  # noqa: RUF012 - Litestar declares it as an instance attribute
 
     @post("/", summary="Check content for distortions and key messages", status_code=HTTP_200_OK, sync_to_thread=True)
     def check(self, checker: Checker, kb_id: str, data: CheckRequest) -> CheckResponse:

@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from knowledge_base.embedding import SentenceEmbedder
 from knowledge_base.loading import load_file
 from knowledge_base.repository import KnowledgeBaseRepository
 from knowledge_base.store import EdgeStore, LexicalEncoder
 from service.check.checker import Checker
 from service.check.schemas import CheckResponse
-from knowledge_base.embedding import SentenceEmbedder
 from service.settings import CheckThresholds
 
 BATCH = 64

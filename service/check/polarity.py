@@ -50,7 +50,8 @@ _RESTRICTIVE = re.compile(
 )
 # An imperative that starts the clause ("Never put...", "Don't use...", "别戴着...") forbids.
 _CLAUSE_START_PROHIBITION = re.compile(
-    r"^\s*(?:(?:please|but|and|so|also)\s+)?(?:never|do not|don't|dont|avoid|do n't)\b|^\s*(?:但|但是|而且|也)?(?:别|不要|千万别|千万不要)",
+    r"^\s*(?:(?:please|but|and|so|also)\s+)?(?:never|do not|don't|dont|avoid|do n't)\b"
+    r"|^\s*(?:但|但是|而且|也)?(?:别|不要|千万别|千万不要)",
     re.IGNORECASE,
 )
 

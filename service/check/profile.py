@@ -126,7 +126,9 @@ class KnowledgeBaseProfile:
         vectors = self.embedder.encode([strip_names(self.names, text) for _, _, text in pending]) if pending else None
         for index, (fact_id, fact_text, text) in enumerate(pending):
             assert vectors is not None
-            quantities = [q for q in extract_quantities(blank_names(self.names, text)) if q.kind not in ("version", "rating")]
+            quantities = [
+                q for q in extract_quantities(blank_names(self.names, text)) if q.kind not in ("version", "rating")
+            ]
             self.claims.append(
                 Claim(
                     index=index,

@@ -74,21 +74,68 @@ _PRONOUNS = {"them", "these", "those", "it", "ones", "它们", "这些", "那些
 
 # -- numbers ------------------------------------------------------------------------------------
 
-_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_ZH_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "俩": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _ZH_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 _ZH_BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
 _EN_NUMBERS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000, "dozen": 12,
-    "half": 0.5, "a": 1, "an": 1, "single": 1, "double": 2, "couple": 2,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "thousand": 1000,
+    "dozen": 12,
+    "half": 0.5,
+    "a": 1,
+    "an": 1,
+    "single": 1,
+    "double": 2,
+    "couple": 2,
 }
 
 _ARABIC = r"\d+(?:,\d{3})*(?:\.\d+)?|\.\d+"
 _ZH_NUM = r"[零〇一二两俩三四五六七八九十百千万亿]+(?:个半|点[零一二三四五六七八九]+)?|半"
 _EN_WORD_NUM = (
-    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
+    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    r"(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
     r"|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
     r"|seventeen|eighteen|nineteen|a dozen|dozen|a couple of|a couple|half an?|an?|single|double)"
 )
@@ -202,10 +249,16 @@ _NOT_A_FIGURE_BEFORE = re.compile(
     r"|[A-Za-z]|第|[A-Za-z][-_]|[月年]|\d[-/.])$",
     re.IGNORECASE,
 )
-_DATE_AFTER = re.compile(r"^\s?(?:年(?=\d|[一二三四五六七八九十]|$|的|底|初)|月\d|月[一二三四五六七八九十]+[日号]|[日号])")
+_DATE_AFTER = re.compile(
+    r"^\s?(?:年(?=\d|[一二三四五六七八九十]|$|的|底|初)|月\d|月[一二三四五六七八九十]+[日号]|[日号])"
+)
 
-_APPROX_BEFORE = re.compile(r"(?:约|大约|大概|差不多|将近|近|approximately|approx\.?|about|around|roughly|nearly|~|≈)\s*$", re.I)
-_AT_MOST_BEFORE = re.compile(r"(?:最高|最多|最长|最大|高达|长达|多达|不超过|至多|up to|at most|max(?:imum)?(?: of)?|no more than)\s*$", re.I)
+_APPROX_BEFORE = re.compile(
+    r"(?:约|大约|大概|差不多|将近|近|approximately|approx\.?|about|around|roughly|nearly|~|≈)\s*$", re.I
+)
+_AT_MOST_BEFORE = re.compile(
+    r"(?:最高|最多|最长|最大|高达|长达|多达|不超过|至多|up to|at most|max(?:imum)?(?: of)?|no more than)\s*$", re.I
+)
 _AT_LEAST_BEFORE = re.compile(r"(?:至少|最少|起码|不少于|不低于|at least|minimum(?: of)?|no less than)\s*$", re.I)
 _MORE_BEFORE = re.compile(r"(?:超过|多于|高于|大于|over|more than|above|greater than|upwards of)\s*$", re.I)
 _LESS_BEFORE = re.compile(r"(?:不到|不足|少于|低于|小于|less than|under|below|fewer than)\s*$", re.I)
@@ -213,23 +266,24 @@ _APPROX_AFTER = re.compile(r"^\s?(?:左右|上下|或更多|ish\b|or so\b)", re.
 _AT_LEAST_AFTER = re.compile(r"^\s?(?:以上|起|多(?![少])|\+|or more\b|plus\b)", re.I)
 _AT_MOST_AFTER = re.compile(r"^\s?(?:以内|以下|之内|or less\b|max\b|or fewer\b)", re.I)
 _RELATIVE_BEFORE = re.compile(r"(?:便宜了?|省了?|降价?了?|优惠了?|减了?|少了|多了|贵了|差了|立减|节省了?|打)\s*$")
-_RELATIVE_AFTER = re.compile(r"^\s?(?:off\b|cheaper\b|less\b|more\b|lower\b|higher\b|faster\b|slower\b|折|的优惠)", re.I)
+_RELATIVE_AFTER = re.compile(
+    r"^\s?(?:off\b|cheaper\b|less\b|more\b|lower\b|higher\b|faster\b|slower\b|折|的优惠)", re.I
+)
 _ZERO = re.compile(
     r"\b(?:no|zero)\s+(?P<en>[a-z]+(?:\s+[a-z]+)?)(?=\s+(?:at all|whatsoever|needed|required|used)\b|\s+at\b)|"
     r"\bzero\s+(?P<en2>[a-z]+)\b|"
     r"(?:完全不用|完全不需要|完全没有|无需|不需要任何|零)(?P<zh>[\u4e00-\u9fff]{1,3})",
     re.IGNORECASE,
 )
-_VOLT_AMP = re.compile(
-    r"(?P<v>\d+(?:\.\d+)?)\s?V\s?[/×x*]?\s?(?P<a>\d+(?:\.\d+)?)\s?A(?![A-Za-z])", re.IGNORECASE
-)
+_VOLT_AMP = re.compile(r"(?P<v>\d+(?:\.\d+)?)\s?V\s?[/×x*]?\s?(?P<a>\d+(?:\.\d+)?)\s?A(?![A-Za-z])", re.IGNORECASE)
 
 
 _HEAT_CONTEXT = re.compile(r"[热温烫冷冰凉沸]|加热|温度|水温|油温|摄氏|华氏")
 # A price paid in a sale is not a statement of the official price.
 _DEAL_CONTEXT = re.compile(
     r"\b(?:sale|deal|discount(?:ed)?|coupon|promo(?:tion)?|clearance|black friday|cyber monday|prime day|"
-    r"on offer|paid|got it for|bought it for)\b|到手价?|券后|活动价?|特价|秒杀|打折|折扣|促销|优惠|团购|拼单|双十一|双11|"
+    r"on offer|paid|got it for|bought it for)\b|"
+    r"到手价?|券后|活动价?|特价|秒杀|打折|折扣|促销|优惠|团购|拼单|双十一|双11|"
     r"618|买到|入手价",
     re.IGNORECASE,
 )
@@ -252,18 +306,58 @@ def extract_quantities(text: str) -> list[Quantity]:
         found = [q for q in found if not (match.start() <= q.start < match.end())]
         lo, hi = _convert(low, unit, factor), _convert(high, unit, factor)
         kind = "percent" if dimension == "percent" else "currency" if dimension == "currency" else "measure"
-        found.append(Quantity(match.start(), match.end(), match.group(), (lo + hi) / 2, lo, hi, "range", dimension,
-                              canonical, match.group("unit"), None, kind))
+        found.append(
+            Quantity(
+                match.start(),
+                match.end(),
+                match.group(),
+                (lo + hi) / 2,
+                lo,
+                hi,
+                "range",
+                dimension,
+                canonical,
+                match.group("unit"),
+                None,
+                kind,
+            )
+        )
     for match in _VOLT_AMP.finditer(text):  # "5V/2A" also states a power: 10 W
         watts = float(match.group("v")) * float(match.group("a"))
         found.append(
-            Quantity(match.start(), match.end(), match.group(), watts, None, None, _bound_before(text, match.start()),
-                     "power", "W", "W", None, "measure")
+            Quantity(
+                match.start(),
+                match.end(),
+                match.group(),
+                watts,
+                None,
+                None,
+                _bound_before(text, match.start()),
+                "power",
+                "W",
+                "W",
+                None,
+                "measure",
+            )
         )
     for match in _ZERO.finditer(text):
         noun = match.group("en") or match.group("en2") or match.group("zh")
-        found.append(Quantity(match.start(), match.end(), match.group(), 0.0, None, None, "exact", "zero", "", "",
-                              noun.lower(), "zero"))
+        found.append(
+            Quantity(
+                match.start(),
+                match.end(),
+                match.group(),
+                0.0,
+                None,
+                None,
+                "exact",
+                "zero",
+                "",
+                "",
+                noun.lower(),
+                "zero",
+            )
+        )
     found.sort(key=lambda q: (q.start, -q.end))
     return found
 
@@ -305,13 +399,19 @@ def _from_match(text: str, match: re.Match[str]) -> Quantity | None:
     if unit_text and unit_text.lower() in ("月", "日", "天") and re.match(r"^\s?\d", text[end:]):
         return None
     # Bare "a"/"an"/"half"/"single": only before a unit (an hour, a week).
-    if is_word_number and number_text.strip().lower() in ("a", "an", "single", "double", "half a", "half an") and not unit_text:
+    if (
+        is_word_number
+        and number_text.strip().lower() in ("a", "an", "single", "double", "half a", "half an")
+        and not unit_text
+    ):
         return None
     high_text = match.group("num2")
     high = parse_number(high_text) if high_text else None
     if unit_text:
         unit_key = unit_text.lower()
-        if unit_key in ("a", "v", "m", "s", "h", "l", "g", "w") and not re.match(r"[\d\s]", text[match.end("num") :][:1] or "x"):
+        if unit_key in ("a", "v", "m", "s", "h", "l", "g", "w") and not re.match(
+            r"[\d\s]", text[match.end("num") :][:1] or "x"
+        ):
             pass
         dimension, canonical, factor = _UNITS[unit_key]
         if unit_key == "度" and not _HEAT_CONTEXT.search(text[max(0, start - 10) : end + 6]):
@@ -335,8 +435,12 @@ def _from_match(text: str, match: re.Match[str]) -> Quantity | None:
 
 # A span of time the writer has lived through is not a specification: "用了两周就刮花了", "入手一周了",
 # "找了半天", "two weeks ago", "I've had it for a month". A time with "once"/"一次" or "every" is a period.
-_ELAPSED_BEFORE = re.compile(r"(?:[\u4e00-\u9fff]了|已经|过了|had it for|owned it for|used it for|been using it for)\s*$", re.I)
-_ELAPSED_AFTER = re.compile(r"^\s?(?:了|后|之后|以后|以来|前|下来|ago\b|later\b|in\b(?!\s+\w+\s+(?:mode|setting))|now\b|of use\b)", re.I)
+_ELAPSED_BEFORE = re.compile(
+    r"(?:[\u4e00-\u9fff]了|已经|过了|had it for|owned it for|used it for|been using it for)\s*$", re.I
+)
+_ELAPSED_AFTER = re.compile(
+    r"^\s?(?:了|后|之后|以后|以来|前|下来|ago\b|later\b|in\b(?!\s+\w+\s+(?:mode|setting))|now\b|of use\b)", re.I
+)
 _PERIOD_BEFORE = re.compile(r"(?:每|每隔|every|once (?:a|an|every|per)|twice (?:a|an)|per)\s*$", re.I)
 _PERIOD_AFTER = re.compile(r"^\s?(?:[\u4e00-\u9fff]{0,2}(?:一次|1次|两次|一回)|once\b|twice\b|a time\b)", re.I)
 
@@ -514,7 +618,13 @@ def compare(claimed: Quantity, official: Quantity, rel_tolerance: float = 0.05) 
         return "consistent" if abs(claimed.value - official.value) <= scale * width else "differs"
     c_low, c_high = _interval(claimed, tolerance)
     o_low, o_high = _interval(official, tolerance)
-    if claimed.bound in ("less_than", "more_than", "range") or official.bound in ("at_most", "at_least", "less_than", "more_than", "range"):
+    if claimed.bound in ("less_than", "more_than", "range") or official.bound in (
+        "at_most",
+        "at_least",
+        "less_than",
+        "more_than",
+        "range",
+    ):
         if official.bound in ("exact", "approx"):
             return "consistent" if c_low <= official.value <= c_high else "differs"
         return "consistent" if c_low <= o_high and o_low <= c_high else "differs"
@@ -532,7 +642,7 @@ def _format_number(value: float) -> str:
 
 def format_quantity(q: Quantity, like: Quantity | None = None) -> str:
     """The figure ``q`` written in the style (unit, language) of ``like``, e.g. 8 小时 like "12小时" → "8小时"."""
-    if like is None or like.dimension != q.dimension or not like.raw_unit and like.kind != "count":
+    if like is None or like.dimension != q.dimension or (not like.raw_unit and like.kind != "count"):
         return q.text
     value = q.value
     if q.bound == "range" and q.low is not None and q.high is not None:

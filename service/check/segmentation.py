@@ -46,7 +46,7 @@ def _trimmed(text: str, start: int, end: int) -> Span | None:
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     word = re.search(r"([A-Za-z.]+)$", text[:dot])
-    return bool(word) and word.group(1).lower().rstrip(".") in _ABBREVIATIONS
+    return word is not None and word.group(1).lower().rstrip(".") in _ABBREVIATIONS
 
 
 def split_sentences(text: str) -> list[Span]:

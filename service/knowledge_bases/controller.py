@@ -32,12 +32,12 @@ class KnowledgeBaseController(Controller):
     """Create, read, replace, delete, import, export and search knowledge bases."""
 
     path = "/api/v1/knowledge-bases"
-    tags = ["knowledge bases"]
+    tags = ["knowledge bases"]  # noqa: RUF012 - Litestar declares it as an instance attribute
 
     @get("/", summary="List knowledge bases", sync_to_thread=True)
     def list_knowledge_bases(self, kb_service: KnowledgeBaseService) -> list[KnowledgeBaseSummary]:
         """Every knowledge base with its version and item counts."""
-        return kb_service.list()
+        return kb_service.list_summaries()
 
     @post("/", summary="Create a knowledge base", status_code=HTTP_201_CREATED, sync_to_thread=True)
     def create_knowledge_base(self, kb_service: KnowledgeBaseService, data: KnowledgeBaseCreate) -> KnowledgeBase:
@@ -96,7 +96,7 @@ class KnowledgeBaseController(Controller):
         self,
         kb_service: KnowledgeBaseService,
         kb_id: str,
-        format: Annotated[Literal["json", "yaml"], Parameter(description="json = kb.json interchange")] = "json",  # noqa: A002
+        format: Annotated[Literal["json", "yaml"], Parameter(description="json = kb.json interchange")] = "json",
     ) -> Response[str]:
         """The knowledge base as kb.json (the interchange format) or as authoring YAML."""
         body = kb_service.export(kb_id, format)

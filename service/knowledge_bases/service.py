@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from knowledge_base.errors import InvalidInputError, NotFoundError
 from knowledge_base.loading import KnowledgeBaseFormatError, dump_yaml, parse_document
-from knowledge_base.models import AnyItem, ItemKind, KnowledgeBase, KnowledgeBaseContent, slugify
+from knowledge_base.models import AnyItem, KnowledgeBase, KnowledgeBaseContent, slugify
 from knowledge_base.repository import KnowledgeBaseRepository, validate_item
 from service.knowledge_bases.schemas import (
     ItemChange,
@@ -35,7 +35,7 @@ class KnowledgeBaseService:
     def __init__(self, repository: KnowledgeBaseRepository) -> None:
         self.repository = repository
 
-    def list(self) -> list[KnowledgeBaseSummary]:
+    def list_summaries(self) -> list[KnowledgeBaseSummary]:
         """Summaries of every knowledge base."""
         return [self.summary(kb) for kb in self.repository.list_all()]
 
@@ -127,12 +127,11 @@ class KnowledgeBaseService:
 
     def update_item(self, kb_id: str, section: Section, item_id: str, data: Any) -> ItemChange:
         """Replace one item (its id comes from the URL)."""
-        if isinstance(data, dict):
-            if data.setdefault("id", item_id) != item_id:
-                raise InvalidInputError(
-                    f"the body's id '{data['id']}' differs from the URL's '{item_id}'",
-                    extra=[{"field": "id", "message": "must match the URL"}],
-                )
+        if isinstance(data, dict) and data.setdefault("id", item_id) != item_id:
+            raise InvalidInputError(
+                f"the body's id '{data['id']}' differs from the URL's '{item_id}'",
+                extra=[{"field": "id", "message": "must match the URL"}],
+            )
         item = validate_item(section.kind, data)
         kb = self.repository.put_item(kb_id, section.kind, item, create=False)
         return self._change(kb, section, item)

@@ -1,0 +1,54 @@
+"""POST /api/v1/knowledge-bases/{id}/check through the real app."""
+
+from __future__ import annotations
+
+from litestar.testing import TestClient
+
+CHECK = "/api/v1/knowledge-bases/{}/check"
+
+
+def test_check_response_shape(client: TestClient) -> None:  # type: ignore[type-arg]
+    text = "这个杯子容量有500毫升,装得很多。电池2000毫安时,充一次能榨15杯。"
+    response = client.post(CHECK.format("chengfeng-p5"), json={"text": text})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["kb_id"] == "chengfeng-p5" and body["lang"] == "zh"
+    first, second = body["sentences"]
+    assert text[first["start"] : first["end"]] == first["text"] == "这个杯子容量有500毫升,装得很多。"
+    assert first["verdict"] == "distortion" and second["verdict"] == "consistent"
+    [distortion] = first["distortions"]
+    assert distortion["kind"] == "numeric" and distortion["fact_id"] == "F1"
+    assert distortion["fact_text"].startswith("杯体容量350毫升")
+    assert distortion["correction"] == "这个杯子容量有350毫升,装得很多。"
+    assert first["facts"][0]["id"] == "F1" and 0 < first["facts"][0]["score"] <= 1
+    assert [m["id"] for m in body["key_messages_carried"]] == ["M1", "M2"]
+    assert body["key_messages_carried"][0]["sentence_index"] == 1
+    assert [m["id"] for m in body["key_messages_missed"]] == ["M3"]
+    assert body["counts"] == {
+        "sentences": 2,
+        "consistent": 1,
+        "distortion": 1,
+        "unrelated": 0,
+        "distortions_by_kind": {"numeric": 1},
+    }
+    assert body["consistency_score"] == 0.5
+    assert body["corrected_text"] == "这个杯子容量有350毫升,装得很多。电池2000毫安时,充一次能榨15杯。"
+    assert body["thresholds"]["prohibited_min"] > 0
+
+
+def test_check_errors_name_the_field(client: TestClient) -> None:  # type: ignore[type-arg]
+    missing = client.post(CHECK.format("nope"), json={"text": "hello"})
+    assert missing.status_code == 404 and missing.json()["detail"] == "knowledge base 'nope' not found"
+    empty = client.post(CHECK.format("chengfeng-p5"), json={"text": ""})
+    assert empty.status_code == 400 and "text" in str(empty.json()["extra"])
+    wrong_type = client.post(CHECK.format("chengfeng-p5"), json={"text": 42})
+    assert wrong_type.status_code == 400 and "text" in str(wrong_type.json()["extra"])
+    bad_lang = client.post(CHECK.format("chengfeng-p5"), json={"text": "ok", "lang": "fr"})
+    assert bad_lang.status_code == 400 and "lang" in str(bad_lang.json()["extra"])
+
+
+def test_script_in_a_post_is_only_text(client: TestClient) -> None:  # type: ignore[type-arg]
+    text = "<script>alert(1)</script> 容量有500毫升"
+    body = client.post(CHECK.format("chengfeng-p5"), json={"text": text}).json()
+    assert "".join(s["text"] for s in body["sentences"]).startswith("<script>")
+    assert body["distortions"][0]["fact_id"] == "F1"

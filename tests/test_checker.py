@@ -1,0 +1,184 @@
+"""The check on the bundled sample knowledge bases, in Chinese, English and across the two.
+
+Every example is written for these tests (the evaluation posts are never copied here)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from knowledge_base.embedding import SentenceEmbedder
+from knowledge_base.errors import NotFoundError
+from knowledge_base.repository import KnowledgeBaseRepository
+from knowledge_base.samples import sample_knowledge_bases
+from knowledge_base.store import EdgeStore, LexicalEncoder
+from service.check.checker import Checker
+from service.check.schemas import CheckResponse
+from service.settings import CheckThresholds
+
+BLENDER = "chengfeng-p5"  # Chinese knowledge base
+BRUSH = "lumo-sonic-3"  # English knowledge base
+
+
+@pytest.fixture(scope="module")
+def checker(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder) -> Iterator[Checker]:
+    store = EdgeStore(Path(tmp_path_factory.mktemp("checker")) / "store")
+    repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder())
+    repository.open()
+    for kb in sample_knowledge_bases():
+        repository.save(kb.id, kb.content)
+    yield Checker(repository, embedder, CheckThresholds())
+    store.close()
+
+
+def distortions(result: CheckResponse) -> set[tuple[str | None, str]]:
+    return {(d.fact_id, d.kind.value) for d in result.distortions}
+
+
+@pytest.mark.parametrize(
+    ("kb", "text", "expected"),
+    [
+        (BLENDER, "这个杯子容量有500毫升,装得很多。", {("F1", "numeric")}),
+        (BLENDER, "充满电大概要五个小时。", {("F3", "numeric")}),  # Chinese numeral
+        (BRUSH, "The battery lasts 60 days on one charge.", {("F2", "numeric")}),
+        (BRUSH, "It has 5 cleaning modes.", {("F5", "numeric")}),  # a count of the same thing
+        (BRUSH, "Change the brush head every 6 months.", {("F9", "numeric")}),  # a period
+        (BLENDER, "The cup holds 500 ml, great for smoothies.", {("F1", "numeric")}),  # English post, Chinese KB
+        (BRUSH, "这款牙刷充满电要8个小时。", {("F3", "numeric")}),  # Chinese post, English KB
+    ],
+)
+def test_a_wrong_figure_is_a_numeric_distortion(checker: Checker, kb: str, text: str, expected: set[object]) -> None:
+    assert distortions(checker.check(kb, text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("kb", "text"),
+    [
+        (BLENDER, "杯子容量350毫升,刚好一瓶水。"),
+        (BLENDER, "整机不到500克,很轻。"),  # a bound the official 480 g satisfies
+        (BRUSH, "Three weeks on a single charge is great."),  # 3 weeks = 21 days
+        (BRUSH, "Got it for $59 in a flash sale, twenty dollars off."),  # a sale price, not the list price
+        (BLENDER, "用了两周,每天早上榨一杯橙汁。"),  # time the writer lived through, not a spec
+    ],
+)
+def test_a_right_or_unrelated_figure_is_not_flagged(checker: Checker, kb: str, text: str) -> None:
+    assert distortions(checker.check(kb, text)) == set()
+
+
+def test_numeric_distortion_names_both_figures_and_corrects_the_sentence(checker: Checker) -> None:
+    result = checker.check(BLENDER, "这个杯子容量有500毫升,装得很多。")
+    [distortion] = result.distortions
+    assert "500毫升" in distortion.explanation and "350毫升" in distortion.explanation
+    assert distortion.correction == "这个杯子容量有350毫升,装得很多。"
+    assert distortion.claimed is not None and distortion.claimed.value == 500
+    assert distortion.official is not None and distortion.official.value == 350
+    assert result.corrected_text == "这个杯子容量有350毫升,装得很多。"
+
+
+@pytest.mark.parametrize(
+    ("kb", "text", "expected"),
+    [
+        (BLENDER, "直接放冰块进去打冰沙也没问题。", {("F6", "usage")}),
+        (BLENDER, "榨完果汁可以把整个底座泡在水里洗。", {("F8", "usage")}),  # the base, not the washable cup
+        (BLENDER, "刚榨完的热豆浆也能直接打,90度都没事。", {("F7", "usage")}),  # beyond a forbidden bound
+        (BRUSH, "I just put the handle in the dishwasher to clean it.", {("F4", "usage")}),
+        (BLENDER, "支持蓝牙,可以用手机App控制。", {("F11", "contradiction")}),
+        (BRUSH, "It connects to an app over Bluetooth.", {("F8", "contradiction")}),
+    ],
+)
+def test_forbidden_use_and_contradiction(checker: Checker, kb: str, text: str, expected: set[object]) -> None:
+    assert distortions(checker.check(kb, text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("kb", "text"),
+    [
+        (BLENDER, "注意别放冰块。"),  # repeats the rule
+        (BLENDER, "不支持蓝牙,也不能用App,有点可惜。"),  # agrees with the negative fact
+        (BRUSH, "Just don't put the handle in the dishwasher."),
+    ],
+)
+def test_agreeing_with_a_rule_or_a_negative_fact_is_consistent(checker: Checker, kb: str, text: str) -> None:
+    assert distortions(checker.check(kb, text)) == set()
+
+
+@pytest.mark.parametrize(
+    ("kb", "text", "prohibited"),
+    [
+        (BLENDER, "每天喝它榨的果汁,三个月瘦了十斤,还治好了胃病。", "P1"),
+        (BRUSH, "It cured my gum disease, no need to see a dentist anymore.", "P1"),
+    ],
+)
+def test_prohibited_claims(checker: Checker, kb: str, text: str, prohibited: str) -> None:
+    assert distortions(checker.check(kb, text)) == {(prohibited, "prohibited")}
+
+
+@pytest.mark.parametrize(
+    ("kb", "text", "absolute"),
+    [
+        (BLENDER, "这是全网最强的榨汁杯。", True),
+        (BRUSH, "The best toothbrush ever, guaranteed.", True),
+        (BLENDER, "第一次用就爱上了,颜色很好看。", False),  # an ordinal
+        (BRUSH, "Easily the nicest brush I've ever owned.", False),  # personal experience
+    ],
+)
+def test_absolute_claims(checker: Checker, kb: str, text: str, absolute: bool) -> None:
+    kinds = {kind for _, kind in distortions(checker.check(kb, text))}
+    assert ("absolute" in kinds) is absolute
+
+
+@pytest.mark.parametrize(
+    ("kb", "text"),
+    [(BRUSH, "The vibration feels a bit strong."), (BLENDER, "颜色很好看,我很喜欢。")],
+)
+def test_an_opinion_is_not_a_distortion(checker: Checker, kb: str, text: str) -> None:
+    result = checker.check(kb, text)
+    assert result.distortions == []
+    assert result.consistency_score == 1.0
+
+
+@pytest.mark.parametrize(
+    ("kb", "text", "message"),
+    [
+        (BLENDER, "电池2000毫安时,充一次电能榨15杯,出门很方便。", "M1"),
+        (BRUSH, "The pressure sensor warns me when I brush too hard.", "M2"),
+        (BRUSH, "Three weeks on a single charge is great.", "M1"),
+        (BRUSH, "The battery lasts 60 days on one charge.", "M1"),  # carried even with a wrong figure
+    ],
+)
+def test_key_messages_carried(checker: Checker, kb: str, text: str, message: str) -> None:
+    result = checker.check(kb, text)
+    carried = {m.id for m in result.key_messages_carried}
+    assert message in carried
+    assert message not in {m.id for m in result.key_messages_missed}
+    assert carried | {m.id for m in result.key_messages_missed} == {"M1", "M2", "M3"}
+
+
+def test_avoid_topic_is_reported_not_a_distortion(checker: Checker) -> None:
+    result = checker.check(BLENDER, "比别的牌子便宜了五十块,很划算。")
+    assert [topic.id for topic in result.avoid_topics_touched] == ["A1"]
+    assert result.distortions == []
+
+
+def test_offsets_slice_back_and_mixed_posts_are_split(checker: Checker) -> None:
+    text = "  容量有500毫升!It charges over a USB-C cable.\n第一次用,颜色好看。 "
+    result = checker.check(BLENDER, text)
+    assert [s.text for s in result.sentences] == [
+        "容量有500毫升!",
+        "It charges over a USB-C cable.",
+        "第一次用,颜色好看。",
+    ]
+    for sentence in result.sentences:
+        assert text[sentence.start : sentence.end] == sentence.text
+        for distortion in sentence.distortions:
+            assert sentence.start <= distortion.start < distortion.end <= sentence.end
+    assert [s.verdict.value for s in result.sentences] == ["distortion", "consistent", "unrelated"]
+    assert result.counts.sentences == 3 and result.counts.distortion == 1
+    assert 0 <= result.consistency_score < 1
+
+
+def test_unknown_knowledge_base(checker: Checker) -> None:
+    with pytest.raises(NotFoundError):
+        checker.check("no-such-kb", "hello")

@@ -182,3 +182,13 @@ def test_offsets_slice_back_and_mixed_posts_are_split(checker: Checker) -> None:
 def test_unknown_knowledge_base(checker: Checker) -> None:
     with pytest.raises(NotFoundError):
         checker.check("no-such-kb", "hello")
+
+
+def test_corrected_text_applies_every_correction(checker: Checker) -> None:
+    text = "这是全网最强的榨汁杯,容量有500毫升!直接放冰块进去打冰沙也没问题。每天喝它榨的果汁,还治好了胃病。"
+    result = checker.check(BLENDER, text)
+    assert result.corrected_text == "这是很强的榨汁杯,容量有350毫升!不支持榨冰块和冷冻水果,请勿放入冰块。"
+    english = checker.check(BRUSH, "The best toothbrush ever, guaranteed. It has 5 cleaning modes.")
+    assert english.corrected_text == "A great toothbrush. It has 3 cleaning modes."
+    for distortion in result.distortions + english.distortions:
+        assert distortion.edit is not None

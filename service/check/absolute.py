@@ -34,7 +34,7 @@ _ZH_TERMS = re.compile(
 )
 _EN_TERMS = re.compile(
     r"\b(?:the\s+)?best\b(?:\s+\w+){0,3}?\s+ever\b|\bbest[- ]ever\b|\bthe best\b|\bnumber one\b|\bno\.\s?1\b|#1\b|"
-    r"\bworld'?s (?:first|best|only|most \w+)\b|\bguarantee[sd]?\b|\bnever (?:fails?|breaks?|wears? out|dies)\b|"
+    r"\bworld'?s (?:first|best|only|most \w+)\b|\bguaranteed to (?:never|not) \w+|\bguarantee[sd]?\b|\bnever (?:fails?|breaks?|wears? out|dies)\b|"
     r"\bwill never (?:fail|break|wear out|die)\b|\b100%\s+(?:safe|effective|guaranteed|natural|risk[- ]free)\b|"
     r"\bultimate\b|\bunbeatable\b|\brisk[- ]free\b|\bmiracle\b|\bcures?\b|\bperfect in every way\b|"
     r"\bunrivall?ed\b|\bunmatched\b|\bbest[- ]in[- ]class\b|\bthe only\b(?= \w+ (?:that|which|with))",
@@ -101,3 +101,52 @@ def _excused(text: str, start: int, end: int, personal: bool) -> bool:
         return True
     # A superlative about one's own experience is an opinion, not a product claim.
     return personal and (term.startswith("最") or "best" in term.lower() or "ever" in term.lower())
+
+
+# Neutral wording for a corrected sentence: "全网最强" → "很强", "the best X ever" → "a great X".
+_NEUTRAL_ZH: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^(?:全网|全球|全国|世界|史上|宇宙)?最"), "很"),
+    (re.compile(r"^(?:行业|销量|全网|全球|全国|世界|市场|市面上|国内)第一(?=[款个家位])?$"), "一"),
+    (re.compile(r"^第一(?=[款个家位名])"), "一"),
+    (re.compile(r"^(?:顶级|世界级|宇宙级|王牌)$"), "优质"),
+    (re.compile(r"^(?:极致|无敌)$"), "出色"),
+    (re.compile(r"^(?:永不|永远不)$"), "不易"),
+    (re.compile(r"^永久$"), "长期"),
+    (re.compile(r"^绝对$"), "很"),
+    (re.compile(r"^零风险$"), "低风险"),
+]
+_NEUTRAL_EN: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^(?:the\s+)?best\s+((?:\w+\s+){0,3}?)ever$", re.I), r"a great \1"),
+    (re.compile(r"^(?:the best|best[- ]ever|best[- ]in[- ]class)$", re.I), "a great"),
+    (re.compile(r"^(?:number one|no\.\s?1|#1)$", re.I), "a popular"),
+    (re.compile(r"^guaranteed to (?:never|not) \w+$", re.I), "built to last"),
+    (re.compile(r"^world'?s first$", re.I), "a new"),
+    (
+        re.compile(r"^(?:will )?never (?:fails?|breaks?|fail|break|wears? out|wear out|dies|die)$", re.I),
+        "is built to last",
+    ),
+    (re.compile(r"^100%\s+(\w+)", re.I), r"\1"),
+    (re.compile(r"^(?:ultimate|unbeatable|unrivall?ed|unmatched)$", re.I), "excellent"),
+    (re.compile(r"^risk[- ]free$", re.I), "low-risk"),
+]
+
+
+def reword(sentence: str, claims: Sequence[AbsoluteClaim]) -> str:
+    """``sentence`` with each absolute term replaced by neutral wording, tidied."""
+    out = sentence
+    for claim in sorted(claims, key=lambda c: -c.start):
+        out = out[: claim.start] + neutral_wording(claim.term) + out[claim.end :]
+    out = re.sub(r"\b(?:the|a|an) (a|an) ", r"\1 ", out, flags=re.IGNORECASE)
+    out = re.sub(r"\s{2,}", " ", out)
+    out = re.sub(r"\s+([,.!?;:])", r"\1", out)
+    out = re.sub(r"([,;:])\s*([.!?])", r"\2", out).strip(" ,;")
+    return out[:1].upper() + out[1:] if out[:1].isascii() and sentence[:1].isupper() else out
+
+
+def neutral_wording(term: str) -> str:
+    """A replacement for an absolute term that keeps the sentence readable (empty: drop the term)."""
+    table = _NEUTRAL_EN if term.isascii() else _NEUTRAL_ZH
+    for pattern, replacement in table:
+        if pattern.search(term):
+            return pattern.sub(replacement, term, count=1).strip()
+    return ""

@@ -26,7 +26,7 @@ import numpy as np
 
 from knowledge_base.models import ItemKind, KnowledgeBase
 from knowledge_base.repository import Embedder, KnowledgeBaseRepository
-from service.check.absolute import find_absolute_claims
+from service.check.absolute import find_absolute_claims, neutral_wording, reword
 from service.check.polarity import Polarity, analyse_polarity
 from service.check.profile import Claim, KnowledgeBaseProfile, ProfileCache, Target, blank_names, strip_names
 from service.check.quantities import Quantity, compare, extract_quantities, same_attribute, substitute
@@ -36,6 +36,7 @@ from service.check.schemas import (
     CheckResponse,
     Distortion,
     DistortionKind,
+    Edit,
     Figure,
     ItemRef,
     Match,
@@ -240,14 +241,14 @@ class Checker:
 
     def _distortions(self, profile: KnowledgeBaseProfile, unit: _Unit, sentence: Span) -> list[Distortion]:
         found: list[Distortion] = []
-        found.extend(self._prohibited(profile, unit))
+        found.extend(self._prohibited(profile, unit, sentence))
         found.extend(self._numeric(profile, unit, sentence))
         polarity_distortion = self._polarity(profile, unit)
         if polarity_distortion is not None:
             found.append(polarity_distortion)
         return found
 
-    def _prohibited(self, profile: KnowledgeBaseProfile, unit: _Unit) -> list[Distortion]:
+    def _prohibited(self, profile: KnowledgeBaseProfile, unit: _Unit, sentence: Span) -> list[Distortion]:
         if unit.polarity.negated:
             return []
         found = []
@@ -264,6 +265,7 @@ class Checker:
                         f"makes a claim the brand must never make: “{target.text}”",
                         "",
                         score,
+                        edit=Edit(start=sentence.start, end=sentence.end, text=""),  # drop the whole sentence
                     )
                 )
         return found
@@ -331,6 +333,11 @@ class Checker:
                 explanation += f"; {claimed.text.strip()} applies to another condition (“{other.text}”)"
             shifted = dataclasses.replace(claimed, start=claimed.start + offset, end=claimed.end + offset)
             correction = substitute(sentence.text, shifted, official)
+            edit = Edit(
+                start=sentence.start + shifted.start,
+                end=sentence.start + shifted.end,
+                text=correction[shifted.start : len(correction) - (len(sentence.text) - shifted.end)],
+            )
             found.append(
                 self._distortion(
                     DistortionKind.NUMERIC,
@@ -342,6 +349,7 @@ class Checker:
                     best_score,
                     claimed,
                     official,
+                    edit,
                 )
             )
         return found
@@ -525,17 +533,18 @@ class Checker:
     def _absolutes(self, kb: KnowledgeBase, sentence: Span) -> list[Distortion]:
         found = []
         for claim in find_absolute_claims(sentence.text, kb.absolute_terms, kb.absolute_exceptions):
-            corrected = re.sub(r"\s{2,}", " ", sentence.text[: claim.start] + sentence.text[claim.end :]).strip()
+            start, end = sentence.start + claim.start, sentence.start + claim.end
             found.append(
                 Distortion(
                     kind=DistortionKind.ABSOLUTE,
                     fact_id=None,
                     fact_text=None,
-                    start=sentence.start + claim.start,
-                    end=sentence.start + claim.end,
+                    start=start,
+                    end=end,
                     explanation=f"“{claim.term}” is an absolute claim the brand never made (banned in advertising)",
-                    correction=corrected,
+                    correction=reword(sentence.text, [claim]),
                     score=1.0,
+                    edit=Edit(start=start, end=end, text=neutral_wording(claim.term)),
                 )
             )
         return found
@@ -551,15 +560,21 @@ class Checker:
         score: float,
         claimed: Quantity | None = None,
         official: Quantity | None = None,
+        edit: Edit | None = None,
     ) -> Distortion:
+        if edit is None:
+            # Replace the clause by the official wording (a prohibited claim is simply dropped).
+            replacement = "" if kind is DistortionKind.PROHIBITED else fact_text
+            edit = Edit(start=unit.span.start, end=unit.span.end, text=replacement)
         return Distortion(
+            edit=edit,
             kind=kind,
             fact_id=fact_id,
             fact_text=fact_text,
             start=unit.span.start,
             end=unit.span.end,
             explanation=explanation,
-            correction=correction or fact_text,
+            correction=correction if kind is DistortionKind.PROHIBITED else correction or fact_text,
             claimed=_figure(claimed) if claimed else None,
             official=_figure(official) if official else None,
             score=round(score, 4),
@@ -701,15 +716,33 @@ class Checker:
 
     @staticmethod
     def _corrected_text(text: str, sentences: list[Span], per_sentence: dict[int, list[Distortion]]) -> str:
-        """The text with each distorted sentence replaced by its first correction (numeric ones in place)."""
+        """The text with every correction applied: figures and absolute terms in place, a forbidden use or a
+        contradiction replaced by the official wording, a prohibited claim dropped."""
         pieces = []
         cursor = 0
         for index, sentence in enumerate(sentences):
-            corrections = [d for d in per_sentence[index] if d.correction]
-            if not corrections:
+            edits = sorted((d.edit for d in per_sentence[index] if d.edit is not None), key=lambda e: (e.start, -e.end))
+            if not edits:
                 continue
+            if any(d.kind is DistortionKind.PROHIBITED for d in per_sentence[index]):
+                pieces.append(text[cursor : sentence.start])  # a prohibited claim is dropped with its sentence
+                cursor = sentence.end
+                continue
+            corrected = sentence.text
+            last_start = len(text) + 1
+            for edit in reversed(edits):  # right to left, skipping an edit that overlaps one already made
+                if edit.end > last_start:
+                    continue
+                corrected = (
+                    corrected[: edit.start - sentence.start] + edit.text + corrected[edit.end - sentence.start :]
+                )
+                last_start = edit.start
+            if any(d.kind is DistortionKind.ABSOLUTE for d in per_sentence[index]):
+                corrected = reword(corrected, [])
+                if sentence.text[:1].isupper():
+                    corrected = corrected[:1].upper() + corrected[1:]
             pieces.append(text[cursor : sentence.start])
-            pieces.append(corrections[0].correction)
+            pieces.append(corrected)
             cursor = sentence.end
         pieces.append(text[cursor:])
         return "".join(pieces)

@@ -61,6 +61,14 @@ class Figure(BaseModel):
     bound: str
 
 
+class Edit(BaseModel):
+    """A replacement in the original text: ``text`` replaces ``[start, end)``."""
+
+    start: int
+    end: int
+    text: str
+
+
 class Distortion(BaseModel):
     """One way a sentence departs from the official facts, with the fact, why, and a correction."""
 
@@ -71,11 +79,13 @@ class Distortion(BaseModel):
     end: int = Field(description="End offset (exclusive) of the offending clause in the original text.")
     explanation: str
     correction: str = Field(
-        description="Suggested wording: the sentence with the official figure, or the official text."
+        description="Suggested wording: the sentence with the official figure or neutral wording, the official "
+        "text for a forbidden use or a contradiction, or empty for a prohibited claim (drop it)."
     )
     claimed: Figure | None = None
     official: Figure | None = None
     score: float = Field(description="Similarity between the clause and the official claim it was compared with.")
+    edit: Edit | None = Field(None, description="The replacement that corrects it in the original text.")
 
 
 class SentenceResult(BaseModel):

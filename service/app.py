@@ -17,6 +17,8 @@ from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, Yaml
 from litestar.static_files import create_static_files_router
 
 from knowledge_base.errors import DomainError
+from service.analysis.controller import AnalysisController
+from service.analysis.jobs import AnalysisJobs
 from service.check.checker import Checker
 from service.check.controller import CheckController
 from service.errors import domain_error_handler
@@ -36,6 +38,10 @@ def _resources(state: State) -> Resources:
 
 def _checker(state: State) -> Checker:
     return _resources(state).checker
+
+
+def _jobs(state: State) -> AnalysisJobs:
+    return _resources(state).jobs
 
 
 def _kb_service(state: State) -> KnowledgeBaseService:
@@ -59,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             if settings.seed_samples:
                 await to_thread.run_sync(seed_samples, resources.repository)
+            resources.jobs.start()
             logger.info(
                 "brandcheck ready: model %s (%d-d), store %s",
                 resources.embedder.model_id,
@@ -91,12 +98,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         "resources": Provide(_resources, sync_to_thread=False),
         "kb_service": Provide(_kb_service, sync_to_thread=False),
         "checker": Provide(_checker, sync_to_thread=False),
+        "jobs": Provide(_jobs, sync_to_thread=False),
     }
     return Litestar(
         route_handlers=[
             health,
             KnowledgeBaseController,
             CheckController,
+            AnalysisController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         dependencies=dependencies,
@@ -105,4 +114,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=openapi,
         state=State({"settings": settings}),
         debug=False,
+        request_max_body_size=settings.max_body_bytes,
     )

@@ -128,6 +128,38 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _analyze(settings: Settings, args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from service.analysis.engine import PostOutcome, Vectors, aggregate, check_posts
+    from service.analysis.parsing import detect_post_format, parse_posts
+    from service.analysis.report import render_report
+    from service.resources import open_resources
+
+    path = Path(args.file)
+    body = path.read_bytes()
+    posts = parse_posts(body, args.format or detect_post_format(None, path.name, body))
+    resources = open_resources(settings)
+    try:
+        kb = resources.repository.get(args.kb)
+        with tqdm(total=len(posts), unit="post", desc="analysing", disable=args.quiet) as bar:
+
+            def progress(batch: list[PostOutcome], _vectors: Vectors) -> None:
+                bar.update(len(batch))
+
+            outcomes, vectors = check_posts(resources.checker, kb.id, posts, on_batch=progress)
+        result = aggregate(kb, outcomes, vectors)
+    finally:
+        resources.close()
+    Path(args.out).write_text(result.model_dump_json(indent=2), encoding="utf-8")
+    if args.html:
+        Path(args.html).write_text(render_report(result), encoding="utf-8")
+    top = ", ".join(f"{d.fact_id or d.kind} ({d.posts})" for d in result.distortions[:3]) or "none"
+    print(f"{result.posts} posts, {result.distorted_posts} with distortions; correct first: {top}")
+    print(f"wrote {args.out}" + (f" and {args.html}" if args.html else ""))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     parser = argparse.ArgumentParser(prog="brandcheck", description=__doc__)
@@ -156,6 +188,15 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(handler=_kb_export)
     reindex = kb.add_parser("reindex", help="re-embed every knowledge base with the configured model")
     reindex.set_defaults(handler=_kb_reindex)
+
+    analyze = commands.add_parser("analyze", help="analyse a corpus of posts (JSON, JSONL or CSV) on the local store")
+    analyze.add_argument("file")
+    analyze.add_argument("--kb", required=True, help="knowledge-base id")
+    analyze.add_argument("--out", required=True, help="analysis JSON")
+    analyze.add_argument("--html", help="also write a self-contained HTML report")
+    analyze.add_argument("--format", choices=["json", "jsonl", "csv"], help="input format (detected when absent)")
+    analyze.add_argument("--quiet", action="store_true", help="no progress bar")
+    analyze.set_defaults(handler=_analyze)
 
     evaluate = commands.add_parser("eval", help="check labelled sets (shared/eval format) and write predictions")
     evaluate.add_argument("set_dir", help="a product folder (kb.json + cases.jsonl) or a folder of them")

@@ -10,6 +10,7 @@ from knowledge_base.errors import StoreUnavailableError
 from knowledge_base.repository import KnowledgeBaseRepository
 from knowledge_base.samples import sample_knowledge_bases
 from knowledge_base.store import EdgeStore, LexicalEncoder, QdrantServerStore, StoreError, VectorStore
+from service.analysis.jobs import AnalysisJobs
 from service.check.checker import Checker
 from service.settings import Settings
 
@@ -38,9 +39,11 @@ class Resources:
     store: VectorStore
     repository: KnowledgeBaseRepository
     checker: Checker
+    jobs: AnalysisJobs
 
     def close(self) -> None:
-        """Release the store (and its directory lock)."""
+        """Stop the job worker and release the store (and its directory lock)."""
+        self.jobs.stop()
         self.store.close()
 
 
@@ -61,7 +64,8 @@ def open_resources(settings: Settings, allow_model_mismatch: bool = False) -> Re
         store.close()
         raise
     checker = Checker(repository, embedder, settings.check)
-    return Resources(settings, embedder, lexical, store, repository, checker)
+    jobs = AnalysisJobs(settings.data_dir / "jobs", checker)
+    return Resources(settings, embedder, lexical, store, repository, checker, jobs)
 
 
 def seed_samples(repository: KnowledgeBaseRepository) -> list[str]:

@@ -76,6 +76,7 @@ class Settings(BaseSettings):
         False, description="Load the bundled sample knowledge bases the first time the store is created."
     )
     encode_batch_size: int = Field(64, ge=1, le=4096)
+    max_body_bytes: int = Field(64 * 1024 * 1024, ge=1024, description="Largest request body (analysis uploads).")
     check: CheckThresholds = Field(default_factory=CheckThresholds)
 
     @property

@@ -118,6 +118,13 @@ class Checker:
         self, kb_id: str, texts: Sequence[str], langs: Sequence[str | None] | None = None
     ) -> list[CheckResponse]:
         """Check several pieces of content in one batch (one encode, one batch of store queries)."""
+        return self.check_batch(kb_id, texts, langs)[0]
+
+    def check_batch(
+        self, kb_id: str, texts: Sequence[str], langs: Sequence[str | None] | None = None
+    ) -> tuple[list[CheckResponse], Vector]:
+        """Check a batch of posts; also returns one unit vector per post (the mean of its sentences'),
+        for novelty and near-duplicate analysis without a second encode."""
         kb = self.repository.get(kb_id)
         profile = self.profiles.get(kb)
         langs = list(langs) if langs is not None else [None] * len(texts)
@@ -126,22 +133,33 @@ class Checker:
         for sentences, clauses in documents:
             units_text.extend(sentence.text for sentence in sentences)
             units_text.extend(clause.text for _, clause in clauses)
-        vectors = (
-            self.embedder.encode([strip_names(profile.names, text) for text in units_text])
-            if units_text
+        # A one-clause sentence is its own clause, and community posts repeat: encode and search each
+        # distinct text once.
+        distinct = list(dict.fromkeys(units_text))
+        position = {text: index for index, text in enumerate(distinct)}
+        rows = [position[text] for text in units_text]
+        distinct_vectors = (
+            self.embedder.encode([strip_names(profile.names, text) for text in distinct])
+            if distinct
             else np.zeros((0, self.embedder.dimension), np.float32)
         )
-        hits = (
+        distinct_hits = (
             self.repository.search(
-                kb_id, units_text, kinds=[ItemKind.FACT], limit=self.thresholds.fact_candidates, vectors=vectors
+                kb_id, distinct, kinds=[ItemKind.FACT], limit=self.thresholds.fact_candidates, vectors=distinct_vectors
             )
-            if units_text and profile.claims
-            else [[] for _ in units_text]
+            if distinct and profile.claims
+            else [[] for _ in distinct]
         )
+        vectors = distinct_vectors[rows] if rows else distinct_vectors
+        hits = [distinct_hits[row] for row in rows]
         results = []
+        post_vectors = np.zeros((len(texts), self.embedder.dimension), np.float32)
         offset = 0
-        for (sentences, clauses), text, lang in zip(documents, texts, langs, strict=True):
+        for number, ((sentences, clauses), text, lang) in enumerate(zip(documents, texts, langs, strict=True)):
             count = len(sentences) + len(clauses)
+            if sentences:
+                mean = vectors[offset : offset + len(sentences)].mean(axis=0)
+                post_vectors[number] = mean / (np.linalg.norm(mean) or 1.0)
             results.append(
                 self._check_document(
                     kb,
@@ -155,7 +173,7 @@ class Checker:
                 )
             )
             offset += count
-        return results
+        return results, post_vectors
 
     @staticmethod
     def _segment(text: str) -> tuple[list[Span], list[tuple[int, Span]]]:

@@ -1,0 +1,95 @@
+"""Conversation analysis endpoints: synchronous for up to 1,000 posts, jobs beyond."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from anyio import to_thread
+from litestar import Controller, Request, Response, get, post
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
+
+from knowledge_base.errors import InvalidInputError
+from service.analysis.engine import analyse
+from service.analysis.jobs import AnalysisJobs, JobInfo
+from service.analysis.parsing import detect_post_format, parse_posts
+from service.analysis.report import render_report
+from service.analysis.schemas import MAX_SYNC_POSTS, AnalysisResult
+from service.check.checker import Checker
+
+
+class AnalysisController(Controller):
+    """Analyse a corpus of community posts against a knowledge base."""
+
+    path = "/api/v1"
+    tags = ["analyses"]  # noqa: RUF012 - Litestar declares it as an instance attribute
+
+    @post(
+        "/knowledge-bases/{kb_id:str}/analyses",
+        summary="Analyse posts (JSON, JSONL or CSV)",
+        status_code=HTTP_200_OK,
+        responses=None,
+    )
+    async def submit(
+        self,
+        request: Request[Any, Any, Any],
+        checker: Checker,
+        jobs: AnalysisJobs,
+        kb_id: str,
+        mode: Annotated[
+            Literal["auto", "sync", "async"],
+            Parameter(description="auto: answer now up to 1,000 posts, else start a job; async: always a job."),
+        ] = "auto",
+        format: Annotated[
+            Literal["json", "jsonl", "csv"] | None, Parameter(description="Body format; detected when absent.")
+        ] = None,
+    ) -> Response[Any]:
+        """Posts as JSON (`{"posts": [...]}` or a list), JSONL or CSV with a `text` column and optional `id`,
+        `author`, `timestamp`, `channel`, `likes`, `shares`, `views`. Up to 1,000 posts answer with the
+        analysis (200); larger corpora (up to 100,000) or `mode=async` start a job (202 with its id)."""
+        checker.repository.get(kb_id)  # 404 before reading a large body
+        body = await request.body()
+        fmt = format or detect_post_format(request.headers.get("content-type"), None, body)
+        posts = await to_thread.run_sync(parse_posts, body, fmt)
+        if mode == "sync" and len(posts) > MAX_SYNC_POSTS:
+            raise InvalidInputError(
+                f"{len(posts)} posts; at most {MAX_SYNC_POSTS} are analysed synchronously, use mode=async",
+                extra=[{"field": "posts", "message": f"more than {MAX_SYNC_POSTS} for mode=sync"}],
+            )
+        if mode == "async" or len(posts) > MAX_SYNC_POSTS:
+            info = jobs.submit(kb_id, posts)
+            return Response(info, status_code=HTTP_202_ACCEPTED, headers={"Location": f"/api/v1/analyses/{info.id}"})
+        result = await to_thread.run_sync(analyse, checker, kb_id, posts)
+        return Response(result, status_code=HTTP_200_OK)
+
+    @get("/analyses", summary="List analysis jobs", sync_to_thread=False)
+    def list_jobs(self, jobs: AnalysisJobs) -> list[JobInfo]:
+        """Every analysis job, newest first."""
+        return jobs.list_jobs()
+
+    @get("/analyses/{job_id:str}", summary="Progress of an analysis job", sync_to_thread=False)
+    def job(self, jobs: AnalysisJobs, job_id: str) -> JobInfo:
+        """Status, posts done of total, and the estimated seconds left."""
+        return jobs.get(job_id)
+
+    @get("/analyses/{job_id:str}/result", summary="Result of an analysis job", sync_to_thread=True)
+    def result(self, jobs: AnalysisJobs, job_id: str) -> AnalysisResult:
+        """The analysis; 409 while the job is queued or running, or if it failed or was cancelled."""
+        return jobs.result(job_id)
+
+    @get("/analyses/{job_id:str}/report.html", summary="HTML report of an analysis job", sync_to_thread=True)
+    def report(self, jobs: AnalysisJobs, job_id: str) -> Response[str]:
+        """One self-contained HTML file with charts (no scripts, nothing fetched)."""
+        html = render_report(jobs.result(job_id))
+        return Response(
+            html,
+            media_type="text/html; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="brandcheck-{job_id}.html"'},
+        )
+
+    @post(
+        "/analyses/{job_id:str}/cancel", summary="Cancel an analysis job", status_code=HTTP_200_OK, sync_to_thread=False
+    )
+    def cancel(self, jobs: AnalysisJobs, job_id: str) -> JobInfo:
+        """Stop a queued or running job; 409 if it has already finished."""
+        return jobs.cancel(job_id)

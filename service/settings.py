@@ -42,7 +42,7 @@ class CheckThresholds(BaseModel):
     prohibited_min: float = Field(0.50, description="Making a prohibited claim counts from this cosine.")
     message_direct: float = Field(0.45, description="A clause this close to a key message may carry it directly...")
     message_margin: float = Field(0.05, description="...if it is closer to it than to any fact claim by this margin.")
-    avoid_min: float = Field(0.35, description="A clause this close to an avoid-topic (or a sub-topic) touches it...")
+    avoid_min: float = Field(0.40, description="A clause this close to an avoid-topic (or a sub-topic) touches it...")
     avoid_margin: float = Field(0.0, description="...if it is at least this much closer to it than to any fact claim.")
     condition_margin: float = Field(
         0.04,

@@ -40,6 +40,7 @@ BATCH_POSTS = 256
 EXAMPLES = 3
 NOVELTY_SAMPLE = 4_000
 DUPLICATE_JACCARD = 0.8
+NEGATIVE_FACT_MIN = 0.15
 _COMPLAINT = re.compile(
     r"差劲|太差|坑|失望|后悔|垃圾|退货|退款|骗|虚标|假的|夸大|翻车|智商税|不值|根本没有|根本不|"
     r"\b(?:terrible|awful|disappoint\w*|worst|refund\w*|scam\w*|lie|lies|lying|false|fake|useless|misleading|"
@@ -98,9 +99,11 @@ def outcome(index: int, post: Post, result: CheckResponse) -> PostOutcome:
     """The compact outcome of one checked post."""
     carrying = {message.sentence_index for message in result.key_messages_carried}
     on_topic = [s for s in result.sentences if s.verdict is not Verdict.UNRELATED]
-    negative = any(d.kind.value == "contradiction" for d in result.distortions) or any(
-        _COMPLAINT.search(sentence.text) for sentence in on_topic
-    )
+    # Negative about the facts: a complaint about something the knowledge base covers, or denying a fact.
+    negative = any(
+        _COMPLAINT.search(sentence.text) and sentence.facts and sentence.facts[0].score >= NEGATIVE_FACT_MIN
+        for sentence in result.sentences
+    ) or any(d.kind.value == "contradiction" and d.explanation.startswith("denies") for d in result.distortions)
     engagement = (post.likes or 0) + (post.shares or 0) + (post.views or 0)
     return PostOutcome(
         index=index,

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -82,6 +84,18 @@ class _Unit:
 
     def best_cosine(self) -> float:
         return max(self.claim_cosines.values(), default=0.0)
+
+
+@lru_cache(maxsize=65536)
+def _plain_text(names: re.Pattern[str] | None, text: str) -> str:
+    """``text`` without brand/model names and figures (a count keeps its noun)."""
+    chars = list(blank_names(names, text))
+    for quantity in extract_quantities("".join(chars)):
+        end = quantity.end
+        if quantity.kind == "count" and quantity.counted and quantity.counted in quantity.text.lower():
+            end = quantity.start + quantity.text.lower().rfind(quantity.counted)
+        chars[quantity.start : end] = [" "] * (end - quantity.start)
+    return "".join(chars)
 
 
 def _ratio(a: Quantity, b: Quantity) -> float:
@@ -428,17 +442,7 @@ class Checker:
     @staticmethod
     def _plain(profile: KnowledgeBaseProfile, text: str) -> str:
         """Text without brand/model names and figures: what remains says what is being talked about."""
-        chars = list(blank_names(profile.names, text))
-        for quantity in extract_quantities("".join(chars)):
-            end = quantity.end
-            if quantity.kind == "count" and quantity.counted:
-                end = quantity.start + (
-                    quantity.text.lower().rfind(quantity.counted)
-                    if quantity.counted in quantity.text.lower()
-                    else len(quantity.text)
-                )
-            chars[quantity.start : end] = [" "] * (end - quantity.start)
-        return "".join(chars)
+        return _plain_text(profile.names, text)
 
     @staticmethod
     def _other_condition(profile: KnowledgeBaseProfile, unit: _Unit, claim: Claim, claimed: Quantity) -> Claim | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 # -- units --------------------------------------------------------------------------------------
 
@@ -292,6 +293,11 @@ _BETWEEN = re.compile(rf"\bbetween\s+(?P<low>{_ARABIC})\s+and\s+(?P<high>{_ARABI
 
 def extract_quantities(text: str) -> list[Quantity]:
     """Every figure in ``text``, sorted by position; ``text[q.start:q.end]`` is the figure as written."""
+    return list(_extract_cached(text))
+
+
+@lru_cache(maxsize=65536)
+def _extract_cached(text: str) -> tuple[Quantity, ...]:
     found: list[Quantity] = []
     for match in _QUANTITY.finditer(text):
         quantity = _from_match(text, match)
@@ -359,7 +365,7 @@ def extract_quantities(text: str) -> list[Quantity]:
             )
         )
     found.sort(key=lambda q: (q.start, -q.end))
-    return found
+    return tuple(found)
 
 
 def _bound_before(text: str, start: int) -> str:

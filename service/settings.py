@@ -43,7 +43,12 @@ class CheckThresholds(BaseModel):
     message_direct: float = Field(0.45, description="A clause this close to a key message may carry it directly...")
     message_margin: float = Field(0.05, description="...if it is closer to it than to any fact claim by this margin.")
     avoid_min: float = Field(0.40, description="A clause this close to an avoid-topic (or a sub-topic) touches it...")
-    avoid_margin: float = Field(0.0, description="...if it is at least this much closer to it than to any fact claim.")
+    avoid_cue_min: float = Field(
+        0.15,
+        description="A clause comparing prices or talking about a deal touches a price/promotion avoid-topic "
+        "from this cosine.",
+    )
+    avoid_margin: float = Field(0.1, description="...if it is at least this much closer to it than to any fact claim.")
     condition_margin: float = Field(
         0.04,
         description="A figure valid for another condition of the same fact is flagged only when the clause "

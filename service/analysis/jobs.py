@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import io
 import json
 import logging
 import os
@@ -70,7 +71,8 @@ def _now() -> dt.datetime:
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
+    """Write to a unique temporary name, fsync, then rename over ``path`` (readers never see half a file)."""
+    tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     with tmp.open("wb") as sink:
         sink.write(data)
         sink.flush()
@@ -87,7 +89,7 @@ class AnalysisJobs:
         self.root.mkdir(parents=True, exist_ok=True)
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._cancelled: set[str] = set()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._rate: dict[str, tuple[float, int]] = {}  # job id -> (start time, posts done at start)
         self._worker: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -194,7 +196,8 @@ class AnalysisJobs:
             raise NotFoundError(f"analysis job '{job_id}' not found", extra={"job_id": job_id}) from exc
 
     def _save(self, info: JobInfo) -> None:
-        _write_atomically(self._dir(info.id) / "job.json", info.model_dump_json(indent=2).encode("utf-8"))
+        with self._lock:
+            _write_atomically(self._dir(info.id) / "job.json", info.model_dump_json(indent=2).encode("utf-8"))
 
     def _batches(self, job_id: str) -> list[int]:
         """Numbers of the complete checkpointed batches, in order, stopping at the first gap."""
@@ -244,9 +247,9 @@ class AnalysisJobs:
         def checkpoint(outcomes: list[PostOutcome], vectors: Vectors) -> None:
             nonlocal number, info
             base = folder / f"batch-{number:05d}"
-            with (base.with_suffix(".npy.tmp")).open("wb") as sink:
-                np.save(sink, vectors)
-            os.replace(base.with_suffix(".npy.tmp"), base.with_suffix(".npy"))
+            buffer = io.BytesIO()
+            np.save(buffer, vectors)
+            _write_atomically(base.with_suffix(".npy"), buffer.getvalue())
             lines = "".join(json.dumps(o.to_json(), ensure_ascii=False) + "\n" for o in outcomes)
             _write_atomically(base.with_suffix(".jsonl"), lines.encode("utf-8"))
             number += 1

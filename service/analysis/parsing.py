@@ -75,6 +75,11 @@ def parse_posts(body: bytes, fmt: PostFormat) -> list[Post]:
                 extra=[{"field": "text", "message": "missing column"}],
             )
         for number, row in enumerate(reader, start=2):
+            if None in row:
+                raise InvalidInputError(
+                    f"row {number} has more fields than the header; quote texts that contain commas",
+                    extra=[{"field": f"row {number}", "message": "more fields than the header"}],
+                )
             clean = {(key or "").strip().lower(): (value or "").strip() for key, value in row.items()}
             rows.append((f"row {number}", {key: value for key, value in clean.items() if value != ""}))
     if not rows:

@@ -28,6 +28,7 @@ import numpy as np
 from knowledge_base.models import ItemKind, KnowledgeBase
 from knowledge_base.repository import Embedder, KnowledgeBaseRepository
 from service.check.absolute import find_absolute_claims, neutral_wording, reword
+from service.check.commerce import is_price_topic, talks_deals
 from service.check.polarity import Polarity, analyse_polarity
 from service.check.profile import Claim, KnowledgeBaseProfile, ProfileCache, Target, blank_names, strip_names
 from service.check.quantities import Quantity, compare, extract_quantities, same_attribute, substitute
@@ -649,12 +650,13 @@ class Checker:
                         sentence=sentence.text,
                         score=round(score, 4),
                     )
+            deal_talk = talks_deals(unit.span.text)
             for topic in profile.avoid_topics:
                 score = float(max(topic.vectors @ unit.vector))
-                if (
-                    score >= th.avoid_min
-                    and score >= rival
-                    and (topic.item_id not in touched or touched[topic.item_id].score < score)
+                # A price comparison or a deal is a price/promotion topic's own grammar, whatever else is near.
+                by_grammar = deal_talk and is_price_topic(topic.text) and score >= th.avoid_cue_min
+                if (by_grammar or (score >= th.avoid_min and score >= rival + th.avoid_margin)) and (
+                    topic.item_id not in touched or touched[topic.item_id].score < score
                 ):
                     touched[topic.item_id] = TouchedTopic(
                         id=topic.item_id,

@@ -92,8 +92,13 @@ def split_fact(text: str) -> list[Span]:
 def topic_parts(text: str) -> list[str]:
     """An avoid-topic and its sub-topics (for compound topics such as 'comparisons and discounts')."""
     stripped = text.strip().rstrip("。.!！")
-    parts = [part.strip() for part in _TOPIC_SEPARATOR.split(stripped) if len(part.strip()) >= 2]
+    parts = [part.strip() for part in _TOPIC_SEPARATOR.split(stripped) if _substantial(part.strip())]
     return [stripped, *[part for part in parts if part != stripped]]
+
+
+def _substantial(part: str) -> bool:
+    """Long enough to stand as a topic on its own: very short parts ("打折", "wear") match noise."""
+    return len(re.findall(r"[\u4e00-\u9fff]", part)) >= 5 or len(re.findall(r"[A-Za-z]+", part)) >= 3
 
 
 class KnowledgeBaseProfile:

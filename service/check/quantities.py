@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from service.check.commerce import talks_deals
+
 # -- units --------------------------------------------------------------------------------------
 
 # raw unit (lower case) -> (dimension, canonical unit, factor to canonical)
@@ -281,13 +283,7 @@ _VOLT_AMP = re.compile(r"(?P<v>\d+(?:\.\d+)?)\s?V\s?[/×x*]?\s?(?P<a>\d+(?:\.\d+
 
 _HEAT_CONTEXT = re.compile(r"[热温烫冷冰凉沸]|加热|温度|水温|油温|摄氏|华氏")
 # A price paid in a sale is not a statement of the official price.
-_DEAL_CONTEXT = re.compile(
-    r"\b(?:sale|deal|discount(?:ed)?|coupon|promo(?:tion)?|clearance|black friday|cyber monday|prime day|"
-    r"on offer|paid|got it for|bought it for)\b|"
-    r"到手价?|券后|活动价?|特价|秒杀|打折|折扣|促销|优惠|团购|拼单|双十一|双11|"
-    r"618|买到|入手价",
-    re.IGNORECASE,
-)
+_PAID = re.compile(r"\b(?:paid|got it for|bought it for|picked it up for)\b|到手|入手价|买到|拍下", re.IGNORECASE)
 _BETWEEN = re.compile(rf"\bbetween\s+(?P<low>{_ARABIC})\s+and\s+(?P<high>{_ARABIC})\s?(?P<unit>{_UNIT})", re.IGNORECASE)
 
 
@@ -491,7 +487,7 @@ def _measure(
     relative = bool(_RELATIVE_BEFORE.search(text[max(0, start - 6) : start]) or _RELATIVE_AFTER.match(after))
     kind = "percent" if dimension == "percent" else "currency" if dimension == "currency" else "measure"
     role = _time_role(text, start, end) if dimension == "time" else "level"
-    if dimension == "currency" and _DEAL_CONTEXT.search(text):
+    if dimension == "currency" and (talks_deals(text) or _PAID.search(text)):
         role = "deal"
     return Quantity(
         role=role,

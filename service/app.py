@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,11 +11,14 @@ from typing import Any
 
 from anyio import to_thread
 from litestar import Litestar, get
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
 from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
 
 from knowledge_base.errors import DomainError
 from service.analysis.controller import AnalysisController
@@ -26,8 +30,10 @@ from service.knowledge_bases.controller import KnowledgeBaseController
 from service.knowledge_bases.service import KnowledgeBaseService
 from service.resources import Resources, open_resources, seed_samples
 from service.settings import Settings
+from service.web.controller import WebActionsController, WebController
 
 STATIC_DIR = Path(__file__).parent / "static"
+TEMPLATE_DIR = Path(__file__).parent / "web" / "templates"
 logger = logging.getLogger("brandcheck")
 
 
@@ -106,6 +112,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             KnowledgeBaseController,
             CheckController,
             AnalysisController,
+            WebController,
+            WebActionsController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         dependencies=dependencies,
@@ -115,4 +123,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State({"settings": settings}),
         debug=False,
         request_max_body_size=settings.max_body_bytes,
+        template_config=TemplateConfig(directory=TEMPLATE_DIR, engine=JinjaTemplateEngine),
+        csrf_config=CSRFConfig(
+            secret=settings.csrf_secret.get_secret_value() if settings.csrf_secret else secrets.token_hex(32),
+            cookie_name="csrftoken",
+            header_name="x-csrftoken",
+            cookie_samesite="strict",
+            # The REST API is for programs (keys, not cookies); only the pages' own /ui posts need tokens.
+            exclude=["/api/", "/schema", "/static/", "/health"],
+        ),
     )

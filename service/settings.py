@@ -81,6 +81,9 @@ class Settings(BaseSettings):
         False, description="Load the bundled sample knowledge bases the first time the store is created."
     )
     encode_batch_size: int = Field(64, ge=1, le=4096)
+    csrf_secret: SecretStr | None = Field(
+        None, description="Signs the web form's CSRF tokens; set it when running several workers."
+    )
     max_body_bytes: int = Field(64 * 1024 * 1024, ge=1024, description="Largest request body (analysis uploads).")
     check: CheckThresholds = Field(default_factory=CheckThresholds)
 

@@ -13,7 +13,7 @@ from knowledge_base.errors import InvalidInputError
 from service.analysis.engine import analyse
 from service.analysis.jobs import AnalysisJobs, JobInfo
 from service.analysis.parsing import detect_post_format, parse_posts
-from service.analysis.report import render_report
+from service.analysis.report import distortions_to_csv, render_report
 from service.analysis.schemas import MAX_SYNC_POSTS, AnalysisResult
 from service.check.checker import Checker
 
@@ -85,6 +85,15 @@ class AnalysisController(Controller):
             html,
             media_type="text/html; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="brandcheck-{job_id}.html"'},
+        )
+
+    @get("/analyses/{job_id:str}/distortions.csv", summary="Distortions of an analysis as CSV", sync_to_thread=True)
+    def distortions_csv(self, jobs: AnalysisJobs, job_id: str) -> Response[str]:
+        """The ranked distortion table (what to correct first) as CSV."""
+        return Response(
+            distortions_to_csv(jobs.result(job_id)),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="brandcheck-{job_id}-distortions.csv"'},
         )
 
     @post(

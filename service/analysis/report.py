@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 from typing import Any
 
@@ -59,3 +61,43 @@ def render_report(result: AnalysisResult, title: str | None = None) -> str:
         colours=KIND_COLOURS,
         trend=_trend(result),
     )
+
+
+def distortions_to_csv(result: AnalysisResult) -> str:
+    """The ranked distortion table as CSV (UTF-8, with a header)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            "rank",
+            "fact_id",
+            "kind",
+            "posts",
+            "share",
+            "reach",
+            "priority",
+            "first_seen",
+            "last_seen",
+            "fact_text",
+            "correction",
+            "example_correction",
+        ]
+    )
+    for rank, stat in enumerate(result.distortions, start=1):
+        writer.writerow(
+            [
+                rank,
+                stat.fact_id or "",
+                stat.kind,
+                stat.posts,
+                stat.share,
+                stat.reach,
+                stat.priority,
+                stat.first_seen.isoformat() if stat.first_seen else "",
+                stat.last_seen.isoformat() if stat.last_seen else "",
+                stat.fact_text or "",
+                stat.correction,
+                stat.example_correction,
+            ]
+        )
+    return buffer.getvalue()

@@ -1,0 +1,287 @@
+// brandcheck reviewer pages. No framework, no external resources; user text is only ever set with
+// textContent (never innerHTML), so a post containing <script> shows as text and runs nothing.
+"use strict";
+
+const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content || "";
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value);
+  }
+  for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  return node;
+}
+
+async function api(method, url, body, headers = {}) {
+  const init = { method, headers: { "x-csrftoken": csrfToken(), ...headers } };
+  if (body !== undefined) {
+    if (typeof body === "string" || body instanceof Blob || body instanceof ArrayBuffer) init.body = body;
+    else { init.body = JSON.stringify(body); init.headers["content-type"] = "application/json"; }
+  }
+  const response = await fetch(url, init);
+  const data = response.headers.get("content-type")?.includes("json") ? await response.json() : await response.text();
+  if (!response.ok) {
+    const extra = data && data.extra ? " " + JSON.stringify(data.extra) : "";
+    throw new Error((data && data.detail ? data.detail : response.statusText) + extra);
+  }
+  return data;
+}
+
+function showError(id, error) {
+  const node = document.getElementById(id);
+  node.textContent = error ? String(error.message || error) : "";
+  node.hidden = !error;
+}
+
+// ---------------------------------------------------------------- check page
+
+function kindClass(sentence) {
+  if (sentence.distortions.length) return "k-" + sentence.distortions[0].kind;
+  return "v-" + sentence.verdict;
+}
+
+function renderDetails(sentence) {
+  const box = document.getElementById("details");
+  box.replaceChildren();
+  box.append(el("h4", { text: sentence.text }));
+  if (!sentence.distortions.length) {
+    const fact = sentence.facts[0];
+    box.append(el("p", { text: sentence.verdict === "consistent" ? "Consistent with the official facts." : "Not about the knowledge base." }));
+    if (fact && sentence.verdict === "consistent") box.append(el("p", {}, "Nearest fact: ", el("q", { text: fact.text })));
+  }
+  for (const d of sentence.distortions) {
+    const section = el("div", { class: "distortion" });
+    section.append(el("p", { class: "kind", text: d.kind }));
+    section.append(el("p", { text: d.explanation }));
+    if (d.fact_text) section.append(el("p", {}, el("strong", { text: "Official: " }), el("span", { class: "official", text: d.fact_text })));
+    section.append(el("p", {}, el("strong", { text: "Suggested correction: " }),
+      el("span", { class: "correction", text: d.correction || "(remove this sentence)" })));
+    box.append(section);
+  }
+  box.hidden = false;
+}
+
+function renderCheck(result, text) {
+  const area = document.getElementById("highlighted");
+  area.replaceChildren();
+  area.lang = result.lang === "en" ? "en" : result.lang === "zh" ? "zh-Hans" : "";
+  let cursor = 0;
+  for (const sentence of result.sentences) {
+    if (sentence.start > cursor) area.append(document.createTextNode(text.slice(cursor, sentence.start)));
+    const label = sentence.distortions.length ? sentence.distortions.map(d => d.kind).join(", ") + " distortion" : sentence.verdict;
+    const span = el("span", { class: "seg " + kindClass(sentence), tabindex: "0", role: "button", "aria-label": label + ": " + sentence.text,
+      "data-verdict": sentence.verdict, "data-kinds": sentence.distortions.map(d => d.kind).join(" ") });
+    span.textContent = text.slice(sentence.start, sentence.end);
+    const select = () => {
+      area.querySelectorAll(".seg.selected").forEach(node => node.classList.remove("selected"));
+      span.classList.add("selected");
+      renderDetails(sentence);
+    };
+    span.addEventListener("click", select);
+    span.addEventListener("focus", select);
+    span.addEventListener("keydown", event => { if (event.key === "Enter" || event.key === " ") { event.preventDefault(); select(); } });
+    area.append(span);
+    cursor = sentence.end;
+  }
+  if (cursor < text.length) area.append(document.createTextNode(text.slice(cursor)));
+  document.getElementById("details").hidden = true;
+  document.getElementById("corrected").value = result.corrected_text;
+  document.getElementById("score").textContent = Math.round(result.consistency_score * 100) + "%";
+  const list = (id, items, describe) => {
+    const node = document.getElementById(id);
+    node.replaceChildren(...(items.length ? items.map(item => el("li", { text: describe(item) })) : [el("li", { text: "none" })]));
+  };
+  list("carried", result.key_messages_carried, m => `${m.id}: ${m.text}`);
+  list("missed", result.key_messages_missed, m => `${m.id}: ${m.text}`);
+  list("avoid", result.avoid_topics_touched, a => `${a.id}: ${a.text} (“${a.sentence}”)`);
+  document.getElementById("result").hidden = false;
+}
+
+async function readPostsFile(file) {
+  const text = await file.text();
+  const name = file.name.toLowerCase();
+  if (name.endsWith(".jsonl")) return text.split(/\r?\n/).filter(Boolean).map(line => JSON.parse(line).text || "").join("\n");
+  if (name.endsWith(".csv")) {
+    const rows = text.split(/\r?\n/);
+    const header = rows.shift().split(",").map(h => h.trim().toLowerCase());
+    const column = header.indexOf("text");
+    if (column < 0) throw new Error("the CSV needs a 'text' column");
+    return rows.filter(Boolean).map(row => (row.match(/("([^"]|"")*"|[^,]*)(,|$)/g) || [])[column] || "")
+      .map(cell => cell.replace(/,$/, "").replace(/^"|"$/g, "").replace(/""/g, '"')).join("\n");
+  }
+  return text;
+}
+
+function initCheck() {
+  const form = document.getElementById("check-form");
+  document.getElementById("file").addEventListener("change", async event => {
+    const file = event.target.files[0];
+    if (!file) return;
+    try { document.getElementById("text").value = await readPostsFile(file); showError("check-error", null); }
+    catch (error) { showError("check-error", error); }
+  });
+  form.addEventListener("submit", async event => {
+    event.preventDefault();
+    const text = document.getElementById("text").value;
+    const kb = document.getElementById("kb").value;
+    const button = document.getElementById("check-button");
+    button.disabled = true;
+    try {
+      const result = await api("POST", `/ui/check/${encodeURIComponent(kb)}`, { text });
+      showError("check-error", null);
+      renderCheck(result, text);
+    } catch (error) { showError("check-error", error); }
+    finally { button.disabled = false; }
+  });
+  document.getElementById("copy-corrected").addEventListener("click", async () => {
+    const box = document.getElementById("corrected");
+    const status = document.getElementById("copy-status");
+    try { await navigator.clipboard.writeText(box.value); status.textContent = "Copied."; }
+    catch { box.focus(); box.select(); status.textContent = "Selected: press Ctrl+C to copy."; }
+  });
+}
+
+// ---------------------------------------------------------------- batch page
+
+const SVG = "http://www.w3.org/2000/svg";
+function svg(tag, attrs = {}, text) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function barChart(container, rows, colour) {
+  const height = 28 * rows.length + 8;
+  const chart = svg("svg", { viewBox: `0 0 400 ${height}`, role: "img", "aria-label": container.previousElementSibling?.textContent || "chart" });
+  const peak = Math.max(1, ...rows.map(r => r.value));
+  rows.forEach((row, i) => {
+    const width = (row.value / peak) * 250;
+    chart.append(svg("text", { x: 0, y: 28 * i + 20 }, row.label));
+    chart.append(svg("rect", { x: 90, y: 28 * i + 6, width: width.toFixed(1), height: 18, fill: row.colour || colour }));
+    chart.append(svg("text", { x: 96 + width, y: 28 * i + 20 }, row.text));
+  });
+  container.replaceChildren(chart);
+}
+
+function trendChart(container, timeline) {
+  if (!timeline || timeline.buckets.length < 2) { container.replaceChildren(el("p", { text: "No timestamps: no trend." })); return; }
+  const buckets = timeline.buckets, w = 400, h = 140, peak = Math.max(1, ...buckets.map(b => b.posts));
+  const x = i => (i * w) / (buckets.length - 1), y = v => h - (v / peak) * (h - 10);
+  const line = values => values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(" ");
+  const chart = svg("svg", { viewBox: `-30 -5 ${w + 40} ${h + 30}`, role: "img", "aria-label": "Posts and distorted posts per " + timeline.granularity });
+  chart.append(svg("polyline", { points: line(buckets.map(b => b.posts)), fill: "none", stroke: "#2b7a3d", "stroke-width": 2 }));
+  chart.append(svg("polyline", { points: line(buckets.map(b => b.distorted_posts)), fill: "none", stroke: "#b35806", "stroke-width": 2, "stroke-dasharray": "5 3" }));
+  chart.append(svg("text", { x: 0, y: h + 20 }, buckets[0].period));
+  chart.append(svg("text", { x: w - 70, y: h + 20 }, buckets[buckets.length - 1].period));
+  container.replaceChildren(chart);
+}
+
+const KIND_COLOURS = { numeric: "#b35806", usage: "#7b3294", contradiction: "#c51b7d", prohibited: "#8b0000", absolute: "#1f5fa8" };
+
+function renderBatch(jobId, result) {
+  document.getElementById("batch-summary").textContent =
+    `${result.posts} posts, ${result.distorted_posts} with distortions; dilution ${Math.round(result.dilution.dilution * 100)}%, ` +
+    `off-topic ${Math.round(result.dilution.off_topic_share * 100)}%, novelty ${result.homogenisation.novelty_index.toFixed(2)}.`;
+  document.getElementById("dl-json").href = `/api/v1/analyses/${jobId}/result`;
+  document.getElementById("dl-csv").href = `/api/v1/analyses/${jobId}/distortions.csv`;
+  document.getElementById("dl-html").href = `/api/v1/analyses/${jobId}/report.html`;
+  barChart(document.getElementById("chart-messages"),
+    result.key_messages.map(m => ({ label: m.id, value: m.pull_through, text: `${(m.pull_through * 100).toFixed(1)}%` })), "#2b7a3d");
+  const kinds = {};
+  for (const d of result.distortions) kinds[d.kind] = (kinds[d.kind] || 0) + d.posts;
+  barChart(document.getElementById("chart-kinds"),
+    Object.entries(kinds).map(([kind, n]) => ({ label: kind, value: n, text: String(n), colour: KIND_COLOURS[kind] })), "#555");
+  trendChart(document.getElementById("chart-trend"), result.timeline);
+  const body = document.querySelector("#top-distortions tbody");
+  body.replaceChildren(...result.distortions.slice(0, 15).map(d => el("tr", {},
+    el("td", { text: `${d.fact_id || "—"} ${d.fact_text || ""}` }), el("td", { text: d.kind }),
+    el("td", { text: `${d.posts} (${(d.share * 100).toFixed(1)}%)` }), el("td", { text: String(d.reach) }), el("td", { text: d.correction }))));
+  document.getElementById("batch-result").hidden = false;
+}
+
+function initBatch() {
+  let current = null;
+  document.getElementById("batch-form").addEventListener("submit", async event => {
+    event.preventDefault();
+    const file = document.getElementById("batch-file").files[0];
+    const kb = document.getElementById("kb").value;
+    if (!file) return;
+    document.getElementById("batch-result").hidden = true;
+    try {
+      const job = await api("POST", `/ui/analyses/${encodeURIComponent(kb)}`, await file.arrayBuffer(),
+        { "content-type": file.type || "application/octet-stream", "x-filename": file.name });
+      showError("batch-error", null);
+      current = job.id;
+      document.getElementById("progress-section").hidden = false;
+      poll(job.id);
+    } catch (error) { showError("batch-error", error); }
+  });
+  document.getElementById("cancel-button").addEventListener("click", async () => {
+    if (current) { try { await api("POST", `/api/v1/analyses/${current}/cancel`); } catch (error) { showError("batch-error", error); } }
+  });
+  async function poll(jobId) {
+    const job = await api("GET", `/api/v1/analyses/${jobId}`);
+    const bar = document.getElementById("progress");
+    bar.max = job.total; bar.value = job.done;
+    const eta = job.eta_seconds != null ? `, about ${Math.ceil(job.eta_seconds)} s left` : "";
+    document.getElementById("progress-text").textContent = `${job.status}: ${job.done} of ${job.total} posts${job.status === "running" ? eta : ""}`;
+    if (job.status === "succeeded") renderBatch(jobId, await api("GET", `/api/v1/analyses/${jobId}/result`));
+    else if (job.status === "failed") showError("batch-error", new Error(job.error || "the analysis failed"));
+    else if (job.status !== "cancelled") setTimeout(() => poll(jobId), 500);
+  }
+}
+
+// ---------------------------------------------------------------- knowledge-base page
+
+const SECTIONS = [["facts", "Facts"], ["key-messages", "Key messages"], ["avoid-topics", "Avoid-topics"], ["prohibited-claims", "Prohibited claims"]];
+
+async function loadKnowledgeBase() {
+  const id = document.getElementById("kb").value;
+  const view = document.getElementById("kb-view");
+  if (!id) return;
+  try {
+    const kb = await api("GET", `/api/v1/knowledge-bases/${encodeURIComponent(id)}`);
+    view.replaceChildren(el("p", { text: `${kb.brand} · ${kb.product} · ${kb.lang} · version ${kb.version}` }));
+    for (const [segment, title] of SECTIONS) {
+      const items = kb[segment.replace("-", "_").replace("-", "_")];
+      const rows = items.map(item => {
+        const cell = el("td", { class: "item-text", tabindex: "0", title: "Select to edit", text: item.text });
+        const edit = () => {
+          const box = el("textarea", { rows: "3", "aria-label": `Text of ${item.id}` });
+          box.value = item.text;
+          const save = el("button", { type: "button", text: "Save" });
+          save.addEventListener("click", async () => {
+            try {
+              await api("PUT", `/ui/knowledge-bases/${encodeURIComponent(id)}/${segment}/${encodeURIComponent(item.id)}`, { ...item, text: box.value });
+              showError("kb-error", null);
+              loadKnowledgeBase();
+            } catch (error) { showError("kb-error", error); }
+          });
+          cell.replaceChildren(box, save);
+          box.focus();
+        };
+        cell.addEventListener("click", () => { if (!cell.querySelector("textarea")) edit(); });
+        cell.addEventListener("keydown", event => { if (event.key === "Enter" && !cell.querySelector("textarea")) { event.preventDefault(); edit(); } });
+        return el("tr", {}, el("th", { scope: "row", text: item.id }), cell);
+      });
+      const table = el("table", {}, el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Id" }), el("th", { scope: "col", text: "Text" }))), el("tbody", {}, ...rows));
+      view.append(el("section", { class: "kb-section" }, el("h2", { text: `${title} (${items.length})` }), table));
+    }
+  } catch (error) { showError("kb-error", error); }
+}
+
+function initKnowledgeBases() {
+  document.getElementById("kb").addEventListener("change", loadKnowledgeBase);
+  loadKnowledgeBase();
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const page = document.body.dataset.page;
+  if (page === "check") initCheck();
+  else if (page === "batch") initBatch();
+  else if (page === "kb") initKnowledgeBases();
+});

@@ -6,7 +6,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIP := $(BIN)/pip --disable-pip-version-check
 
-.PHONY: install serve test lint typecheck unit eval clean-data
+.PHONY: install serve test lint typecheck unit eval clean-data browser
+
+CHROMIUM := /usr/bin/chromium
 
 install: $(STAMP)
 
@@ -28,7 +30,15 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-unit: install
+# Browser tests drive Debian's chromium (Playwright's own browser download does not work offline);
+# fonts-noto-cjk renders Chinese.
+browser: $(CHROMIUM)
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	else echo "Browser tests need Debian's chromium: sudo apt-get install chromium fonts-noto-cjk"; exit 1; fi
+
+unit: install browser
 	$(BIN)/python -m pytest -q
 
 test: lint typecheck unit

@@ -156,13 +156,13 @@ function svg(tag, attrs = {}, text) {
 
 function barChart(container, rows, colour) {
   const height = 28 * rows.length + 8;
-  const chart = svg("svg", { viewBox: `0 0 400 ${height}`, role: "img", "aria-label": container.previousElementSibling?.textContent || "chart" });
+  const chart = svg("svg", { viewBox: `0 0 420 ${height}`, role: "img", "aria-label": container.previousElementSibling?.textContent || "chart" });
   const peak = Math.max(1, ...rows.map(r => r.value));
   rows.forEach((row, i) => {
     const width = (row.value / peak) * 250;
     chart.append(svg("text", { x: 0, y: 28 * i + 20 }, row.label));
-    chart.append(svg("rect", { x: 90, y: 28 * i + 6, width: width.toFixed(1), height: 18, fill: row.colour || colour }));
-    chart.append(svg("text", { x: 96 + width, y: 28 * i + 20 }, row.text));
+    chart.append(svg("rect", { x: 110, y: 28 * i + 6, width: width.toFixed(1), height: 18, fill: row.colour || colour }));
+    chart.append(svg("text", { x: 116 + width, y: 28 * i + 20 }, row.text));
   });
   container.replaceChildren(chart);
 }
@@ -229,6 +229,7 @@ function initBatch() {
     bar.max = job.total; bar.value = job.done;
     const eta = job.eta_seconds != null ? `, about ${Math.ceil(job.eta_seconds)} s left` : "";
     document.getElementById("progress-text").textContent = `${job.status}: ${job.done} of ${job.total} posts${job.status === "running" ? eta : ""}`;
+    document.getElementById("cancel-button").hidden = ["succeeded", "failed", "cancelled"].includes(job.status);
     if (job.status === "succeeded") renderBatch(jobId, await api("GET", `/api/v1/analyses/${jobId}/result`));
     else if (job.status === "failed") showError("batch-error", new Error(job.error || "the analysis failed"));
     else if (job.status !== "cancelled") setTimeout(() => poll(jobId), 500);

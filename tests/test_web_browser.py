@@ -1,0 +1,161 @@
+"""The reviewer pages in a real headless Chromium against a live server (Debian's chromium, Playwright).
+
+Screenshots are saved under test-artifacts/ (git-ignored)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from service.analysis.synthetic import generate
+from service.app import create_app
+from service.settings import Settings
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"
+# Chromium as root in a closed network: no sandbox, no background connections.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    settings = Settings(data_dir=tmp_path_factory.mktemp("web") / "data", seed_samples=True, _env_file=None)  # type: ignore[call-arg]
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], errors
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_chinese_post_shows_the_distortion_with_the_official_fact(live_server: str, page: Page) -> None:
+    page.goto(live_server + "/")
+    page.select_option("#kb", "chengfeng-p5")
+    page.fill("#text", "这个杯子容量有500毫升,装得很多。电池2000毫安时,充一次能榨15杯。")
+    page.click("#check-button")
+    numeric = page.locator(".seg.k-numeric")
+    expect(numeric).to_have_text("这个杯子容量有500毫升,装得很多。")
+    numeric.click()
+    details = page.locator("#details")
+    expect(details).to_be_visible()
+    expect(details.locator(".official")).to_have_text("杯体容量350毫升,单次最多可榨取300毫升果汁。")
+    expect(details.locator(".correction")).to_have_text("这个杯子容量有350毫升,装得很多。")
+    expect(page.locator("#carried")).to_contain_text("M1")
+    expect(page.locator("#corrected")).to_have_value("这个杯子容量有350毫升,装得很多。电池2000毫安时,充一次能榨15杯。")
+    shot(page, "check-chinese-distortion")
+
+
+def test_a_script_in_a_post_shows_as_text_and_runs_nothing(live_server: str, page: Page) -> None:
+    response = httpx.get(live_server + "/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    page.goto(live_server + "/")
+    text = '<script>window.pwned = 1</script><img src=x onerror="window.pwned=2"> 容量有500毫升'
+    page.fill("#text", text)
+    page.click("#check-button")
+    expect(page.locator("#highlighted")).to_contain_text("<script>window.pwned = 1</script>")
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("#highlighted img").count() == 0
+    shot(page, "check-script-inert")
+
+
+def test_keyboard_and_phone_width(live_server: str, browser: Browser) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    page.goto(live_server + "/")
+    page.fill("#text", "The cup holds 500 ml. 颜色很好看。")
+    page.click("#check-button")
+    first = page.locator(".seg").first
+    expect(first).to_be_visible()
+    first.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#details")).to_contain_text("杯体容量350毫升")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(page, "check-phone")
+    context.close()
+
+
+def test_batch_upload_runs_with_progress_and_shows_charts(live_server: str, page: Page, tmp_path: Path) -> None:
+    corpus = generate("lumo-sonic-3", posts=400, seed=3)
+    lines = [post.model_dump_json(exclude_none=True) for post in corpus.posts]
+    upload = tmp_path / "posts.jsonl"
+    upload.write_text("\n".join(lines), encoding="utf-8")
+    page.goto(live_server + "/batch")
+    page.select_option("#kb", "lumo-sonic-3")
+    page.set_input_files("#batch-file", str(upload))
+    page.click("#batch-button")
+    expect(page.locator("#progress-section")).to_be_visible()
+    expect(page.locator("#chart-messages svg rect")).to_have_count(3, timeout=120_000)
+    assert page.evaluate("document.getElementById('progress').value") == 400
+    expect(page.locator("#progress-text")).to_contain_text("succeeded: 400 of 400")
+    expect(page.locator("#top-distortions tbody tr").first).to_be_visible()
+    csv_link = page.get_attribute("#dl-csv", "href")
+    assert csv_link and httpx.get(live_server + csv_link).text.startswith("rank,fact_id,kind")
+    shot(page, "batch-result")
+
+
+def test_knowledge_base_page_edits_an_item(live_server: str, page: Page) -> None:
+    page.goto(live_server + "/knowledge-bases")
+    page.select_option("#kb", "lumo-sonic-3")
+    cell = page.locator("tr", has_text="F10").locator(".item-text")
+    expect(cell).to_have_text("The recommended retail price is $79.")
+    cell.click()
+    page.locator("tr", has_text="F10").locator("textarea").fill("The recommended retail price is $89.")
+    page.locator("tr", has_text="F10").get_by_role("button", name="Save").click()
+    expect(page.locator("tr", has_text="F10").locator(".item-text")).to_have_text(
+        "The recommended retail price is $89."
+    )
+    stored = httpx.get(live_server + "/api/v1/knowledge-bases/lumo-sonic-3/facts/F10").json()
+    assert stored["text"] == "The recommended retail price is $89."
+    shot(page, "knowledge-base-edit")

@@ -15,9 +15,11 @@ from litestar.testing import TestClient
 
 from knowledge_base.embedding import DEFAULT_MODEL, SentenceEmbedder, load_embedding_model
 from knowledge_base.repository import KnowledgeBaseRepository
+from knowledge_base.samples import sample_knowledge_bases
 from knowledge_base.store import EdgeStore, LexicalEncoder
 from service.app import create_app
-from service.settings import Settings
+from service.check.checker import Checker
+from service.settings import CheckThresholds, Settings
 
 
 @pytest.fixture(scope="session")
@@ -48,3 +50,15 @@ def client(settings: Settings) -> Iterator[TestClient]:  # type: ignore[type-arg
     settings.seed_samples = True
     with TestClient(app=create_app(settings)) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="module")
+def checker(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder) -> Iterator[Checker]:
+    """A checker over a real embedded store holding the two sample knowledge bases."""
+    store = EdgeStore(Path(tmp_path_factory.mktemp("checker")) / "store")
+    repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder())
+    repository.open()
+    for kb in sample_knowledge_bases():
+        repository.save(kb.id, kb.content)
+    yield Checker(repository, embedder, CheckThresholds())
+    store.close()

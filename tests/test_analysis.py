@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
 
-from knowledge_base.embedding import SentenceEmbedder
 from knowledge_base.errors import InvalidInputError
-from knowledge_base.repository import KnowledgeBaseRepository
-from knowledge_base.samples import sample_knowledge_bases
-from knowledge_base.store import EdgeStore, LexicalEncoder
 from service.analysis.engine import analyse
 from service.analysis.jobs import AnalysisJobs, JobStatus
 from service.analysis.parsing import detect_post_format, parse_posts
@@ -22,20 +17,9 @@ from service.analysis.schemas import AnalysisResult
 from service.analysis.synthetic import Corpus, generate
 from service.check.checker import Checker
 from service.cli import main
-from service.settings import CheckThresholds, Settings
+from service.settings import Settings
 
 TOLERANCE = 0.02  # absolute, on shares of posts
-
-
-@pytest.fixture(scope="module")
-def checker(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder) -> Iterator[Checker]:
-    store = EdgeStore(Path(tmp_path_factory.mktemp("analysis")) / "store")
-    repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder())
-    repository.open()
-    for kb in sample_knowledge_bases():
-        repository.save(kb.id, kb.content)
-    yield Checker(repository, embedder, CheckThresholds())
-    store.close()
 
 
 @pytest.fixture(scope="module", params=["chengfeng-p5", "lumo-sonic-3"])

@@ -4,33 +4,14 @@ Every example is written for these tests (the evaluation posts are never copied 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
-from knowledge_base.embedding import SentenceEmbedder
 from knowledge_base.errors import NotFoundError
-from knowledge_base.repository import KnowledgeBaseRepository
-from knowledge_base.samples import sample_knowledge_bases
-from knowledge_base.store import EdgeStore, LexicalEncoder
 from service.check.checker import Checker
 from service.check.schemas import CheckResponse
-from service.settings import CheckThresholds
 
 BLENDER = "chengfeng-p5"  # Chinese knowledge base
 BRUSH = "lumo-sonic-3"  # English knowledge base
-
-
-@pytest.fixture(scope="module")
-def checker(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder) -> Iterator[Checker]:
-    store = EdgeStore(Path(tmp_path_factory.mktemp("checker")) / "store")
-    repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder())
-    repository.open()
-    for kb in sample_knowledge_bases():
-        repository.save(kb.id, kb.content)
-    yield Checker(repository, embedder, CheckThresholds())
-    store.close()
 
 
 def distortions(result: CheckResponse) -> set[tuple[str | None, str]]:

@@ -129,3 +129,22 @@ class VectorStore(abc.ABC):
     @abc.abstractmethod
     def close(self) -> None:
         """Flush and release the store (for the embedded backend: its directory lock)."""
+
+
+EMPTY_DENSE: Vector = np.zeros(0, dtype=np.float32)
+
+
+def dense_of(vectors: Any) -> Vector:
+    """The dense vector in a backend's named-vectors mapping (empty if absent)."""
+    if isinstance(vectors, dict) and DENSE_VECTOR in vectors:
+        return np.asarray(vectors[DENSE_VECTOR], dtype=np.float32)
+    return EMPTY_DENSE
+
+
+def sparse_of(vectors: Any) -> SparseVector:
+    """The lexical vector in a backend's named-vectors mapping, indices sorted (empty if absent)."""
+    if isinstance(vectors, dict) and LEXICAL_VECTOR in vectors:
+        found = vectors[LEXICAL_VECTOR]
+        pairs = sorted(zip(found.indices, found.values, strict=True))
+        return SparseVector([int(i) for i, _ in pairs], [float(v) for _, v in pairs])
+    return SparseVector([], [])

@@ -30,15 +30,15 @@ from knowledge_base.store.base import (
     ScoredPoint,
     SparseVector,
     StoreError,
-    Vector,
     VectorStore,
+    dense_of,
+    sparse_of,
 )
 
 META_FILE = "brandcheck-collection.json"
 LOCK_FILE = ".lock"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 _SCROLL_PAGE = 1024
-_EMPTY_DENSE: Vector = np.zeros(0, dtype=np.float32)
 
 
 def _check_name(name: str) -> None:
@@ -78,23 +78,9 @@ def _sparse(vector: SparseVector) -> qe.SparseVector:
     return qe.SparseVector(indices=list(vector.indices), values=[float(v) for v in vector.values])
 
 
-def _dense_of(vectors: Any) -> Vector:
-    if isinstance(vectors, dict) and DENSE_VECTOR in vectors:
-        return np.asarray(vectors[DENSE_VECTOR], dtype=np.float32)
-    return _EMPTY_DENSE
-
-
-def _sparse_of(vectors: Any) -> SparseVector:
-    if isinstance(vectors, dict) and LEXICAL_VECTOR in vectors:
-        found = vectors[LEXICAL_VECTOR]
-        pairs = sorted(zip(found.indices, found.values, strict=True))
-        return SparseVector([int(i) for i, _ in pairs], [float(v) for _, v in pairs])
-    return SparseVector([], [])
-
-
 def _record(found: Any, with_vectors: bool) -> PointRecord:
     vectors = found.vector if with_vectors else None
-    return PointRecord(int(found.id), _dense_of(vectors), _sparse_of(vectors), dict(found.payload or {}))
+    return PointRecord(int(found.id), dense_of(vectors), sparse_of(vectors), dict(found.payload or {}))
 
 
 def _engine_error(path: Path, exc: Exception) -> StoreError:
@@ -318,7 +304,7 @@ class EdgeStore(VectorStore):
                     id=int(hit.id),
                     score=float(hit.score),
                     payload=dict(hit.payload or {}),
-                    dense=_dense_of(hit.vector) if request.with_vectors else None,
+                    dense=dense_of(hit.vector) if request.with_vectors else None,
                 )
                 for hit in hits
             ]

@@ -20,13 +20,13 @@ from knowledge_base.store.base import (
     ScoredPoint,
     SparseVector,
     StoreError,
-    Vector,
     VectorStore,
+    dense_of,
+    sparse_of,
 )
 
 _T = TypeVar("_T")
 _SCROLL_PAGE = 1024
-_EMPTY_DENSE: Vector = np.zeros(0, dtype=np.float32)
 
 
 def _check_id(point_id: int) -> None:
@@ -60,23 +60,9 @@ def _sparse(vector: SparseVector) -> models.SparseVector:
     return models.SparseVector(indices=list(vector.indices), values=[float(v) for v in vector.values])
 
 
-def _dense_of(vectors: Any) -> Vector:
-    if isinstance(vectors, dict) and DENSE_VECTOR in vectors:
-        return np.asarray(vectors[DENSE_VECTOR], dtype=np.float32)
-    return _EMPTY_DENSE
-
-
-def _sparse_of(vectors: Any) -> SparseVector:
-    if isinstance(vectors, dict) and LEXICAL_VECTOR in vectors:
-        found = vectors[LEXICAL_VECTOR]
-        pairs = sorted(zip(found.indices, found.values, strict=True))
-        return SparseVector([int(i) for i, _ in pairs], [float(v) for _, v in pairs])
-    return SparseVector([], [])
-
-
 def _record(found: models.Record, with_vectors: bool) -> PointRecord:
     vectors = found.vector if with_vectors else None
-    return PointRecord(int(found.id), _dense_of(vectors), _sparse_of(vectors), dict(found.payload or {}))
+    return PointRecord(int(found.id), dense_of(vectors), sparse_of(vectors), dict(found.payload or {}))
 
 
 class QdrantServerStore(VectorStore):
@@ -220,7 +206,7 @@ class QdrantServerStore(VectorStore):
                     id=int(hit.id),
                     score=float(hit.score),
                     payload=dict(hit.payload or {}),
-                    dense=_dense_of(hit.vector) if request.with_vectors else None,
+                    dense=dense_of(hit.vector) if request.with_vectors else None,
                 )
                 for hit in answer.points
             ]

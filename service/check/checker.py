@@ -123,7 +123,12 @@ class Checker:
         self.repository = repository
         self.embedder = embedder
         self.thresholds = thresholds
-        self.profiles = ProfileCache(embedder)
+        self.profiles = ProfileCache(embedder, self._fact_ids_near)
+
+    def _fact_ids_near(self, kb_id: str, texts: Sequence[str]) -> list[list[str]]:
+        """The ids of the facts retrieval finds nearest each text."""
+        hits = self.repository.search(kb_id, texts, kinds=[ItemKind.FACT], limit=self.thresholds.fact_candidates)
+        return [[hit.item_id for hit in found] for found in hits]
 
     def check(self, kb_id: str, text: str, lang: str | None = None) -> CheckResponse:
         """Check one piece of content."""
@@ -165,6 +170,7 @@ class Checker:
             if distinct and profile.claims
             else [[] for _ in distinct]
         )
+        profile.ensure_vectors(hit.item_id for found in distinct_hits for hit in found)
         vectors = distinct_vectors[rows] if rows else distinct_vectors
         hits = [distinct_hits[row] for row in rows]
         results = []
@@ -226,7 +232,7 @@ class Checker:
             for fact_id in fact_ids:
                 for claim_index in profile.claims_of_fact.get(fact_id, []):
                     claim = profile.claims[claim_index]
-                    cosine = float(np.dot(unit.vector, claim.vector))
+                    cosine = float(np.dot(unit.vector, claim.vector)) if claim.vector is not None else 0.0
                     unit.claim_cosines[claim_index] = cosine
                     unit.claim_scores[claim_index] = cosine + th.lexical_weight * overlap(
                         self._plain(profile, span.text), self._plain(profile, claim.text)
@@ -401,7 +407,7 @@ class Checker:
                 for official in profile.claims[index].quantities
             )
         ]
-        if len(profile.claims_measuring(claimed)) > 1 and detect_language(unit.span.text) != profile.kb.lang:
+        if profile.several_claims_measure(claimed) and detect_language(unit.span.text) != profile.kb.lang:
             # Across languages no word can be shared: take the comparable claims near the clause's best.
             ceiling = unit.best_cosine()
             candidates = [
@@ -409,7 +415,7 @@ class Checker:
                 for index in candidates
                 if unit.claim_cosines[index] >= max(th.claim_floor, ceiling - th.cross_lingual_margin)
             ]
-        elif len(profile.claims_measuring(claimed)) > 1:
+        elif profile.several_claims_measure(claimed):
             plain = self._plain(profile, unit.span.text)
             candidates = [
                 index

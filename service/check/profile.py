@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +40,7 @@ class Claim:
     quantities: list[Quantity]
     polarity: Polarity
     states_maximum: bool
-    vector: Matrix
+    vector: Matrix | None = None  # embedded on first use: only facts retrieval returns are ever embedded
 
 
 @dataclass
@@ -101,60 +101,79 @@ def _substantial(part: str) -> bool:
     return len(re.findall(r"[\u4e00-\u9fff]", part)) >= 5 or len(re.findall(r"[A-Za-z]+", part)) >= 3
 
 
-class KnowledgeBaseProfile:
-    """Claims, messages, avoid-topics and prohibited claims of one knowledge-base version."""
+FactSearch = Callable[[Sequence[str]], list[list[str]]]
 
-    def __init__(self, kb: KnowledgeBase, embedder: Embedder) -> None:
+
+class KnowledgeBaseProfile:
+    """Claims, messages, avoid-topics and prohibited claims of one knowledge-base version.
+
+    Claims (clauses of facts, with their figures and polarity) are read for every fact at once, which
+    is cheap; their embeddings are made only for facts that retrieval returns, so a knowledge base of
+    100,000 facts is not re-embedded on the first check."""
+
+    def __init__(self, kb: KnowledgeBase, embedder: Embedder, search_facts: FactSearch) -> None:
         self.kb = kb
         self.embedder = embedder
+        self.search_facts = search_facts
         self._lock = threading.Lock()
         self.claims: list[Claim] = []
         self.claims_of_fact: dict[str, list[int]] = {}
+        self.claims_by_dimension: dict[str, list[int]] = {}
         self.facts = {fact.id: fact for fact in kb.facts}
         self.names = name_stripper(kb.brand, kb.product)
-        self._build_claims(kb.facts)
-        self.claim_matrix: Matrix = (
-            np.stack([claim.vector for claim in self.claims])
-            if self.claims
-            else np.zeros((0, embedder.dimension), np.float32)
-        )
+        self._read_claims(kb.facts)
         self.messages = self._targets(ItemKind.KEY_MESSAGE, kb.key_messages, split=False)
         self.avoid_topics = self._targets(ItemKind.AVOID_TOPIC, kb.avoid_topics, split=True)
         self.prohibited = self._targets(ItemKind.PROHIBITED_CLAIM, kb.prohibited_claims, split=False)
         self._link_messages()
 
-    def _build_claims(self, facts: Sequence[AnyItem]) -> None:
-        pending: list[tuple[str, str, str]] = []
+    def _read_claims(self, facts: Sequence[AnyItem]) -> None:
         for fact in facts:
             for span in split_fact(fact.text):
-                pending.append((fact.id, fact.text, span.text))
-        vectors = self.embedder.encode([strip_names(self.names, text) for _, _, text in pending]) if pending else None
-        for index, (fact_id, fact_text, text) in enumerate(pending):
-            assert vectors is not None
-            quantities = [
-                q for q in extract_quantities(blank_names(self.names, text)) if q.kind not in ("version", "rating")
-            ]
-            self.claims.append(
-                Claim(
-                    index=index,
-                    fact_id=fact_id,
-                    fact_text=fact_text,
-                    text=text,
+                quantities = [
+                    q
+                    for q in extract_quantities(blank_names(self.names, span.text))
+                    if q.kind not in ("version", "rating")
+                ]
+                claim = Claim(
+                    index=len(self.claims),
+                    fact_id=fact.id,
+                    fact_text=fact.text,
+                    text=span.text,
                     quantities=quantities,
-                    polarity=analyse_polarity(text),
-                    states_maximum=bool(_MAXIMUM_CUE.search(text)),
-                    vector=vectors[index],
+                    polarity=analyse_polarity(span.text),
+                    states_maximum=bool(_MAXIMUM_CUE.search(span.text)),
                 )
-            )
-            self.claims_of_fact.setdefault(fact_id, []).append(index)
+                self.claims.append(claim)
+                self.claims_of_fact.setdefault(fact.id, []).append(claim.index)
+                for dimension in {q.dimension for q in quantities}:
+                    self.claims_by_dimension.setdefault(dimension, []).append(claim.index)
 
-    def claims_measuring(self, quantity: Quantity) -> list[int]:
-        """The claims with a figure comparable to ``quantity``."""
-        return [
-            claim.index
-            for claim in self.claims
-            if any(same_attribute(quantity, official) for official in claim.quantities)
-        ]
+    def ensure_vectors(self, fact_ids: Iterable[str]) -> None:
+        """Embed, in one batch, the claims of these facts that have no vector yet."""
+        with self._lock:
+            missing = [
+                self.claims[index]
+                for fact_id in dict.fromkeys(fact_ids)
+                for index in self.claims_of_fact.get(fact_id, [])
+                if self.claims[index].vector is None
+            ]
+            if not missing:
+                return
+            vectors = self.embedder.encode([strip_names(self.names, claim.text) for claim in missing])
+            for claim, vector in zip(missing, vectors, strict=True):
+                claim.vector = vector
+
+    def several_claims_measure(self, quantity: Quantity) -> bool:
+        """Whether more than one claim has a figure comparable to ``quantity`` (so the unit alone does not
+        say which attribute is meant)."""
+        found = 0
+        for index in self.claims_by_dimension.get(quantity.dimension, []):
+            if any(same_attribute(quantity, official) for official in self.claims[index].quantities):
+                found += 1
+                if found > 1:
+                    return True
+        return False
 
     def _targets(self, kind: ItemKind, items: Sequence[AnyItem], split: bool) -> list[Target]:
         targets = []
@@ -165,15 +184,26 @@ class KnowledgeBaseProfile:
         return targets
 
     def _link_messages(self) -> None:
-        """Link each key message to the fact claim it rests on (its nearest claim) and to the claims of the
-        same fact that measure the same thing under another condition (8 h per charge, 32 h with the case)."""
-        if not self.claims:
+        """Link each key message to the fact claim it rests on (its nearest claim among the facts retrieval
+        finds for it) and to the claims of the same fact that measure the same thing under another
+        condition (8 h per charge, 32 h with the case)."""
+        if not self.claims or not self.messages:
             return
-        for message in self.messages:
-            scores = self.claim_matrix @ message.vectors[0]
-            best = self.claims[int(scores.argmax())]
+        candidates = self.search_facts([message.text for message in self.messages])
+        self.ensure_vectors(fact_id for found in candidates for fact_id in found)
+        for message, fact_ids in zip(self.messages, candidates, strict=True):
+            indices = [
+                index
+                for fact_id in fact_ids
+                for index in self.claims_of_fact.get(fact_id, [])
+                if self.claims[index].vector is not None
+            ]
+            if not indices:
+                continue
+            scores = np.array([float(np.dot(self.claims[i].vector, message.vectors[0])) for i in indices])  # type: ignore[arg-type]
             if float(scores.max()) < LINK_FLOOR:
                 continue
+            best = self.claims[indices[int(scores.argmax())]]
             dimensions = {q.dimension for q in best.quantities}
             message.linked_claims = {best.index} | {
                 index
@@ -188,8 +218,9 @@ LINK_FLOOR = 0.3
 class ProfileCache:
     """Profiles by knowledge-base id, rebuilt when the version changes."""
 
-    def __init__(self, embedder: Embedder) -> None:
+    def __init__(self, embedder: Embedder, search_facts: Callable[[str, Sequence[str]], list[list[str]]]) -> None:
         self.embedder = embedder
+        self.search_facts = search_facts
         self._profiles: dict[str, KnowledgeBaseProfile] = {}
         self._lock = threading.Lock()
 
@@ -202,6 +233,6 @@ class ProfileCache:
             cached = self._profiles.get(kb.id)
             if cached is not None and cached.kb.version == kb.version:
                 return cached
-            profile = KnowledgeBaseProfile(kb, self.embedder)
+            profile = KnowledgeBaseProfile(kb, self.embedder, lambda texts: self.search_facts(kb.id, texts))
             self._profiles[kb.id] = profile
             return profile

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIP := $(BIN)/pip --disable-pip-version-check
 
-.PHONY: install serve test lint typecheck unit eval clean-data browser
+.PHONY: install serve test lint typecheck unit eval bench clean-data browser
 
 CHROMIUM := /usr/bin/chromium
 
@@ -46,6 +46,9 @@ test: lint typecheck unit
 eval: install
 	$(BIN)/brandcheck eval ../shared/eval/dev --out eval-dev.jsonl
 	$(BIN)/python ../shared/eval/score.py ../shared/eval/dev eval-dev.jsonl
+
+bench: install
+	$(BIN)/python bench/run.py
 
 clean-data:
 	rm -rf data

@@ -38,7 +38,7 @@ META_COLLECTION = "brandcheck_meta"
 FIRST_ITEMS_COLLECTION = "brandcheck_items_1"
 STORE_RECORD_ID = 1
 UPSERT_BATCH = 256
-ITEM_INDEXES = ("kb_id", "kind", "product")
+ITEM_INDEXES = ("kb_id", "kind", "product", "kb_generation")
 _HEADER_FIELDS = ("brand", "product", "lang", "absolute_terms", "absolute_exceptions")
 
 
@@ -85,6 +85,10 @@ class _Header:
     generation: int
     updated_at: str
     fields: dict[str, Any]
+
+
+def _live_key(kb_id: str, generation: int) -> str:
+    return f"{kb_id}@{generation}"
 
 
 def stable_id(*parts: str) -> int:
@@ -162,13 +166,15 @@ class KnowledgeBaseRepository:
 
     def _collect_garbage(self) -> None:
         live = {header.kb_id: header.generation for header in self._headers()}
-        stale = [
-            point.id
-            for point in self.store.scroll(self.items_collection)
-            if live.get(point.payload.get("kb_id", "")) != point.payload.get("generation")
-        ]
+        points = self.store.scroll(self.items_collection)
+        stale = [p.id for p in points if live.get(p.payload.get("kb_id", "")) != p.payload.get("generation")]
         if stale:
             self.store.delete(self.items_collection, ids=stale)
+        # Points written before kb_generation existed get it now.
+        for point in points:
+            if "kb_generation" not in point.payload and point.id not in set(stale):
+                key = _live_key(point.payload["kb_id"], int(point.payload["generation"]))
+                self.store.set_payload(self.items_collection, [point.id], {"kb_generation": key})
 
     # -- meta records ---------------------------------------------------------------------------
 
@@ -369,6 +375,8 @@ class KnowledgeBaseRepository:
                 payload={
                     "kb_id": kb_id,
                     "generation": generation,
+                    # Keyword-indexed: filtering on the unindexed integer generation costs a payload scan.
+                    "kb_generation": _live_key(kb_id, generation),
                     "product": product,
                     "kind": kind.value,
                     "item_id": item.id,
@@ -388,17 +396,20 @@ class KnowledgeBaseRepository:
         kinds: Sequence[ItemKind] | None = None,
         limit: int = 5,
         vectors: np.ndarray[Any, np.dtype[np.float32]] | None = None,
+        with_scores: bool = True,
     ) -> list[list[SearchHit]]:
         """The items nearest each text (hybrid dense + lexical, RRF-fused), with their cosine and
-        lexical scores. ``vectors`` may carry the texts' embeddings when the caller has them."""
+        lexical scores. ``vectors`` may carry the texts' embeddings when the caller has them. Without
+        ``with_scores`` only the ranking is returned (one query per text, scores are the fused RRF ones):
+        what the checker needs, at half the cost."""
         header = self._require_header(kb_id)
         if not texts:
             return []
         dense = self.embedder.encode(texts) if vectors is None else vectors
         sparse = self.lexical.encode_queries(texts)
-        must: dict[str, Any] = {"kb_id": kb_id, "generation": header.generation}
+        must: dict[str, Any] = {"kb_generation": _live_key(kb_id, header.generation)}
         if kinds:
-            must["kind"] = [kind.value for kind in kinds]
+            must["kind"] = kinds[0].value if len(kinds) == 1 else [kind.value for kind in kinds]
         flt = MatchFilter(must)
         prefetch = max(50, limit * 5)
         requests: list[QueryRequest] = []
@@ -407,11 +418,16 @@ class KnowledgeBaseRepository:
             terms = None if lexical.is_empty() else lexical
             requests.append(
                 QueryRequest(
-                    dense=vector, sparse=terms, filter=flt, limit=limit, prefetch_limit=prefetch, with_vectors=True
+                    dense=vector,
+                    sparse=terms,
+                    filter=flt,
+                    limit=limit,
+                    prefetch_limit=prefetch,
+                    with_vectors=with_scores,
                 )
             )
             lexical_request_at.append(None)
-            if terms is not None:
+            if terms is not None and with_scores:
                 lexical_request_at[-1] = len(requests)
                 requests.append(QueryRequest(sparse=terms, filter=flt, limit=prefetch))
         answers = self.store.query(self.items_collection, requests)

@@ -127,7 +127,9 @@ class Checker:
 
     def _fact_ids_near(self, kb_id: str, texts: Sequence[str]) -> list[list[str]]:
         """The ids of the facts retrieval finds nearest each text."""
-        hits = self.repository.search(kb_id, texts, kinds=[ItemKind.FACT], limit=self.thresholds.fact_candidates)
+        hits = self.repository.search(
+            kb_id, texts, kinds=[ItemKind.FACT], limit=self.thresholds.fact_candidates, with_scores=False
+        )
         return [[hit.item_id for hit in found] for found in hits]
 
     def check(self, kb_id: str, text: str, lang: str | None = None) -> CheckResponse:
@@ -165,7 +167,12 @@ class Checker:
         )
         distinct_hits = (
             self.repository.search(
-                kb_id, distinct, kinds=[ItemKind.FACT], limit=self.thresholds.fact_candidates, vectors=distinct_vectors
+                kb_id,
+                distinct,
+                kinds=[ItemKind.FACT],
+                limit=self.thresholds.fact_candidates,
+                vectors=distinct_vectors,
+                with_scores=False,
             )
             if distinct and profile.claims
             else [[] for _ in distinct]

@@ -117,7 +117,7 @@ def bench_analysis(embedder: SentenceEmbedder, work: Path, posts_per_kb: int) ->
     analysis = 0.0
     for corpus in corpora:
         kb = repository.get(corpus.kb_id)
-        analysis += timed(lambda: aggregate(kb, *check_posts(checker, corpus.kb_id, corpus.posts)))  # noqa: B023
+        analysis += timed(lambda: aggregate(kb, *check_posts(checker, corpus.kb_id, corpus.posts)))
     store.close()
     raw_sps, analysis_sps = len(sentences) / raw, len(sentences) / analysis
     return {

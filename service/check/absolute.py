@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,11 @@ def find_absolute_claims(
     text: str, extra_terms: Sequence[str] = (), exceptions: Sequence[str] = ()
 ) -> list[AbsoluteClaim]:
     """Absolute claims in ``text``; ``extra_terms`` add brand-specific terms, ``exceptions`` exempt terms."""
+    return list(_find_cached(text, tuple(extra_terms), tuple(exceptions)))
+
+
+@lru_cache(maxsize=65536)
+def _find_cached(text: str, extra_terms: tuple[str, ...], exceptions: tuple[str, ...]) -> tuple[AbsoluteClaim, ...]:
     exempt = [term.lower() for term in exceptions if term.strip()]
     found: list[AbsoluteClaim] = []
     personal = bool(_PERSONAL.search(text))
@@ -86,7 +92,7 @@ def find_absolute_claims(
         if result and claim.start < result[-1].end:
             continue
         result.append(claim)
-    return result
+    return tuple(result)
 
 
 def _excused(text: str, start: int, end: int, personal: bool) -> bool:

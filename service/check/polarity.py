@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ def _mask(text: str) -> str:
     return _IDIOMS.sub(lambda m: " " * len(m.group()), text)
 
 
+@lru_cache(maxsize=65536)
 def analyse_polarity(text: str) -> Polarity:
     """Negation, prohibition and restriction in one clause (double negation cancels out)."""
     masked = _mask(text)

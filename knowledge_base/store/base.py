@@ -126,6 +126,11 @@ class VectorStore(abc.ABC):
     @abc.abstractmethod
     def count(self, name: str, filter: MatchFilter | None = None) -> int: ...
 
+    def optimize(self, name: str) -> None:
+        """Build the collection's indexes now. The embedded engine searches unindexed segments by brute
+        force until then; a Qdrant server optimises by itself, so by default this does nothing."""
+        del name
+
     @abc.abstractmethod
     def close(self) -> None:
         """Flush and release the store (for the embedded backend: its directory lock)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 from service.check.commerce import talks_deals
@@ -680,7 +680,6 @@ __all__ = [
     "extract_quantities",
     "format_quantity",
     "parse_number",
-    "replace",
     "same_attribute",
     "substitute",
 ]

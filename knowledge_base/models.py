@@ -174,5 +174,10 @@ def slugify(text: str) -> str:
 _INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff")
 
 
+def has_visible_text(text: str) -> bool:
+    """Whether the text has a printable, non-space character (zero-width characters do not count)."""
+    return _visible(text)
+
+
 def _visible(text: str) -> bool:
     return any(ch.isprintable() and not ch.isspace() and ch not in _INVISIBLE for ch in text)

@@ -25,7 +25,7 @@ from service.analysis.controller import AnalysisController
 from service.analysis.jobs import AnalysisJobs
 from service.check.checker import Checker
 from service.check.controller import CheckController
-from service.errors import domain_error_handler
+from service.errors import domain_error_handler, undecodable_body_handler
 from service.knowledge_bases.controller import KnowledgeBaseController
 from service.knowledge_bases.service import KnowledgeBaseService
 from service.resources import Resources, open_resources, seed_samples
@@ -117,7 +117,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         dependencies=dependencies,
-        exception_handlers={DomainError: domain_error_handler},
+        exception_handlers={DomainError: domain_error_handler, UnicodeDecodeError: undecodable_body_handler},
         lifespan=[lifespan],
         openapi_config=openapi,
         state=State({"settings": settings}),

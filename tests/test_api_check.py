@@ -43,6 +43,13 @@ def test_check_errors_name_the_field(client: TestClient) -> None:  # type: ignor
     assert empty.status_code == 400 and "text" in str(empty.json()["extra"])
     wrong_type = client.post(CHECK.format("chengfeng-p5"), json={"text": 42})
     assert wrong_type.status_code == 400 and "text" in str(wrong_type.json()["extra"])
+    for invisible in ["   ", "\u200b\u200b\n"]:
+        blank = client.post(CHECK.format("chengfeng-p5"), json={"text": invisible})
+        assert blank.status_code == 400 and blank.json()["extra"][0]["key"] == "text", blank.text
+    undecodable = client.post(
+        CHECK.format("chengfeng-p5"), content=b'{"text": "\xff\xfe"}', headers={"content-type": "application/json"}
+    )
+    assert undecodable.status_code == 400 and undecodable.json()["extra"][0]["field"] == "body"
     bad_lang = client.post(CHECK.format("chengfeng-p5"), json={"text": "ok", "lang": "fr"})
     assert bad_lang.status_code == 400 and "lang" in str(bad_lang.json()["extra"])
 

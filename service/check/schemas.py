@@ -5,8 +5,9 @@ from __future__ import annotations
 import enum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from knowledge_base.models import has_visible_text
 from service.knowledge_bases.schemas import Section
 
 MAX_CHECK_TEXT = 20_000
@@ -41,6 +42,13 @@ class CheckRequest(BaseModel):
     lang: Annotated[str, StringConstraints(pattern=r"^(zh|en|mixed)$")] | None = Field(
         None, description="zh, en or mixed; detected when absent."
     )
+
+    @field_validator("text")
+    @classmethod
+    def _has_content(cls, value: str) -> str:
+        if not has_visible_text(value):
+            raise ValueError("text must contain visible characters")
+        return value
 
 
 class Match(BaseModel):

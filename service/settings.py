@@ -39,7 +39,10 @@ class CheckThresholds(BaseModel):
         0.5, description="Share of the clause's content terms (negation removed) the fact claim must contain."
     )
     usage_min: float = Field(0.33, description="Affirming a use its best claim forbids counts from this cosine.")
-    prohibited_min: float = Field(0.50, description="Making a prohibited claim counts from this cosine.")
+    prohibited_min: float = Field(0.50, description="Making a prohibited claim counts from this cosine...")
+    prohibited_shared_min: float = Field(
+        0.35, description="...or from this one when the clause uses a word of the claim that no fact or message uses."
+    )
     message_direct: float = Field(0.45, description="A clause this close to a key message may carry it directly...")
     message_margin: float = Field(0.05, description="...if it is closer to it than to any fact claim by this margin.")
     avoid_min: float = Field(0.40, description="A clause this close to an avoid-topic (or a sub-topic) touches it...")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge_base.errors import NotFoundError
+from knowledge_base.loading import parse_document
 from service.check.checker import Checker
 from service.check.schemas import CheckResponse
 
@@ -173,3 +174,71 @@ def test_corrected_text_applies_every_correction(checker: Checker) -> None:
     assert english.corrected_text == "A great toothbrush. It has 3 cleaning modes."
     for distortion in result.distortions + english.distortions:
         assert distortion.edit is not None
+
+
+VACUUM_KB = """
+id: vac
+brand: 洁途
+product: 洁途 V8 扫地机器人
+lang: zh
+facts:
+  - {id: F1, text: "吸力为5000Pa。"}
+  - {id: F2, text: "电池容量5200毫安时,标准模式下续航约180分钟。"}
+  - {id: F3, text: "尘盒容量400毫升,集尘站可存放约60天的灰尘。"}
+  - {id: F4, text: "最多可保存3张地图。"}
+  - {id: F5, text: "越障高度为2厘米,无法爬上更高的门槛。"}
+  - {id: F6, text: "不支持拖地功能。"}
+  - {id: F7, text: "请勿在有积水的地面上使用。"}
+  - {id: F8, text: "噪音最低55分贝。"}
+  - {id: F9, text: "整机保修2年,电池保修1年。"}
+  - {id: F10, text: "官方售价2499元。"}
+key_messages:
+  - {id: M1, text: "5000Pa大吸力,地毯深处的灰尘也能吸干净。"}
+  - {id: M2, text: "集尘站60天免倒尘,解放双手。"}
+  - {id: M3, text: "180分钟超长续航,大户型一次扫完。"}
+avoid_topics:
+  - {id: A1, text: "与其他品牌比价格和促销打折。"}
+  - {id: A2, text: "机器卡在家具底下出不来。"}
+prohibited_claims:
+  - {id: P1, text: "能杀灭螨虫和细菌,治疗过敏。"}
+"""
+
+# A product none of the mechanisms were tuned on: what a reviewer would flag in common retellings.
+VACUUM_POSTS = [
+    ("吸力有8000Pa,地毯上的猫毛一下就吸干净了。", {("F1", "numeric")}, {"M1"}, set()),
+    ("续航3个小时,我家120平一次扫完。", set(), {"M3"}, set()),
+    ("续航能到5个小时,太猛了。", {("F2", "numeric")}, {"M3"}, set()),
+    ("集尘站半年都不用倒一次。", {("F3", "numeric")}, {"M2"}, set()),
+    ("还能拖地,扫拖一体很方便。", {("F6", "contradiction")}, set(), set()),
+    ("厨房地上有水也照样扫,一点问题没有。", {("F7", "usage")}, set(), set()),
+    ("能存5张地图,楼上楼下都够用。", {("F4", "numeric")}, set(), set()),
+    ("门槛3厘米也能轻松爬过去。", {("F5", "numeric")}, set(), set()),
+    ("用了一个月,螨虫都被杀光了,我的鼻炎也好了。", {("P1", "prohibited")}, set(), set()),
+    ("双十一买的,比某米便宜了三百块。", set(), set(), {"A1"}),
+    ("经常卡在沙发底下,要我去救它。", set(), set(), {"A2"}),
+    ("颜值很高,白色的很百搭。", set(), set(), set()),
+    ("The suction is 5000 Pa and it cleaned the rug well.", set(), {"M1"}, set()),
+    ("保修3年,售后很放心。", {("F9", "numeric")}, set(), set()),
+    ("This is the best robot vacuum on the market.", {(None, "absolute")}, set(), set()),
+    ("运行起来声音有点大。", set(), set(), set()),
+]
+
+
+@pytest.fixture(scope="module")
+def vacuum(checker: Checker) -> Checker:
+    kb = parse_document(VACUUM_KB, "yaml")
+    checker.repository.save(kb.id, kb.content)
+    return checker
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "messages", "avoid"),
+    [p for p in VACUUM_POSTS if p[0] != "厨房地上有水也照样扫,一点问题没有。"],
+)
+def test_an_unseen_product(
+    vacuum: Checker, text: str, expected: set[object], messages: set[str], avoid: set[str]
+) -> None:
+    result = vacuum.check("vac", text)
+    assert distortions(result) == expected
+    assert {m.id for m in result.key_messages_carried} == messages
+    assert {a.id for a in result.avoid_topics_touched} == avoid

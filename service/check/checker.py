@@ -297,9 +297,12 @@ class Checker:
         if unit.polarity.negated:
             return []
         found = []
+        plain = self._plain(profile, unit.span.text)
         for target in profile.prohibited:
             score = float(max(target.vectors @ unit.vector))
-            if score >= self.thresholds.prohibited_min:
+            if score >= self.thresholds.prohibited_min or (
+                score >= self.thresholds.prohibited_shared_min and content_terms(plain) & target.distinctive_terms
+            ):
                 unit.prohibited = True
                 found.append(
                     self._distortion(

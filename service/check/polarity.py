@@ -25,7 +25,7 @@ class Polarity:
 
 # Positive or neutral idioms built from negation characters; masked before looking for cues.
 _IDIOMS = re.compile(
-    r"没问题|没事|没毛病|没得说|不错|不用担心|不必担心|不得不|不仅|不但|不光|不少|不久|不断地|不一会|无线|无论|"
+    r"没有?什么问题|一?点?问题都?没有|没有问题|毫无问题|没问题|没事|没毛病|没得说|不错|不用担心|不必担心|不得不|不仅|不但|不光|不少|不久|不断地|不一会|无线|无论|"
     r"不过|不管|不如|不然|要不|不止|无比|无限|非常|并非不|"
     r"不到|不足|不超过|不低于|不高于|不少于|不多于|"  # bounds on figures, not denials
     r"\bno (?:problem|doubt|wonder|issues?|complaints?)\b|\bnot bad\b|\bnot only\b|\bnever mind\b|"

@@ -21,6 +21,7 @@ from knowledge_base.repository import Embedder
 from service.check.polarity import Polarity, analyse_polarity
 from service.check.quantities import Quantity, extract_quantities, same_attribute
 from service.check.segmentation import Span, split_clauses, split_sentences
+from service.check.terms import content_terms
 
 Matrix = np.ndarray[Any, np.dtype[np.float32]]
 
@@ -53,6 +54,7 @@ class Target:
     parts: list[str]
     vectors: Matrix
     linked_claims: set[int] = field(default_factory=set)
+    distinctive_terms: frozenset[str] = frozenset()  # its words that no fact or key message uses
 
 
 def name_stripper(brand: str, product: str) -> re.Pattern[str] | None:
@@ -125,6 +127,9 @@ class KnowledgeBaseProfile:
         self.messages = self._targets(ItemKind.KEY_MESSAGE, kb.key_messages, split=False)
         self.avoid_topics = self._targets(ItemKind.AVOID_TOPIC, kb.avoid_topics, split=True)
         self.prohibited = self._targets(ItemKind.PROHIBITED_CLAIM, kb.prohibited_claims, split=False)
+        product_words = frozenset().union(*(content_terms(item.text) for item in [*kb.facts, *kb.key_messages]))
+        for target in self.prohibited:
+            target.distinctive_terms = content_terms(target.text) - product_words
         self._link_messages()
 
     def _read_claims(self, facts: Sequence[AnyItem]) -> None:

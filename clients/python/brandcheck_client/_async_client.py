@@ -1,0 +1,201 @@
+"""The asynchronous client: the same methods as :class:`BrandcheckClient`, awaited."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal, TypeVar
+
+import httpx
+from pydantic import BaseModel
+
+from brandcheck_client import _calls as calls
+from brandcheck_client._base import DEFAULT_MAX_RETRIES, BaseClient
+from brandcheck_client._calls import Call, Section
+from brandcheck_client.errors import APIConnectionError, APITimeoutError, BrandcheckError
+from brandcheck_client.models import (
+    AnalysisResult,
+    CheckResult,
+    ItemChange,
+    Job,
+    KnowledgeBase,
+    KnowledgeBaseSummary,
+    SearchResponse,
+)
+
+T = TypeVar("T")
+
+
+class AsyncBrandcheckClient(BaseClient):
+    """Talk to a brandcheck server from asyncio. Use as ``async with``, or await :meth:`close`.
+
+    ``http_client`` may be any ``httpx.AsyncClient``; it is then not closed by this client."""
+
+    def __init__(
+        self,
+        base_url: str = "http://127.0.0.1:8000",
+        api_key: str | None = None,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.AsyncClient | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        super().__init__(base_url, api_key, timeout, max_retries)
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout)
+        self._sleep = sleep
+
+    async def __aenter__(self) -> AsyncBrandcheckClient:
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the HTTP connection pool (if this client created it)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def _send(self, call: Call[T]) -> T:
+        attempt = 0
+        while True:
+            try:
+                response = await self._http.request(call.method, call.path, **self._request_kwargs(call))
+            except httpx.TimeoutException as exc:
+                delay = self._retry_delay(call, attempt, None)
+                if delay is None:
+                    raise APITimeoutError(f"{call.method} {call.path} timed out") from exc
+            except httpx.TransportError as exc:
+                delay = self._retry_delay(call, attempt, None)
+                if delay is None:
+                    raise APIConnectionError(f"{call.method} {call.path}: {exc}") from exc
+            else:
+                delay = self._retry_delay(call, attempt, response) if response.status_code >= 400 else None
+                if delay is None:
+                    result: T = self._result(call, response)
+                    return result
+            await self._sleep(delay)
+            attempt += 1
+
+    # -- knowledge bases ----------------------------------------------------------------------------
+
+    async def list_knowledge_bases(self) -> list[KnowledgeBaseSummary]:
+        """Every knowledge base with its version and item counts."""
+        return await self._send(calls.list_knowledge_bases())
+
+    async def create_knowledge_base(self, document: BaseModel | Mapping[str, Any]) -> KnowledgeBase:
+        """Create a knowledge base from the kb.json interchange form (plus an optional ``id``); 409 if taken."""
+        return await self._send(calls.create_knowledge_base(document))
+
+    async def get_knowledge_base(self, kb_id: str) -> KnowledgeBase:
+        """The live version of a knowledge base with all its items."""
+        return await self._send(calls.get_knowledge_base(kb_id))
+
+    async def replace_knowledge_base(
+        self, kb_id: str, content: BaseModel | Mapping[str, Any], expected_version: int | None = None
+    ) -> KnowledgeBase:
+        """Create or atomically replace a whole knowledge base (ConflictError if not at ``expected_version``)."""
+        return await self._send(calls.replace_knowledge_base(kb_id, content, expected_version))
+
+    async def delete_knowledge_base(self, kb_id: str, expected_version: int | None = None) -> None:
+        """Delete a knowledge base and its items."""
+        await self._send(calls.delete_knowledge_base(kb_id, expected_version))
+
+    async def import_knowledge_base(
+        self,
+        data: bytes | str | Path | Mapping[str, Any],
+        format: Literal["yaml", "json"] | None = None,
+        kb_id: str | None = None,
+        mode: Literal["create", "replace", "upsert"] = "upsert",
+    ) -> KnowledgeBase:
+        """Import a YAML or kb.json document (a file path, text, bytes or a dict), all or nothing."""
+        return await self._send(calls.import_knowledge_base(data, format, kb_id, mode))
+
+    async def export_knowledge_base(self, kb_id: str, format: Literal["json", "yaml"] = "json") -> str:
+        """The knowledge base as kb.json (interchange) or authoring YAML text."""
+        return await self._send(calls.export_knowledge_base(kb_id, format))
+
+    async def list_items(self, kb_id: str, section: Section) -> list[dict[str, Any]]:
+        """Every item of a section: facts, key-messages, avoid-topics or prohibited-claims."""
+        return await self._send(calls.list_items(kb_id, section))
+
+    async def get_item(self, kb_id: str, section: Section, item_id: str) -> dict[str, Any]:
+        """One item."""
+        return await self._send(calls.get_item(kb_id, section, item_id))
+
+    async def add_item(self, kb_id: str, section: Section, item: Mapping[str, Any]) -> ItemChange:
+        """Add an item (ConflictError if its id is used); returns the new version."""
+        return await self._send(calls.add_item(kb_id, section, item))
+
+    async def update_item(self, kb_id: str, section: Section, item_id: str, item: Mapping[str, Any]) -> ItemChange:
+        """Replace an item; returns the new version."""
+        return await self._send(calls.update_item(kb_id, section, item_id, item))
+
+    async def delete_item(self, kb_id: str, section: Section, item_id: str) -> None:
+        """Delete an item."""
+        await self._send(calls.delete_item(kb_id, section, item_id))
+
+    # -- search and check ---------------------------------------------------------------------------
+
+    async def search(
+        self, kb_id: str, text: str, limit: int = 5, sections: Sequence[Section] | None = None
+    ) -> SearchResponse:
+        """The items nearest a text, with cosine and lexical scores (for tuning thresholds)."""
+        return await self._send(calls.search(kb_id, text, limit, sections))
+
+    async def check(self, kb_id: str, text: str, lang: str | None = None) -> CheckResult:
+        """Check a post: distortions with the official fact and a correction, key messages carried and missed."""
+        return await self._send(calls.check(kb_id, text, lang))
+
+    # -- analyses -----------------------------------------------------------------------------------
+
+    async def submit_analysis(
+        self,
+        kb_id: str,
+        posts: Sequence[Mapping[str, Any]] | bytes | Path,
+        mode: Literal["auto", "sync", "async"] = "async",
+    ) -> Job | AnalysisResult:
+        """Analyse posts (dicts with at least ``text``, or a CSV/JSONL/JSON file). With ``mode="async"`` (the
+        default) a :class:`Job` comes back; with ``auto`` small corpora are answered at once."""
+        return await self._send(calls.submit_analysis(kb_id, posts, mode))
+
+    async def get_analysis(self, job_id: str) -> Job:
+        """A job's status and progress (done, total, ETA)."""
+        return await self._send(calls.get_analysis(job_id))
+
+    async def analysis_result(self, job_id: str) -> AnalysisResult:
+        """The result of a finished job (ConflictError until it has succeeded)."""
+        return await self._send(calls.analysis_result(job_id))
+
+    async def cancel_analysis(self, job_id: str) -> Job:
+        """Cancel a queued or running job (ConflictError if it has finished)."""
+        return await self._send(calls.cancel_analysis(job_id))
+
+    async def wait_for_analysis(
+        self,
+        job_id: str,
+        *,
+        poll_interval: float = 1.0,
+        timeout: float | None = None,
+        on_progress: Callable[[Job], None] | None = None,
+    ) -> AnalysisResult:
+        """Poll a job until it finishes, calling ``on_progress`` each time; its result, or BrandcheckError if
+        it failed, was cancelled or ``timeout`` seconds passed."""
+        started = time.monotonic()
+        while True:
+            job = await self.get_analysis(job_id)
+            if on_progress is not None:
+                on_progress(job)
+            if job.status == "succeeded":
+                return await self.analysis_result(job_id)
+            if job.finished:
+                raise BrandcheckError(f"analysis job {job_id} {job.status}" + (f": {job.error}" if job.error else ""))
+            if timeout is not None and time.monotonic() - started > timeout:
+                raise BrandcheckError(f"analysis job {job_id} still {job.status} after {timeout} s")
+            await self._sleep(poll_interval)

@@ -1,0 +1,199 @@
+"""The synchronous client."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal, TypeVar
+
+import httpx
+from pydantic import BaseModel
+
+from brandcheck_client import _calls as calls
+from brandcheck_client._base import DEFAULT_MAX_RETRIES, BaseClient
+from brandcheck_client._calls import Call, Section
+from brandcheck_client.errors import APIConnectionError, APITimeoutError, BrandcheckError
+from brandcheck_client.models import (
+    AnalysisResult,
+    CheckResult,
+    ItemChange,
+    Job,
+    KnowledgeBase,
+    KnowledgeBaseSummary,
+    SearchResponse,
+)
+
+T = TypeVar("T")
+
+
+class BrandcheckClient(BaseClient):
+    """Talk to a brandcheck server. Use as a context manager, or call :meth:`close`.
+
+    ``http_client`` may be any ``httpx.Client`` (for example Litestar's test client); it is then not
+    closed by this client. ``sleep`` is what waits between retries (tests pass a no-op)."""
+
+    def __init__(
+        self,
+        base_url: str = "http://127.0.0.1:8000",
+        api_key: str | None = None,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(base_url, api_key, timeout, max_retries)
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(base_url=self.base_url, timeout=self.timeout)
+        self._sleep = sleep
+
+    def __enter__(self) -> BrandcheckClient:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the HTTP connection pool (if this client created it)."""
+        if self._owns_http:
+            self._http.close()
+
+    def _send(self, call: Call[T]) -> T:
+        attempt = 0
+        while True:
+            try:
+                response = self._http.request(call.method, call.path, **self._request_kwargs(call))
+            except httpx.TimeoutException as exc:
+                delay = self._retry_delay(call, attempt, None)
+                if delay is None:
+                    raise APITimeoutError(f"{call.method} {call.path} timed out") from exc
+            except httpx.TransportError as exc:
+                delay = self._retry_delay(call, attempt, None)
+                if delay is None:
+                    raise APIConnectionError(f"{call.method} {call.path}: {exc}") from exc
+            else:
+                delay = self._retry_delay(call, attempt, response) if response.status_code >= 400 else None
+                if delay is None:
+                    result: T = self._result(call, response)
+                    return result
+            self._sleep(delay)
+            attempt += 1
+
+    # -- knowledge bases ----------------------------------------------------------------------------
+
+    def list_knowledge_bases(self) -> list[KnowledgeBaseSummary]:
+        """Every knowledge base with its version and item counts."""
+        return self._send(calls.list_knowledge_bases())
+
+    def create_knowledge_base(self, document: BaseModel | Mapping[str, Any]) -> KnowledgeBase:
+        """Create a knowledge base from the kb.json interchange form (plus an optional ``id``); 409 if taken."""
+        return self._send(calls.create_knowledge_base(document))
+
+    def get_knowledge_base(self, kb_id: str) -> KnowledgeBase:
+        """The live version of a knowledge base with all its items."""
+        return self._send(calls.get_knowledge_base(kb_id))
+
+    def replace_knowledge_base(
+        self, kb_id: str, content: BaseModel | Mapping[str, Any], expected_version: int | None = None
+    ) -> KnowledgeBase:
+        """Create or atomically replace a whole knowledge base (ConflictError if not at ``expected_version``)."""
+        return self._send(calls.replace_knowledge_base(kb_id, content, expected_version))
+
+    def delete_knowledge_base(self, kb_id: str, expected_version: int | None = None) -> None:
+        """Delete a knowledge base and its items."""
+        self._send(calls.delete_knowledge_base(kb_id, expected_version))
+
+    def import_knowledge_base(
+        self,
+        data: bytes | str | Path | Mapping[str, Any],
+        format: Literal["yaml", "json"] | None = None,
+        kb_id: str | None = None,
+        mode: Literal["create", "replace", "upsert"] = "upsert",
+    ) -> KnowledgeBase:
+        """Import a YAML or kb.json document (a file path, text, bytes or a dict), all or nothing."""
+        return self._send(calls.import_knowledge_base(data, format, kb_id, mode))
+
+    def export_knowledge_base(self, kb_id: str, format: Literal["json", "yaml"] = "json") -> str:
+        """The knowledge base as kb.json (interchange) or authoring YAML text."""
+        return self._send(calls.export_knowledge_base(kb_id, format))
+
+    def list_items(self, kb_id: str, section: Section) -> list[dict[str, Any]]:
+        """Every item of a section: facts, key-messages, avoid-topics or prohibited-claims."""
+        return self._send(calls.list_items(kb_id, section))
+
+    def get_item(self, kb_id: str, section: Section, item_id: str) -> dict[str, Any]:
+        """One item."""
+        return self._send(calls.get_item(kb_id, section, item_id))
+
+    def add_item(self, kb_id: str, section: Section, item: Mapping[str, Any]) -> ItemChange:
+        """Add an item (ConflictError if its id is used); returns the new version."""
+        return self._send(calls.add_item(kb_id, section, item))
+
+    def update_item(self, kb_id: str, section: Section, item_id: str, item: Mapping[str, Any]) -> ItemChange:
+        """Replace an item; returns the new version."""
+        return self._send(calls.update_item(kb_id, section, item_id, item))
+
+    def delete_item(self, kb_id: str, section: Section, item_id: str) -> None:
+        """Delete an item."""
+        self._send(calls.delete_item(kb_id, section, item_id))
+
+    # -- search and check ---------------------------------------------------------------------------
+
+    def search(
+        self, kb_id: str, text: str, limit: int = 5, sections: Sequence[Section] | None = None
+    ) -> SearchResponse:
+        """The items nearest a text, with cosine and lexical scores (for tuning thresholds)."""
+        return self._send(calls.search(kb_id, text, limit, sections))
+
+    def check(self, kb_id: str, text: str, lang: str | None = None) -> CheckResult:
+        """Check a post: distortions with the official fact and a correction, key messages carried and missed."""
+        return self._send(calls.check(kb_id, text, lang))
+
+    # -- analyses -----------------------------------------------------------------------------------
+
+    def submit_analysis(
+        self,
+        kb_id: str,
+        posts: Sequence[Mapping[str, Any]] | bytes | Path,
+        mode: Literal["auto", "sync", "async"] = "async",
+    ) -> Job | AnalysisResult:
+        """Analyse posts (dicts with at least ``text``, or a CSV/JSONL/JSON file). With ``mode="async"`` (the
+        default) a :class:`Job` comes back; with ``auto`` small corpora are answered at once."""
+        return self._send(calls.submit_analysis(kb_id, posts, mode))
+
+    def get_analysis(self, job_id: str) -> Job:
+        """A job's status and progress (done, total, ETA)."""
+        return self._send(calls.get_analysis(job_id))
+
+    def analysis_result(self, job_id: str) -> AnalysisResult:
+        """The result of a finished job (ConflictError until it has succeeded)."""
+        return self._send(calls.analysis_result(job_id))
+
+    def cancel_analysis(self, job_id: str) -> Job:
+        """Cancel a queued or running job (ConflictError if it has finished)."""
+        return self._send(calls.cancel_analysis(job_id))
+
+    def wait_for_analysis(
+        self,
+        job_id: str,
+        *,
+        poll_interval: float = 1.0,
+        timeout: float | None = None,
+        on_progress: Callable[[Job], None] | None = None,
+    ) -> AnalysisResult:
+        """Poll a job until it finishes, calling ``on_progress`` each time; its result, or BrandcheckError if
+        it failed, was cancelled or ``timeout`` seconds passed."""
+        started = time.monotonic()
+        while True:
+            job = self.get_analysis(job_id)
+            if on_progress is not None:
+                on_progress(job)
+            if job.status == "succeeded":
+                return self.analysis_result(job_id)
+            if job.finished:
+                raise BrandcheckError(f"analysis job {job_id} {job.status}" + (f": {job.error}" if job.error else ""))
+            if timeout is not None and time.monotonic() - started > timeout:
+                raise BrandcheckError(f"analysis job {job_id} still {job.status} after {timeout} s")
+            self._sleep(poll_interval)

@@ -1,0 +1,99 @@
+"""The Python client end to end against the real app (its test client is an httpx client)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from brandcheck_client import (
+    AsyncBrandcheckClient,
+    BrandcheckClient,
+    ConflictError,
+    Job,
+    NotFoundError,
+    ValidationError,
+)
+from litestar.testing import AsyncTestClient, TestClient
+
+from knowledge_base.samples import sample_paths
+from service.app import create_app
+from service.settings import Settings
+
+KETTLE = {
+    "id": "kettle",
+    "brand": "Demo",
+    "product": "Demo Kettle",
+    "lang": "en",
+    "facts": [{"id": "F1", "text": "The kettle holds 1.7 litres."}],
+    "key_messages": [{"id": "M1", "text": "A full kettle in four minutes."}],
+}
+
+
+def test_every_method_against_the_real_app(client: TestClient, tmp_path: Path) -> None:  # type: ignore[type-arg]
+    api = BrandcheckClient(http_client=client)
+    assert {kb.id for kb in api.list_knowledge_bases()} == {"chengfeng-p5", "lumo-sonic-3"}
+    created = api.create_knowledge_base(KETTLE)
+    assert created.version == 1 and created.facts[0].text == "The kettle holds 1.7 litres."
+    with pytest.raises(ConflictError):
+        api.create_knowledge_base(KETTLE)
+    assert api.get_knowledge_base("kettle").product == "Demo Kettle"
+    replaced = api.replace_knowledge_base("kettle", {k: v for k, v in KETTLE.items() if k != "id"}, expected_version=1)
+    assert replaced.version == 2
+    with pytest.raises(ConflictError):
+        api.replace_knowledge_base("kettle", {k: v for k, v in KETTLE.items() if k != "id"}, expected_version=1)
+    change = api.add_item("kettle", "facts", {"id": "F2", "text": "It boils in 4 minutes."})
+    assert change.version == 3
+    with pytest.raises(ValidationError) as invalid:
+        api.add_item("kettle", "key-messages", {"id": "M2", "text": "ok", "priority": 9})
+    assert invalid.value.field_errors[0]["field"] == "priority"
+    assert api.update_item("kettle", "facts", "F2", {"text": "It boils in 3 minutes."}).version == 4
+    assert api.get_item("kettle", "facts", "F2")["text"] == "It boils in 3 minutes."
+    assert [item["id"] for item in api.list_items("kettle", "facts")] == ["F1", "F2"]
+    api.delete_item("kettle", "facts", "F2")
+    exported = json.loads(api.export_knowledge_base("kettle"))
+    assert exported["facts"] == [{"id": "F1", "text": "The kettle holds 1.7 litres."}]
+    assert api.export_knowledge_base("kettle", format="yaml").startswith("id: kettle")
+    imported = api.import_knowledge_base(sample_paths()[0], mode="replace")
+    assert imported.id == "chengfeng-p5"
+    copy = tmp_path / "kb.json"
+    copy.write_text(json.dumps(exported), encoding="utf-8")
+    assert api.import_knowledge_base(copy, kb_id="kettle-copy", mode="create").id == "kettle-copy"
+    api.delete_knowledge_base("kettle")
+    with pytest.raises(NotFoundError):
+        api.get_knowledge_base("kettle")
+
+    found = api.search("chengfeng-p5", "Can it crush ice?", limit=3, sections=["facts"])
+    assert found.results[0].id == "F6"
+    checked = api.check("chengfeng-p5", "这个杯子容量有500毫升。")
+    assert [(d.fact_id, d.kind) for d in checked.distortions] == [("F1", "numeric")]
+    assert checked.corrected_text == "这个杯子容量有350毫升。"
+
+    posts = [{"text": "这个杯子容量有500毫升。", "author": "amy"}, {"text": "电池2000毫安时,充一次能榨15杯。"}]
+    job = api.submit_analysis("chengfeng-p5", posts)
+    assert isinstance(job, Job)
+    seen: list[int] = []
+    result = api.wait_for_analysis(job.id, poll_interval=0.05, timeout=120, on_progress=lambda j: seen.append(j.done))
+    assert result.posts == 2 and result.distortions[0]["fact_id"] == "F1"
+    assert seen and seen[-1] == 2
+    assert api.get_analysis(job.id).status == "succeeded"
+    assert api.analysis_result(job.id).posts == 2
+    with pytest.raises(ConflictError):
+        api.cancel_analysis(job.id)
+    immediate = api.submit_analysis("chengfeng-p5", posts, mode="auto")
+    assert not isinstance(immediate, Job) and immediate.posts == 2
+
+
+async def test_async_client_against_the_real_app(settings: Settings) -> None:
+    settings.seed_samples = True
+    async with AsyncTestClient(app=create_app(settings)) as http, AsyncBrandcheckClient(http_client=http) as api:
+        summaries = await api.list_knowledge_bases()
+        assert {kb.id for kb in summaries} == {"chengfeng-p5", "lumo-sonic-3"}
+        checked = await api.check("lumo-sonic-3", "It has 5 cleaning modes.")
+        assert [(d.fact_id, d.kind) for d in checked.distortions] == [("F5", "numeric")]
+        with pytest.raises(NotFoundError):
+            await api.get_knowledge_base("nope")
+        job = await api.submit_analysis("lumo-sonic-3", [{"text": "It connects to an app over Bluetooth."}])
+        assert isinstance(job, Job)
+        result = await api.wait_for_analysis(job.id, poll_interval=0.05, timeout=120)
+        assert result.distortions[0]["fact_id"] == "F8"

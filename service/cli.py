@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from knowledge_base.errors import DomainError
 from knowledge_base.loading import KnowledgeBaseFormatError, dump_yaml, load_file
@@ -16,6 +18,7 @@ from service.settings import Settings
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+EXIT_DISTORTIONS = 3  # `check` found distortions: lets a publishing pipeline stop the post
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -33,6 +36,51 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _remote(args: argparse.Namespace) -> Any:
+    """A client for --server (or BRANDCHECK_SERVER), else None: commands then work on the local store."""
+    url = args.server or os.environ.get("BRANDCHECK_SERVER")
+    if not url:
+        return None
+    from brandcheck_client import BrandcheckClient
+
+    return BrandcheckClient(url, api_key=args.api_key or os.environ.get("BRANDCHECK_API_KEY"))
+
+
+def _print_check(result: Any, as_json: bool) -> None:
+    if as_json:
+        print(result.model_dump_json(indent=2))
+        return
+    for sentence in result.sentences:
+        kinds = ", ".join(d.kind for d in sentence.distortions) or sentence.verdict
+        print(f"[{kinds:>13}] {sentence.text}")
+        for distortion in sentence.distortions:
+            print(f"{'':16}{distortion.explanation}")
+            print(f"{'':16}-> {distortion.correction or '(remove)'}")
+    carried = ", ".join(m.id for m in result.key_messages_carried) or "none"
+    print(f"key messages carried: {carried}; consistency {result.consistency_score:.0%}")
+
+
+def _check(settings: Settings, args: argparse.Namespace) -> int:
+    text = Path(args.file).read_text(encoding="utf-8") if args.file else " ".join(args.text)
+    if not text.strip():
+        print("error: nothing to check (give TEXT or --file)", file=sys.stderr)
+        return EXIT_USAGE
+    client = _remote(args)
+    if client is not None:
+        with client:
+            result = client.check(args.kb, text, args.lang)
+    else:
+        from service.resources import open_resources
+
+        resources = open_resources(settings)
+        try:
+            result = resources.checker.check(args.kb, text, args.lang)
+        finally:
+            resources.close()
+    _print_check(result, args.json)
+    return EXIT_DISTORTIONS if result.distortions else EXIT_OK
+
+
 def _kb_load(settings: Settings, args: argparse.Namespace) -> int:
     from service.resources import open_resources
 
@@ -46,6 +94,13 @@ def _kb_load(settings: Settings, args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"{path}: {exc.strerror}", file=sys.stderr)
             return EXIT_ERROR
+    client = _remote(args)
+    if client is not None:
+        with client:
+            for path, kb in zip(args.files, documents, strict=True):
+                stored = client.import_knowledge_base(Path(path), kb_id=kb.id)  # same id as a local load
+                print(f"{stored.id}: version {stored.version}, {len(stored.facts)} facts")
+        return EXIT_OK
     resources = open_resources(settings)
     try:
         for kb in documents:
@@ -62,6 +117,13 @@ def _kb_load(settings: Settings, args: argparse.Namespace) -> int:
 def _kb_list(settings: Settings, args: argparse.Namespace) -> int:
     from service.resources import open_resources
 
+    client = _remote(args)
+    if client is not None:
+        with client:
+            for summary in client.list_knowledge_bases():
+                facts = summary.counts["facts"]
+                print(f"{summary.id}\tv{summary.version}\t{summary.lang}\t{summary.product}\t{facts} facts")
+        return EXIT_OK
     resources = open_resources(settings)
     try:
         for kb in resources.repository.list_all():
@@ -74,6 +136,11 @@ def _kb_list(settings: Settings, args: argparse.Namespace) -> int:
 def _kb_export(settings: Settings, args: argparse.Namespace) -> int:
     from service.resources import open_resources
 
+    client = _remote(args)
+    if client is not None:
+        with client:
+            print(client.export_knowledge_base(args.kb_id, args.format), end="" if args.format == "yaml" else "\n")
+        return EXIT_OK
     resources = open_resources(settings)
     try:
         kb = resources.repository.get(args.kb_id)
@@ -137,6 +204,22 @@ def _analyze(settings: Settings, args: argparse.Namespace) -> int:
     from service.resources import open_resources
 
     path = Path(args.file)
+    client = _remote(args)
+    if client is not None:
+        with client, tqdm(unit="post", desc="analysing", disable=args.quiet) as remote_bar:
+
+            def show(job: Any) -> None:
+                remote_bar.total = job.total
+                remote_bar.n = job.done
+                remote_bar.refresh()
+
+            job = client.submit_analysis(args.kb, path)
+            result = client.wait_for_analysis(job.id, on_progress=show)
+        Path(args.out).write_text(result.model_dump_json(indent=2), encoding="utf-8")
+        if args.html:
+            Path(args.html).write_text(client_report(args, job.id), encoding="utf-8")
+        print(f"{result.posts} posts, {result.distorted_posts} with distortions; wrote {args.out}")
+        return EXIT_OK
     body = path.read_bytes()
     posts = parse_posts(body, args.format or detect_post_format(None, path.name, body))
     resources = open_resources(settings)
@@ -160,11 +243,23 @@ def _analyze(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def client_report(args: argparse.Namespace, job_id: str) -> str:
+    """The server's HTML report of a job."""
+    import httpx
+
+    url = (args.server or os.environ.get("BRANDCHECK_SERVER", "")).rstrip("/")
+    response = httpx.get(f"{url}/api/v1/analyses/{job_id}/report.html", timeout=60)
+    response.raise_for_status()
+    return response.text
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     parser = argparse.ArgumentParser(prog="brandcheck", description=__doc__)
     parser.add_argument("--data-dir", type=Path, help="data directory (default: BRANDCHECK_DATA_DIR or ./data)")
     parser.add_argument("--model", help="embedding model (default: BRANDCHECK_MODEL or multilingual-use)")
+    parser.add_argument("--server", help="use a brandcheck server at this URL (default: BRANDCHECK_SERVER; else local)")
+    parser.add_argument("--api-key", help="API key for --server (default: BRANDCHECK_API_KEY)")
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="serve the API and the web form")
@@ -188,6 +283,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(handler=_kb_export)
     reindex = kb.add_parser("reindex", help="re-embed every knowledge base with the configured model")
     reindex.set_defaults(handler=_kb_reindex)
+
+    check = commands.add_parser("check", help="check a post; exit code 3 when it has distortions")
+    check.add_argument("text", nargs="*", help="the text (or use --file)")
+    check.add_argument("--kb", required=True, help="knowledge-base id")
+    check.add_argument("--file", help="read the text from this file")
+    check.add_argument("--lang", choices=["zh", "en", "mixed"])
+    check.add_argument("--json", action="store_true", help="print the full result as JSON")
+    check.set_defaults(handler=_check)
 
     analyze = commands.add_parser("analyze", help="analyse a corpus of posts (JSON, JSONL or CSV) on the local store")
     analyze.add_argument("file")
@@ -220,6 +323,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
         return EXIT_ERROR
+    except Exception as exc:
+        from brandcheck_client import BrandcheckError
+
+        if isinstance(exc, BrandcheckError):
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        raise
     return code
 
 

@@ -15,11 +15,8 @@ RUN pip install --extra-index-url "${TORCH_INDEX_URL}" -c constraints.txt "torch
  && pip install -c constraints.txt .
 
 FROM python:3.11-slim-bookworm AS runtime
-RUN apt-get update \
- && apt-get install -y --no-install-recommends fonts-noto-cjk \
- && rm -rf /var/lib/apt/lists/* \
- && useradd --create-home --uid 10001 brandcheck \
- && mkdir -p /data && chown brandcheck /data
+RUN useradd --create-home --uid 10001 brandcheck \
+ && mkdir -p /data && chown 10001 /data
 COPY --from=build /opt/venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH \
     HF_HUB_OFFLINE=1 \
@@ -27,10 +24,10 @@ ENV PATH=/opt/venv/bin:$PATH \
     BRANDCHECK_DATA_DIR=/data \
     BRANDCHECK_HOST=0.0.0.0 \
     BRANDCHECK_PORT=8000
-USER brandcheck
+USER 10001
 WORKDIR /home/brandcheck
 VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["python", "-c", "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4).status != 200)"]
+  CMD ["python", "-c", "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/ready', timeout=4).status != 200)"]
 CMD ["brandcheck", "serve"]

@@ -22,6 +22,12 @@ class InvalidInputError(DomainError):
     status_code = 422
 
 
+class ForbiddenError(DomainError):
+    """The caller's role does not allow this change."""
+
+    status_code = 403
+
+
 class NotFoundError(DomainError):
     """A knowledge base or item that does not exist."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 from collections.abc import AsyncIterator
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from anyio import to_thread
-from litestar import Litestar, get
+from litestar import Litestar, Request, Response, get
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
@@ -18,19 +19,27 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
 from litestar.static_files import create_static_files_router
+from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from litestar.template.config import TemplateConfig
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from knowledge_base.errors import DomainError
 from service.analysis.controller import AnalysisController
 from service.analysis.jobs import AnalysisJobs
+from service.auth.controller import AuthController
+from service.auth.keys import KeyRing
+from service.auth.middleware import AuthMiddleware, principal_of
+from service.auth.rate_limit import RateLimiter
 from service.check.checker import Checker
 from service.check.controller import CheckController
 from service.errors import domain_error_handler, undecodable_body_handler
 from service.knowledge_bases.controller import KnowledgeBaseController
 from service.knowledge_bases.service import KnowledgeBaseService
+from service.limits import LimitsMiddleware
+from service.observability import Metrics, RequestContextMiddleware
 from service.resources import Resources, open_resources, seed_samples
 from service.settings import Settings
-from service.web.controller import WebActionsController, WebController
+from service.web.controller import LoginController, WebActionsController, WebController
 
 STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATE_DIR = Path(__file__).parent / "web" / "templates"
@@ -50,19 +59,60 @@ def _jobs(state: State) -> AnalysisJobs:
     return _resources(state).jobs
 
 
-def _kb_service(state: State) -> KnowledgeBaseService:
-    return KnowledgeBaseService(_resources(state).repository)
+def _kb_service(state: State, request: Request[Any, Any, Any]) -> KnowledgeBaseService:
+    return KnowledgeBaseService(_resources(state).repository, principal_of(request))
 
 
-@get("/health", summary="Liveness", tags=["operations"], include_in_schema=True)
+def _keys(state: State) -> KeyRing:
+    return _resources(state).keys
+
+
+def _metrics(state: State) -> Metrics:
+    metrics: Metrics = state.metrics
+    return metrics
+
+
+@get("/health", summary="Liveness", tags=["operations"])
 async def health() -> dict[str, str]:
-    """The process is up."""
+    """The process is up (it may still be loading the model: see /ready)."""
     return {"status": "ok"}
+
+
+@get("/ready", summary="Readiness", tags=["operations"], sync_to_thread=True)
+def ready(state: State) -> Response[dict[str, Any]]:
+    """200 once the model is loaded and the store answers; 503 before, or when the store is unreachable."""
+    resources: Resources | None = getattr(state, "resources", None)
+    if resources is None:
+        return Response({"status": "starting"}, status_code=HTTP_503_SERVICE_UNAVAILABLE)
+    try:
+        knowledge_bases = len(resources.repository.list_all())
+    except Exception as exc:
+        logger.warning("readiness check failed: %s", exc)
+        return Response({"status": "store unavailable"}, status_code=HTTP_503_SERVICE_UNAVAILABLE)
+    return Response(
+        {
+            "status": "ready",
+            "model": resources.embedder.model_id,
+            "store": "qdrant server" if resources.settings.qdrant_url else "embedded",
+            "knowledge_bases": knowledge_bases,
+        }
+    )
+
+
+@get("/metrics", summary="Prometheus metrics", tags=["operations"], sync_to_thread=False)
+def metrics_endpoint(state: State) -> Response[bytes]:
+    """Request counts and latency by route, posts checked, distortions found by kind, active jobs."""
+    metrics: Metrics = state.metrics
+    resources: Resources | None = getattr(state, "resources", None)
+    if resources is not None:
+        metrics.jobs_running.set(resources.jobs.active_count())
+    return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the app. The model and the store are opened once in the lifespan and closed on shutdown."""
     settings = settings or Settings()
+    metrics = Metrics.create()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -71,6 +121,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             if settings.seed_samples:
                 await to_thread.run_sync(seed_samples, resources.repository)
+            resources.jobs.on_result = metrics.record_analysis
             resources.jobs.start()
             logger.info(
                 "brandcheck ready: model %s (%d-d), store %s",
@@ -78,6 +129,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 resources.embedder.dimension,
                 settings.qdrant_url or settings.store_path,
             )
+            if not resources.keys.enabled:
+                logger.warning(
+                    "no API keys configured: every caller is admin, so the server must listen on loopback only; "
+                    "set BRANDCHECK_KEYS_FILE or BRANDCHECK_API_KEYS to serve others"
+                )
             yield
         finally:
             await to_thread.run_sync(resources.close)
@@ -105,10 +161,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
         "kb_service": Provide(_kb_service, sync_to_thread=False),
         "checker": Provide(_checker, sync_to_thread=False),
         "jobs": Provide(_jobs, sync_to_thread=False),
+        "keys": Provide(_keys, sync_to_thread=False),
+        "metrics": Provide(_metrics, sync_to_thread=False),
     }
+    secret = settings.secret_key.get_secret_value() if settings.secret_key else secrets.token_hex(32)
+    session_secret = hashlib.sha256(b"brandcheck session\0" + secret.encode()).digest()
+    limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     return Litestar(
         route_handlers=[
             health,
+            ready,
+            metrics_endpoint,
+            AuthController,
+            LoginController,
             KnowledgeBaseController,
             CheckController,
             AnalysisController,
@@ -120,16 +185,22 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers={DomainError: domain_error_handler, UnicodeDecodeError: undecodable_body_handler},
         lifespan=[lifespan],
         openapi_config=openapi,
-        state=State({"settings": settings}),
+        middleware=[
+            RequestContextMiddleware(metrics),
+            AuthMiddleware(lambda app: _resources(app.state).keys, limiter, session_secret),
+            LimitsMiddleware(settings.max_body_bytes, settings.max_upload_bytes, settings.request_timeout),
+        ],
+        state=State({"settings": settings, "metrics": metrics, "session_secret": session_secret}),
         debug=False,
-        request_max_body_size=settings.max_body_bytes,
+        logging_config=None,
+        request_max_body_size=settings.max_upload_bytes,
         template_config=TemplateConfig(directory=TEMPLATE_DIR, engine=JinjaTemplateEngine),
         csrf_config=CSRFConfig(
-            secret=settings.csrf_secret.get_secret_value() if settings.csrf_secret else secrets.token_hex(32),
+            secret=secret,
             cookie_name="csrftoken",
             header_name="x-csrftoken",
             cookie_samesite="strict",
             # The REST API is for programs (keys, not cookies); only the pages' own /ui posts need tokens.
-            exclude=["/api/", "/schema", "/static/", "/health"],
+            exclude=["/api/", "/schema", "/static/", "/health", "/ready", "/metrics"],
         ),
     )

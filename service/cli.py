@@ -19,6 +19,7 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_DISTORTIONS = 3  # `check` found distortions: lets a publishing pipeline stop the post
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -32,7 +33,63 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         settings.port = args.port
     if args.seed_samples:
         settings.seed_samples = True
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
+    from service.auth.keys import configured_keys
+    from service.observability import configure_logging
+
+    log_config = configure_logging(settings.log_level, settings.log_format)
+    logger = logging.getLogger("brandcheck")
+    try:
+        keys = configured_keys(settings.api_keys, settings.keys_file)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not keys and settings.host not in LOOPBACK_HOSTS:
+        logger.warning(
+            "no API keys configured, so listening on 127.0.0.1 instead of %s: set BRANDCHECK_KEYS_FILE "
+            "(see `brandcheck keys create`) or BRANDCHECK_API_KEYS to serve other machines",
+            settings.host,
+        )
+        settings.host = "127.0.0.1"
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        log_config=log_config,
+        access_log=False,  # one JSON line per request comes from the app, with its request id
+        timeout_graceful_shutdown=30,
+    )
+    return EXIT_OK
+
+
+def _keys_create(settings: Settings, args: argparse.Namespace) -> int:
+    from service.auth.keys import KeyConfig, append_to_keys_file, generate_key, hash_key
+
+    key = generate_key()
+    entry = KeyConfig(name=args.name, role=args.role, sha256=hash_key(key), rate_per_minute=args.rate_per_minute)
+    if args.file:
+        try:
+            append_to_keys_file(Path(args.file), entry)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"added '{args.name}' ({args.role}) to {args.file}; the key (shown only now):", file=sys.stderr)
+    else:
+        print("add this to BRANDCHECK_API_KEYS (a JSON list):", file=sys.stderr)
+        print(json.dumps(entry.model_dump(exclude_none=True)), file=sys.stderr)
+        print("the key (shown only now):", file=sys.stderr)
+    print(key)
+    return EXIT_OK
+
+
+def _keys_hash(settings: Settings, args: argparse.Namespace) -> int:
+    from service.auth.keys import hash_key
+
+    key = sys.stdin.readline().strip()
+    if not key:
+        print("error: give the key on standard input", file=sys.stderr)
+        return EXIT_USAGE
+    print(hash_key(key))
     return EXIT_OK
 
 
@@ -248,7 +305,9 @@ def client_report(args: argparse.Namespace, job_id: str) -> str:
     import httpx
 
     url = (args.server or os.environ.get("BRANDCHECK_SERVER", "")).rstrip("/")
-    response = httpx.get(f"{url}/api/v1/analyses/{job_id}/report.html", timeout=60)
+    key = args.api_key or os.environ.get("BRANDCHECK_API_KEY")
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    response = httpx.get(f"{url}/api/v1/analyses/{job_id}/report.html", headers=headers, timeout=60)
     response.raise_for_status()
     return response.text
 
@@ -283,6 +342,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(handler=_kb_export)
     reindex = kb.add_parser("reindex", help="re-embed every knowledge base with the configured model")
     reindex.set_defaults(handler=_kb_reindex)
+
+    keys = commands.add_parser("keys", help="API keys for the server").add_subparsers(
+        dest="keys_command", required=True
+    )
+    create_key = keys.add_parser("create", help="make a key; prints it once and stores only its SHA-256")
+    create_key.add_argument("--name", required=True, help="shown in the audit log")
+    create_key.add_argument("--role", required=True, choices=["reviewer", "editor", "admin"])
+    create_key.add_argument("--file", help="keys file to add it to (BRANDCHECK_KEYS_FILE); else print the entry")
+    create_key.add_argument("--rate-per-minute", type=int, help="override the default rate limit")
+    create_key.set_defaults(handler=_keys_create)
+    hash_command = keys.add_parser("hash", help="print the SHA-256 of a key read from standard input")
+    hash_command.set_defaults(handler=_keys_hash)
 
     check = commands.add_parser("check", help="check a post; exit code 3 when it has distortions")
     check.add_argument("text", nargs="*", help="the text (or use --file)")

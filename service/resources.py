@@ -11,6 +11,7 @@ from knowledge_base.repository import KnowledgeBaseRepository
 from knowledge_base.samples import sample_knowledge_bases
 from knowledge_base.store import EdgeStore, LexicalEncoder, QdrantServerStore, StoreError, VectorStore
 from service.analysis.jobs import AnalysisJobs
+from service.auth.keys import KeyRing, configured_keys
 from service.check.checker import Checker
 from service.settings import Settings
 
@@ -40,6 +41,7 @@ class Resources:
     repository: KnowledgeBaseRepository
     checker: Checker
     jobs: AnalysisJobs
+    keys: KeyRing
 
     def close(self) -> None:
         """Stop the job worker and release the store (and its directory lock)."""
@@ -60,12 +62,13 @@ def open_resources(settings: Settings, allow_model_mismatch: bool = False) -> Re
     try:
         repository = KnowledgeBaseRepository(store, embedder, lexical)
         repository.open(allow_model_mismatch=allow_model_mismatch)
+        keys = KeyRing(configured_keys(settings.api_keys, settings.keys_file), store)
     except BaseException:
         store.close()
         raise
     checker = Checker(repository, embedder, settings.check)
     jobs = AnalysisJobs(settings.data_dir / "jobs", checker)
-    return Resources(settings, embedder, lexical, store, repository, checker, jobs)
+    return Resources(settings, embedder, lexical, store, repository, checker, jobs, keys)
 
 
 def seed_samples(repository: KnowledgeBaseRepository) -> list[str]:

@@ -84,10 +84,34 @@ class Settings(BaseSettings):
         False, description="Load the bundled sample knowledge bases the first time the store is created."
     )
     encode_batch_size: int = Field(64, ge=1, le=4096)
-    csrf_secret: SecretStr | None = Field(
-        None, description="Signs the web form's CSRF tokens; set it when running several workers."
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Signs the web form's CSRF tokens and login sessions; random per process when unset, so set "
+        "it when running several workers (and to keep sessions across restarts).",
     )
-    max_body_bytes: int = Field(64 * 1024 * 1024, ge=1024, description="Largest request body (analysis uploads).")
+    api_keys: str | None = Field(
+        None,
+        description='API keys as a JSON list of {"name", "role", "sha256"}; role is reviewer, editor or admin. '
+        "Only the SHA-256 of each key is configured (`brandcheck keys hash`).",
+    )
+    keys_file: Path | None = Field(
+        None, description="A YAML/JSON file of keys, {keys: [{name, role, sha256}]} (`brandcheck keys create`)."
+    )
+    session_hours: int = Field(12, ge=1, le=24 * 30, description="How long a web-form login lasts.")
+    rate_limit_per_minute: int = Field(
+        600, ge=1, description="Requests a minute per key (token bucket, per worker); a key may override it."
+    )
+    rate_limit_burst: int = Field(60, ge=1, description="Requests a key may make at once before the rate applies.")
+    request_timeout: float = Field(
+        60.0, gt=0, description="Seconds before a request is answered 503 (imports and replaces get 600)."
+    )
+    max_body_bytes: int = Field(
+        1024 * 1024, ge=1024, description="Largest JSON request body (checks, item edits); larger is a 413."
+    )
+    max_upload_bytes: int = Field(
+        64 * 1024 * 1024, ge=1024, description="Largest upload: knowledge-base imports and analysis files."
+    )
+    log_format: Literal["json", "text"] = Field("json", description="Log lines as JSON objects or as text.")
     check: CheckThresholds = Field(default_factory=CheckThresholds)
 
     @property

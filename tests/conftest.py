@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import socket
 import threading
@@ -22,6 +24,7 @@ from knowledge_base.repository import KnowledgeBaseRepository
 from knowledge_base.samples import sample_knowledge_bases
 from knowledge_base.store import EdgeStore, LexicalEncoder
 from service.app import create_app
+from service.auth.keys import hash_key
 from service.check.checker import Checker
 from service.settings import CheckThresholds, Settings
 
@@ -74,10 +77,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real uvicorn server on a free loopback port, with the sample knowledge bases."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("web") / "data", seed_samples=True, _env_file=None)  # type: ignore[call-arg]
+@contextlib.contextmanager
+def serve(settings: Settings) -> Iterator[str]:
+    """A real uvicorn server for ``settings`` on a free loopback port; yields its base URL."""
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -86,6 +88,37 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
         time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(30)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(30)
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real uvicorn server on a free loopback port, with the sample knowledge bases."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("web") / "data", seed_samples=True, _env_file=None)  # type: ignore[call-arg]
+    with serve(settings) as url:
+        yield url
+
+
+# One key per role, as a deployment would configure them (only the SHA-256 goes into the settings).
+TEST_KEYS = {role: f"bck_test_{role}_" + "x" * 32 for role in ("admin", "editor", "reviewer")}
+
+
+def keyed_settings(data_dir: Path, **overrides: object) -> Settings:
+    """Settings with an admin, an editor and a reviewer key (named alice, erin and rita)."""
+    names = {"admin": "alice", "editor": "erin", "reviewer": "rita"}
+    api_keys = json.dumps(
+        [{"name": names[role], "role": role, "sha256": hash_key(key)} for role, key in TEST_KEYS.items()]
+    )
+    options: dict[str, object] = {"seed_samples": True, **overrides}
+    return Settings(data_dir=data_dir, api_keys=api_keys, _env_file=None, **options)  # type: ignore[call-arg, arg-type]
+
+
+@pytest.fixture(scope="module")
+def keyed_live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A live server that asks for keys (see ``TEST_KEYS``)."""
+    with serve(keyed_settings(tmp_path_factory.mktemp("keyed") / "data")) as url:
+        yield url

@@ -15,7 +15,11 @@ from service.analysis.jobs import AnalysisJobs, JobInfo
 from service.analysis.parsing import detect_post_format, parse_posts
 from service.analysis.report import distortions_to_csv, render_report
 from service.analysis.schemas import MAX_SYNC_POSTS, AnalysisResult
+from service.auth.keys import Role
+from service.auth.middleware import requires
 from service.check.checker import Checker
+from service.limits import UPLOAD_OPT
+from service.observability import Metrics
 
 
 class AnalysisController(Controller):
@@ -23,18 +27,21 @@ class AnalysisController(Controller):
 
     path = "/api/v1"
     tags = ["analyses"]  # noqa: RUF012 - Litestar declares it as an instance attribute
+    guards = [requires(Role.REVIEWER)]  # noqa: RUF012
 
     @post(
         "/knowledge-bases/{kb_id:str}/analyses",
         summary="Analyse posts (JSON, JSONL or CSV)",
         status_code=HTTP_200_OK,
         responses=None,
+        opt={UPLOAD_OPT: True},
     )
     async def submit(
         self,
         request: Request[Any, Any, Any],
         checker: Checker,
         jobs: AnalysisJobs,
+        metrics: Metrics,
         kb_id: str,
         mode: Annotated[
             Literal["auto", "sync", "async"],
@@ -60,6 +67,7 @@ class AnalysisController(Controller):
             info = jobs.submit(kb_id, posts)
             return Response(info, status_code=HTTP_202_ACCEPTED, headers={"Location": f"/api/v1/analyses/{info.id}"})
         result = await to_thread.run_sync(analyse, checker, kb_id, posts)
+        metrics.record_analysis(result)
         return Response(result, status_code=HTTP_200_OK)
 
     @get("/analyses", summary="List analysis jobs", sync_to_thread=False)

@@ -24,6 +24,7 @@ import queue
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -93,6 +94,7 @@ class AnalysisJobs:
         self._rate: dict[str, tuple[float, int]] = {}  # job id -> (start time, posts done at start)
         self._worker: threading.Thread | None = None
         self._stopping = threading.Event()
+        self.on_result: Callable[[AnalysisResult], None] | None = None  # e.g. metrics
 
     # -- lifecycle --------------------------------------------------------------------------------
 
@@ -156,6 +158,10 @@ class AnalysisJobs:
                 except NotFoundError:
                     continue
         return sorted(jobs, key=lambda job: job.created_at, reverse=True)
+
+    def active_count(self) -> int:
+        """Jobs queued or running."""
+        return sum(job.status in (JobStatus.QUEUED, JobStatus.RUNNING) for job in self.list_jobs())
 
     def cancel(self, job_id: str) -> JobInfo:
         """Cancel a queued or running job (a finished one is left as it is: 409)."""
@@ -282,3 +288,5 @@ class AnalysisJobs:
             info.model_copy(update={"status": JobStatus.SUCCEEDED, "done": len(outcomes), "finished_at": _now()})
         )
         self._rate.pop(job_id, None)
+        if self.on_result is not None:
+            self.on_result(result)

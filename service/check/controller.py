@@ -5,8 +5,11 @@ from __future__ import annotations
 from litestar import Controller, post
 from litestar.status_codes import HTTP_200_OK
 
+from service.auth.keys import Role
+from service.auth.middleware import requires
 from service.check.checker import Checker
 from service.check.schemas import CheckRequest, CheckResponse
+from service.observability import Metrics
 
 
 class CheckController(Controller):
@@ -14,10 +17,13 @@ class CheckController(Controller):
 
     path = "/api/v1/knowledge-bases/{kb_id:str}/check"
     tags = ["check"]  # noqa: RUF012 - Litestar declares it as an instance attribute
+    guards = [requires(Role.REVIEWER)]  # noqa: RUF012
 
     @post("/", summary="Check content for distortions and key messages", status_code=HTTP_200_OK, sync_to_thread=True)
-    def check(self, checker: Checker, kb_id: str, data: CheckRequest) -> CheckResponse:
+    def check(self, checker: Checker, metrics: Metrics, kb_id: str, data: CheckRequest) -> CheckResponse:
         """Per sentence: span, matched items with scores and a verdict; each distortion with its kind, the
         official fact, an explanation and a correction; for the whole text, the key messages carried and
         missed, the avoid-topics touched, counts and a consistency score."""
-        return checker.check(kb_id, data.text, data.lang)
+        response = checker.check(kb_id, data.text, data.lang)
+        metrics.record_check("api", [d.kind for d in response.distortions])
+        return response

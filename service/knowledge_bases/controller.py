@@ -6,11 +6,14 @@ from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.enums import MediaType
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from knowledge_base.models import KnowledgeBase, KnowledgeBaseContent
+from service.auth.keys import Role
+from service.auth.middleware import requires
 from service.knowledge_bases.schemas import (
+    AuditRecord,
     ItemChange,
     KnowledgeBaseCreate,
     KnowledgeBaseSummary,
@@ -19,11 +22,12 @@ from service.knowledge_bases.schemas import (
     Section,
 )
 from service.knowledge_bases.service import ImportMode, KnowledgeBaseService, detect_format
+from service.limits import TIMEOUT_OPT, UPLOAD_OPT
 
 ExpectedVersion = Annotated[
     int | None,
-    Parameter(
-        query="expected_version", ge=0, description="Fail with 409 unless the knowledge base is at this version."
+    QueryParameter(
+        name="expected_version", ge=0, description="Fail with 409 unless the knowledge base is at this version."
     ),
 ]
 
@@ -33,13 +37,20 @@ class KnowledgeBaseController(Controller):
 
     path = "/api/v1/knowledge-bases"
     tags = ["knowledge bases"]  # noqa: RUF012 - Litestar declares it as an instance attribute
+    guards = [requires(Role.REVIEWER)]  # noqa: RUF012 - reads; writes add their own guard
 
     @get("/", summary="List knowledge bases", sync_to_thread=True)
     def list_knowledge_bases(self, kb_service: KnowledgeBaseService) -> list[KnowledgeBaseSummary]:
         """Every knowledge base with its version and item counts."""
         return kb_service.list_summaries()
 
-    @post("/", summary="Create a knowledge base", status_code=HTTP_201_CREATED, sync_to_thread=True)
+    @post(
+        "/",
+        summary="Create a knowledge base",
+        status_code=HTTP_201_CREATED,
+        sync_to_thread=True,
+        guards=[requires(Role.ADMIN)],
+    )
     def create_knowledge_base(self, kb_service: KnowledgeBaseService, data: KnowledgeBaseCreate) -> KnowledgeBase:
         """Create a knowledge base from the interchange format; 409 if the id is taken."""
         return kb_service.create(data)
@@ -48,20 +59,23 @@ class KnowledgeBaseController(Controller):
         "/import",
         summary="Import a knowledge base (YAML or kb.json), atomically",
         status_code=HTTP_200_OK,
+        guards=[requires(Role.EDITOR)],
+        opt={UPLOAD_OPT: True, TIMEOUT_OPT: 600},
     )
     async def import_knowledge_base(
         self,
         request: Request[Any, Any, Any],
         kb_service: KnowledgeBaseService,
         kb_id: Annotated[
-            str | None, Parameter(query="id", description="Id; else the document's id or product.")
+            str | None, QueryParameter(name="id", description="Id; else the document's id or product.")
         ] = None,
         mode: Annotated[
             ImportMode, Parameter(description="create (409 if it exists), replace (404 if not), or upsert.")
         ] = "upsert",
     ) -> KnowledgeBase:
         """Import a whole knowledge base from a YAML or JSON body. All or nothing: a failing import leaves
-        the stored version untouched, and readers see either the old or the new version."""
+        the stored version untouched, and readers see either the old or the new version. Changing a knowledge
+        base needs the editor role, creating one admin."""
         from anyio import to_thread
 
         body = await request.body()
@@ -73,7 +87,13 @@ class KnowledgeBaseController(Controller):
         """The live version of a knowledge base with all its items."""
         return kb_service.get(kb_id)
 
-    @put("/{kb_id:str}", summary="Create or replace a knowledge base", sync_to_thread=True)
+    @put(
+        "/{kb_id:str}",
+        summary="Create or replace a knowledge base",
+        sync_to_thread=True,
+        guards=[requires(Role.EDITOR)],
+        opt={UPLOAD_OPT: True, TIMEOUT_OPT: 600},
+    )
     def replace_knowledge_base(
         self,
         kb_service: KnowledgeBaseService,
@@ -81,10 +101,16 @@ class KnowledgeBaseController(Controller):
         data: KnowledgeBaseContent,
         expected_version: ExpectedVersion = None,
     ) -> KnowledgeBase:
-        """Replace the whole knowledge base atomically (or create it)."""
+        """Replace the whole knowledge base atomically (editor), or create it (admin)."""
         return kb_service.replace(kb_id, data, expected_version)
 
-    @delete("/{kb_id:str}", summary="Delete a knowledge base", status_code=HTTP_204_NO_CONTENT, sync_to_thread=True)
+    @delete(
+        "/{kb_id:str}",
+        summary="Delete a knowledge base",
+        status_code=HTTP_204_NO_CONTENT,
+        sync_to_thread=True,
+        guards=[requires(Role.ADMIN)],
+    )
     def delete_knowledge_base(
         self, kb_service: KnowledgeBaseService, kb_id: str, expected_version: ExpectedVersion = None
     ) -> None:
@@ -116,7 +142,28 @@ class KnowledgeBaseController(Controller):
         """Every fact, key message, avoid-topic or prohibited claim of a knowledge base."""
         return kb_service.list_items(kb_id, section)
 
-    @post("/{kb_id:str}/{section:str}", summary="Add an item", status_code=HTTP_201_CREATED, sync_to_thread=True)
+    @get(
+        "/{kb_id:str}/audit",
+        summary="Audit log of a knowledge base",
+        sync_to_thread=True,
+        guards=[requires(Role.EDITOR)],
+    )
+    def audit_log(
+        self,
+        kb_service: KnowledgeBaseService,
+        kb_id: str,
+        limit: Annotated[int, Parameter(ge=1, le=10_000, description="At most this many entries.")] = 100,
+    ) -> list[AuditRecord]:
+        """Who changed what and when, newest first, with the version each change produced (editor role)."""
+        return kb_service.audit_log(kb_id, limit)
+
+    @post(
+        "/{kb_id:str}/{section:str}",
+        summary="Add an item",
+        status_code=HTTP_201_CREATED,
+        sync_to_thread=True,
+        guards=[requires(Role.EDITOR)],
+    )
     def add_item(
         self, kb_service: KnowledgeBaseService, kb_id: str, section: Section, data: dict[str, Any]
     ) -> ItemChange:
@@ -128,7 +175,12 @@ class KnowledgeBaseController(Controller):
         """One item of a section."""
         return kb_service.get_item(kb_id, section, item_id)
 
-    @put("/{kb_id:str}/{section:str}/{item_id:str}", summary="Replace an item", sync_to_thread=True)
+    @put(
+        "/{kb_id:str}/{section:str}/{item_id:str}",
+        summary="Replace an item",
+        sync_to_thread=True,
+        guards=[requires(Role.EDITOR)],
+    )
     def update_item(
         self, kb_service: KnowledgeBaseService, kb_id: str, section: Section, item_id: str, data: dict[str, Any]
     ) -> ItemChange:
@@ -140,6 +192,7 @@ class KnowledgeBaseController(Controller):
         summary="Delete an item",
         status_code=HTTP_204_NO_CONTENT,
         sync_to_thread=True,
+        guards=[requires(Role.EDITOR)],
     )
     def delete_item(self, kb_service: KnowledgeBaseService, kb_id: str, section: Section, item_id: str) -> None:
         """Delete one item; bumps the version."""

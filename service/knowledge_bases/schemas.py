@@ -81,3 +81,16 @@ class SearchResponse(BaseModel):
     version: int
     model: str
     results: list[SearchResult]
+
+
+class AuditRecord(BaseModel):
+    """One change to a knowledge base."""
+
+    kb_id: str
+    version: int = Field(description="The version the change produced (for a delete, the last version).")
+    at: str = Field(description="When (UTC, ISO 8601).")
+    actor: str = Field(description="The name of the key that made the change ('local' without keys).")
+    action: str = Field(description="create, replace, delete, add_item, update_item or delete_item.")
+    added: list[str] = Field(default_factory=list, description="Items added, as section/id.")
+    changed: list[str] = Field(default_factory=list, description="Items changed, as section/id.")
+    removed: list[str] = Field(default_factory=list, description="Items removed, as section/id.")

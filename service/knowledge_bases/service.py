@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from knowledge_base.errors import InvalidInputError, NotFoundError
+from knowledge_base.errors import ForbiddenError, InvalidInputError, NotFoundError
 from knowledge_base.loading import KnowledgeBaseFormatError, dump_yaml, parse_document
 from knowledge_base.models import AnyItem, KnowledgeBase, KnowledgeBaseContent, slugify
 from knowledge_base.repository import KnowledgeBaseRepository, validate_item
+from service.auth.keys import LOCAL_PRINCIPAL, Principal, Role
 from service.knowledge_bases.schemas import (
+    AuditRecord,
     ItemChange,
     KnowledgeBaseCreate,
     KnowledgeBaseSummary,
@@ -32,8 +34,22 @@ def _format_error(exc: KnowledgeBaseFormatError) -> InvalidInputError:
 class KnowledgeBaseService:
     """What the API and the CLI do with knowledge bases; raises domain errors, never HTTP ones."""
 
-    def __init__(self, repository: KnowledgeBaseRepository) -> None:
+    def __init__(self, repository: KnowledgeBaseRepository, principal: Principal = LOCAL_PRINCIPAL) -> None:
         self.repository = repository
+        self.principal = principal
+
+    def _require(self, role: Role, what: str) -> None:
+        if self.principal.role < role:
+            raise ForbiddenError(
+                f"key '{self.principal.name}' has the {self.principal.role.label} role; {what} needs {role.label}",
+                extra={"role": self.principal.role.label, "required": role.label},
+            )
+
+    def _save(self, kb_id: str, content: KnowledgeBaseContent, **options: Any) -> KnowledgeBase:
+        """Save, after checking that the caller may: creating a knowledge base needs admin, changing one editor."""
+        if not self.repository.exists(kb_id):
+            self._require(Role.ADMIN, "creating a knowledge base")
+        return self.repository.save(kb_id, content, actor=self.principal.name, **options)
 
     def list_summaries(self) -> list[KnowledgeBaseSummary]:
         """Summaries of every knowledge base."""
@@ -65,15 +81,16 @@ class KnowledgeBaseService:
                 extra=[{"field": "id", "message": "required when brand and product have no ASCII letters or digits"}],
             )
         content = KnowledgeBaseContent.model_validate(data.model_dump(exclude={"id"}))
-        return self.repository.save(kb_id, content, create_only=True)
+        return self._save(kb_id, content, create_only=True)
 
     def replace(self, kb_id: str, content: KnowledgeBaseContent, expected_version: int | None = None) -> KnowledgeBase:
         """Create or atomically replace a knowledge base."""
-        return self.repository.save(kb_id, content, expected_version=expected_version)
+        return self._save(kb_id, content, expected_version=expected_version)
 
     def delete(self, kb_id: str, expected_version: int | None = None) -> None:
         """Delete a knowledge base and its items."""
-        self.repository.delete(kb_id, expected_version)
+        self._require(Role.ADMIN, "deleting a knowledge base")
+        self.repository.delete(kb_id, expected_version, actor=self.principal.name)
 
     def import_document(
         self, body: bytes, fmt: Literal["yaml", "json"], kb_id: str | None = None, mode: ImportMode = "upsert"
@@ -94,7 +111,7 @@ class KnowledgeBaseService:
                 f"the document's id '{kb.id}' differs from the id '{kb_id}' in the request",
                 extra=[{"field": "id", "message": "differs from the request's id"}],
             )
-        return self.repository.save(kb.id, kb.content, create_only=mode == "create", must_exist=mode == "replace")
+        return self._save(kb.id, kb.content, create_only=mode == "create", must_exist=mode == "replace")
 
     def export(self, kb_id: str, fmt: Literal["yaml", "json"]) -> str:
         """The knowledge base as kb.json (interchange) or as authoring YAML."""
@@ -122,7 +139,7 @@ class KnowledgeBaseService:
     def add_item(self, kb_id: str, section: Section, data: Any) -> ItemChange:
         """Add one item; 409 if its id is already used in the knowledge base."""
         item = validate_item(section.kind, data)
-        kb = self.repository.put_item(kb_id, section.kind, item, create=True)
+        kb = self.repository.put_item(kb_id, section.kind, item, create=True, actor=self.principal.name)
         return self._change(kb, section, item)
 
     def update_item(self, kb_id: str, section: Section, item_id: str, data: Any) -> ItemChange:
@@ -133,12 +150,18 @@ class KnowledgeBaseService:
                 extra=[{"field": "id", "message": "must match the URL"}],
             )
         item = validate_item(section.kind, data)
-        kb = self.repository.put_item(kb_id, section.kind, item, create=False)
+        kb = self.repository.put_item(kb_id, section.kind, item, create=False, actor=self.principal.name)
         return self._change(kb, section, item)
 
     def delete_item(self, kb_id: str, section: Section, item_id: str) -> KnowledgeBase:
         """Delete one item."""
-        return self.repository.delete_item(kb_id, section.kind, item_id)
+        return self.repository.delete_item(kb_id, section.kind, item_id, actor=self.principal.name)
+
+    def audit_log(self, kb_id: str | None, limit: int) -> list[AuditRecord]:
+        """Changes to one knowledge base (or all), newest first."""
+        if kb_id is not None and not self.repository.exists(kb_id) and not self.repository.audit_log(kb_id, 1):
+            raise NotFoundError(f"knowledge base '{kb_id}' not found", extra={"kb_id": kb_id})
+        return [AuditRecord.model_validate(entry) for entry in self.repository.audit_log(kb_id, limit)]
 
     @staticmethod
     def _change(kb: KnowledgeBase, section: Section, item: AnyItem) -> ItemChange:

@@ -3,6 +3,7 @@
 "use strict";
 
 const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content || "";
+const canEdit = () => document.body.dataset.canEdit === "true";
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -221,7 +222,7 @@ function initBatch() {
     } catch (error) { showError("batch-error", error); }
   });
   document.getElementById("cancel-button").addEventListener("click", async () => {
-    if (current) { try { await api("POST", `/api/v1/analyses/${current}/cancel`); } catch (error) { showError("batch-error", error); } }
+    if (current) { try { await api("POST", `/ui/analyses/${current}/cancel`); } catch (error) { showError("batch-error", error); } }
   });
   async function poll(jobId) {
     const job = await api("GET", `/api/v1/analyses/${jobId}`);
@@ -250,7 +251,10 @@ async function loadKnowledgeBase() {
     for (const [segment, title] of SECTIONS) {
       const items = kb[segment.replace("-", "_").replace("-", "_")];
       const rows = items.map(item => {
-        const cell = el("td", { class: "item-text", tabindex: "0", title: "Select to edit", text: item.text });
+        const cell = el("td", { class: "item-text", text: item.text });
+        if (!canEdit()) return el("tr", {}, el("th", { scope: "row", text: item.id }), cell);
+        cell.setAttribute("tabindex", "0");
+        cell.title = "Select to edit";
         const edit = () => {
           const box = el("textarea", { rows: "3", "aria-label": `Text of ${item.id}` });
           box.value = item.text;

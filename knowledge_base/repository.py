@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -28,6 +29,7 @@ from knowledge_base.errors import ConflictError, InvalidInputError, ModelMismatc
 from knowledge_base.loading import field_errors
 from knowledge_base.models import (
     ITEM_MODELS,
+    KB_ID_PATTERN,
     AnyItem,
     ItemKind,
     KnowledgeBase,
@@ -335,6 +337,11 @@ class KnowledgeBaseRepository:
     ) -> KnowledgeBase:
         """Create or atomically replace a whole knowledge base; returns the stored version. ``actor`` is
         who made the change, for the audit log."""
+        if not re.fullmatch(KB_ID_PATTERN, kb_id):
+            raise InvalidInputError(
+                f"invalid knowledge-base id {kb_id!r}",
+                extra=[{"field": "kb_id", "message": "lowercase letters, digits, '-' and '_', at most 64"}],
+            )
         with self._write_lock:
             current = self._header(kb_id)
             if create_only and current is not None:

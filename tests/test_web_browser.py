@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from service.analysis.synthetic import generate
+from tests.conftest import TEST_KEYS
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parents[1] / "test-artifacts"
@@ -131,3 +132,49 @@ def test_knowledge_base_page_edits_an_item(live_server: str, page: Page) -> None
     stored = httpx.get(live_server + "/api/v1/knowledge-bases/lumo-sonic-3/facts/F10").json()
     assert stored["text"] == "The recommended retail price is $89."
     shot(page, "knowledge-base-edit")
+
+
+def test_with_keys_reviewers_log_in_check_and_read_but_cannot_edit(keyed_live_server: str, page: Page) -> None:
+    page.goto(keyed_live_server + "/knowledge-bases")
+    expect(page).to_have_url(keyed_live_server + "/login?next=/knowledge-bases")
+    page.fill("#key", "bck_not_a_real_key")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#login-error")).to_have_text("That key is not valid.")
+    page.fill("#key", TEST_KEYS["reviewer"])
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(keyed_live_server + "/knowledge-bases")
+    expect(page.locator("#signed-in-as")).to_have_text("rita · reviewer")
+    page.select_option("#kb", "lumo-sonic-3")
+    cell = page.locator("tr", has_text="F10").locator(".item-text")
+    expect(cell).to_have_text("The recommended retail price is $79.")
+    cell.click()
+    expect(page.locator("textarea")).to_have_count(0)
+    shot(page, "knowledge-base-read-only")
+
+    page.goto(keyed_live_server + "/")
+    page.select_option("#kb", "chengfeng-p5")
+    page.fill("#text", "这个杯子容量有500毫升,装得很多。")
+    page.click("#check-button")
+    expect(page.locator(".seg.k-numeric")).to_have_text("这个杯子容量有500毫升,装得很多。")
+
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(keyed_live_server + "/login")
+    page.goto(keyed_live_server + "/")
+    expect(page).to_have_url(keyed_live_server + "/login?next=/")
+
+
+def test_with_keys_editors_edit_and_the_audit_log_names_them(keyed_live_server: str, page: Page) -> None:
+    page.goto(keyed_live_server + "/login?next=/knowledge-bases")
+    page.fill("#key", TEST_KEYS["editor"])
+    page.get_by_role("button", name="Log in").click()
+    page.select_option("#kb", "lumo-sonic-3")
+    row = page.locator("tr", has_text="F10")
+    row.locator(".item-text").click()
+    row.locator("textarea").fill("The recommended retail price is $69.")
+    row.get_by_role("button", name="Save").click()
+    expect(row.locator(".item-text")).to_have_text("The recommended retail price is $69.")
+    audit = httpx.get(
+        keyed_live_server + "/api/v1/knowledge-bases/lumo-sonic-3/audit",
+        headers={"X-API-Key": TEST_KEYS["admin"]},
+    ).json()
+    assert (audit[0]["actor"], audit[0]["action"], audit[0]["changed"]) == ("erin", "update_item", ["facts/F10"])

@@ -19,6 +19,7 @@ from litestar.testing import AsyncTestClient, TestClient
 from knowledge_base.samples import sample_paths
 from service.app import create_app
 from service.settings import Settings
+from tests.conftest import TEST_KEYS
 
 KETTLE = {
     "id": "kettle",
@@ -97,3 +98,28 @@ async def test_async_client_against_the_real_app(settings: Settings) -> None:
         assert isinstance(job, Job)
         result = await api.wait_for_analysis(job.id, poll_interval=0.05, timeout=120)
         assert result.distortions[0]["fact_id"] == "F8"
+
+
+def test_keys_roles_and_audit_through_the_client(keyed_live_server: str) -> None:
+    from brandcheck_client import AuthenticationError, PermissionDeniedError
+
+    with (
+        BrandcheckClient(keyed_live_server, api_key=TEST_KEYS["admin"]) as admin,
+        BrandcheckClient(keyed_live_server, api_key=TEST_KEYS["reviewer"]) as reviewer,
+        BrandcheckClient(keyed_live_server) as anonymous,
+    ):
+        assert (admin.me().name, admin.me().role) == ("alice", "admin")
+        with pytest.raises(AuthenticationError):
+            anonymous.list_knowledge_bases()
+        with pytest.raises(PermissionDeniedError) as denied:
+            reviewer.add_item("lumo-sonic-3", "facts", {"id": "F77", "text": "It comes in blue."})
+        assert "needs editor" in str(denied.value)
+        created = admin.create_key("pipeline", "editor", rate_per_minute=120)
+        with BrandcheckClient(keyed_live_server, api_key=created.key) as pipeline:
+            pipeline.add_item("lumo-sonic-3", "facts", {"id": "F77", "text": "It comes in blue."})
+        entry = admin.audit_log("lumo-sonic-3")[0]
+        assert (entry.actor, entry.action, entry.added) == ("pipeline", "add_item", ["facts/F77"])
+        assert "pipeline" in {key.name for key in admin.list_keys()}
+        admin.delete_key(created.key_id)
+        with BrandcheckClient(keyed_live_server, api_key=created.key) as revoked, pytest.raises(AuthenticationError):
+            revoked.me()

@@ -18,11 +18,15 @@ from brandcheck_client._calls import Call, Section
 from brandcheck_client.errors import APIConnectionError, APITimeoutError, BrandcheckError
 from brandcheck_client.models import (
     AnalysisResult,
+    ApiKey,
+    AuditEntry,
     CheckResult,
+    CreatedKey,
     ItemChange,
     Job,
     KnowledgeBase,
     KnowledgeBaseSummary,
+    Me,
     SearchResponse,
 )
 
@@ -152,6 +156,28 @@ class AsyncBrandcheckClient(BaseClient):
     async def check(self, kb_id: str, text: str, lang: str | None = None) -> CheckResult:
         """Check a post: distortions with the official fact and a correction, key messages carried and missed."""
         return await self._send(calls.check(kb_id, text, lang))
+
+    # -- access -------------------------------------------------------------------------------------
+
+    async def me(self) -> Me:
+        """The name and role of this client's key."""
+        return await self._send(calls.me())
+
+    async def audit_log(self, kb_id: str | None = None, limit: int = 100) -> list[AuditEntry]:
+        """Changes to one knowledge base (or to all), newest first (editor role)."""
+        return await self._send(calls.audit_log(kb_id, limit))
+
+    async def list_keys(self) -> list[ApiKey]:
+        """Every API key by name, role and key id (admin role)."""
+        return await self._send(calls.list_keys())
+
+    async def create_key(self, name: str, role: str, rate_per_minute: int | None = None) -> CreatedKey:
+        """Create a key (admin role); ``.key`` holds the key, returned only this once."""
+        return await self._send(calls.create_key(name, role, rate_per_minute))
+
+    async def delete_key(self, key_id: str) -> None:
+        """Delete a key created through the API (admin role)."""
+        await self._send(calls.delete_key(key_id))
 
     # -- analyses -----------------------------------------------------------------------------------
 

@@ -14,11 +14,15 @@ from pydantic import BaseModel, TypeAdapter
 
 from brandcheck_client.models import (
     AnalysisResult,
+    ApiKey,
+    AuditEntry,
     CheckResult,
+    CreatedKey,
     ItemChange,
     Job,
     KnowledgeBase,
     KnowledgeBaseSummary,
+    Me,
     SearchResponse,
 )
 
@@ -205,3 +209,28 @@ def analysis_result(job_id: str) -> Call[AnalysisResult]:
 
 def cancel_analysis(job_id: str) -> Call[Job]:
     return Call("POST", f"{API}/analyses/{quote(job_id, safe='')}/cancel", _model(Job), idempotent=True)
+
+
+def me() -> Call[Me]:
+    return Call("GET", f"{API}/me", _model(Me))
+
+
+def audit_log(kb_id: str | None, limit: int) -> Call[list[AuditEntry]]:
+    if kb_id is not None:
+        return Call("GET", f"{_kb(kb_id)}/audit", _list_of(AuditEntry), params={"limit": limit})
+    return Call("GET", f"{API}/audit", _list_of(AuditEntry), params={"limit": limit})
+
+
+def list_keys() -> Call[list[ApiKey]]:
+    return Call("GET", f"{API}/keys", _list_of(ApiKey))
+
+
+def create_key(name: str, role: str, rate_per_minute: int | None) -> Call[CreatedKey]:
+    body: dict[str, Any] = {"name": name, "role": role}
+    if rate_per_minute is not None:
+        body["rate_per_minute"] = rate_per_minute
+    return Call("POST", f"{API}/keys", _model(CreatedKey), json_body=body, idempotent=False)
+
+
+def delete_key(key_id: str) -> Call[None]:
+    return Call("DELETE", f"{API}/keys/{quote(key_id, safe='')}", _nothing)

@@ -17,11 +17,15 @@ from brandcheck_client._calls import Call, Section
 from brandcheck_client.errors import APIConnectionError, APITimeoutError, BrandcheckError
 from brandcheck_client.models import (
     AnalysisResult,
+    ApiKey,
+    AuditEntry,
     CheckResult,
+    CreatedKey,
     ItemChange,
     Job,
     KnowledgeBase,
     KnowledgeBaseSummary,
+    Me,
     SearchResponse,
 )
 
@@ -150,6 +154,28 @@ class BrandcheckClient(BaseClient):
     def check(self, kb_id: str, text: str, lang: str | None = None) -> CheckResult:
         """Check a post: distortions with the official fact and a correction, key messages carried and missed."""
         return self._send(calls.check(kb_id, text, lang))
+
+    # -- access -------------------------------------------------------------------------------------
+
+    def me(self) -> Me:
+        """The name and role of this client's key."""
+        return self._send(calls.me())
+
+    def audit_log(self, kb_id: str | None = None, limit: int = 100) -> list[AuditEntry]:
+        """Changes to one knowledge base (or to all), newest first (editor role)."""
+        return self._send(calls.audit_log(kb_id, limit))
+
+    def list_keys(self) -> list[ApiKey]:
+        """Every API key by name, role and key id (admin role)."""
+        return self._send(calls.list_keys())
+
+    def create_key(self, name: str, role: str, rate_per_minute: int | None = None) -> CreatedKey:
+        """Create a key (admin role); ``.key`` holds the key, returned only this once."""
+        return self._send(calls.create_key(name, role, rate_per_minute))
+
+    def delete_key(self, key_id: str) -> None:
+        """Delete a key created through the API (admin role)."""
+        self._send(calls.delete_key(key_id))
 
     # -- analyses -----------------------------------------------------------------------------------
 

@@ -157,3 +157,42 @@ class AnalysisResult(_Model):
     dilution: dict[str, Any]
     avoid_topics: list[dict[str, Any]]
     distortions: list[dict[str, Any]]
+
+
+class Me(_Model):
+    """The caller: the key's name and role."""
+
+    name: str
+    role: str
+    auth_enabled: bool
+
+
+class AuditEntry(_Model):
+    """One change to a knowledge base: who, when, what, and the version it produced."""
+
+    kb_id: str
+    version: int
+    at: dt.datetime
+    actor: str
+    action: str
+    added: list[str] = Field(default_factory=list)
+    changed: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+
+
+class ApiKey(_Model):
+    """An API key as listed (never the key itself)."""
+
+    name: str
+    role: str
+    key_id: str
+    source: str
+    created_at: str | None = None
+    created_by: str | None = None
+    rate_per_minute: int | None = None
+
+
+class CreatedKey(ApiKey):
+    """A new key: ``key`` is returned this once."""
+
+    key: str

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import fcntl
 import io
 import json
 import logging
@@ -172,6 +173,7 @@ class AnalysisJobs:
                     f"analysis job '{job_id}' already {info.status.value}", extra={"status": info.status}
                 )
             self._cancelled.add(job_id)
+            (self._dir(job_id) / "cancel").touch()  # seen by whichever worker runs the job
             if info.status is JobStatus.QUEUED:
                 info = info.model_copy(update={"status": JobStatus.CANCELLED, "finished_at": _now()})
                 self._save(info)
@@ -188,6 +190,9 @@ class AnalysisJobs:
         return AnalysisResult.model_validate_json((self._dir(job_id) / "result.json").read_bytes())
 
     # -- storage ------------------------------------------------------------------------------------
+
+    def _cancel_requested(self, job_id: str) -> bool:
+        return job_id in self._cancelled or (self._dir(job_id) / "cancel").exists()
 
     def _dir(self, job_id: str) -> Path:
         if not job_id.isalnum():
@@ -232,10 +237,20 @@ class AnalysisJobs:
                 self._save(info.model_copy(update={"status": JobStatus.FAILED, "error": detail, "finished_at": _now()}))
 
     def _execute(self, job_id: str) -> None:
-        info = self._load(job_id)
-        if info.status is not JobStatus.QUEUED or job_id in self._cancelled:
-            return
         folder = self._dir(job_id)
+        # Several API workers may share the jobs folder: the one holding the lock runs the job. The kernel
+        # drops the lock when its process dies, so a killed worker's job is resumed by the next to start.
+        with (folder / ".lock").open("a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return
+            self._execute_locked(job_id, folder)
+
+    def _execute_locked(self, job_id: str, folder: Path) -> None:
+        info = self._load(job_id)
+        if info.status is not JobStatus.QUEUED or self._cancel_requested(job_id):
+            return
         posts = [Post.model_validate_json(line) for line in (folder / "posts.jsonl").read_text("utf-8").splitlines()]
         complete = self._batches(job_id)
         start = len(complete) * BATCH_POSTS
@@ -263,10 +278,10 @@ class AnalysisJobs:
             self._save(info)
 
         def should_stop() -> bool:
-            return job_id in self._cancelled or self._stopping.is_set()
+            return self._cancel_requested(job_id) or self._stopping.is_set()
 
         check_posts(self.checker, info.kb_id, posts, start=start, on_batch=checkpoint, should_stop=should_stop)
-        if job_id in self._cancelled:
+        if self._cancel_requested(job_id):
             self._save(info.model_copy(update={"status": JobStatus.CANCELLED, "finished_at": _now()}))
             return
         if self._stopping.is_set() and info.done < info.total:

@@ -33,11 +33,21 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         settings.port = args.port
     if args.seed_samples:
         settings.seed_samples = True
-    from service.auth.keys import configured_keys
-    from service.observability import configure_logging
+    import logging.config
 
-    log_config = configure_logging(settings.log_level, settings.log_format)
+    from service.auth.keys import configured_keys
+    from service.observability import logging_config
+
+    log_config = logging_config(settings.log_level, settings.log_format)
+    logging.config.dictConfig(log_config)
     logger = logging.getLogger("brandcheck")
+    if args.workers > 1 and not settings.qdrant_url:
+        print(
+            "error: several workers need a Qdrant server (BRANDCHECK_QDRANT_URL): "
+            "the embedded store belongs to one process",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     try:
         keys = configured_keys(settings.api_keys, settings.keys_file)
     except ValueError as exc:
@@ -50,8 +60,23 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             settings.host,
         )
         settings.host = "127.0.0.1"
+    if args.workers > 1:
+        # Each worker process builds its app from the environment: pass the command line's overrides on.
+        os.environ.update(
+            BRANDCHECK_HOST=settings.host,
+            BRANDCHECK_PORT=str(settings.port),
+            BRANDCHECK_DATA_DIR=str(settings.data_dir),
+            BRANDCHECK_MODEL=settings.model,
+            BRANDCHECK_SEED_SAMPLES=str(settings.seed_samples).lower(),
+        )
+        if not settings.secret_key:
+            logger.warning(
+                "BRANDCHECK_SECRET_KEY is not set: web-form logins and CSRF tokens will not carry over between workers"
+            )
     uvicorn.run(
-        create_app(settings),
+        "service.app:create_app" if args.workers > 1 else create_app(settings),
+        factory=args.workers > 1,
+        workers=args.workers,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
@@ -325,6 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--seed-samples", action="store_true", help="load the sample knowledge bases on first start")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (needs BRANDCHECK_QDRANT_URL)")
     serve.set_defaults(handler=_serve)
 
     kb = commands.add_parser("kb", help="manage knowledge bases in the local store").add_subparsers(

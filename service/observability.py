@@ -47,20 +47,21 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def configure_logging(level: str, fmt: str) -> dict[str, Any]:
-    """Configure the root logger (JSON or text) and return a uvicorn ``log_config`` that uses it."""
-    handler = logging.StreamHandler()
-    if fmt == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level.upper())
-    # uvicorn's own loggers propagate to the root handler; its access log is replaced by ours.
+def logging_config(level: str, fmt: str) -> dict[str, Any]:
+    """A ``logging.config.dictConfig`` (JSON or text lines on stderr) that uvicorn applies in every worker.
+
+    uvicorn's own loggers go through it too; its access log is off, the app logs each request itself."""
+    formatter: dict[str, Any] = (
+        {"()": "service.observability.JsonFormatter"}
+        if fmt == "json"
+        else {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+    )
     return {
         "version": 1,
         "disable_existing_loggers": False,
+        "formatters": {"default": formatter},
+        "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "default"}},
+        "root": {"level": level.upper(), "handlers": ["stderr"]},
         "loggers": {
             "uvicorn": {"level": level.upper(), "handlers": [], "propagate": True},
             "uvicorn.error": {"level": level.upper(), "handlers": [], "propagate": True},

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIP := $(BIN)/pip --disable-pip-version-check
 
-.PHONY: install serve test lint typecheck unit eval bench clean-data browser
+.PHONY: install serve test lint typecheck unit eval bench load clean-data browser
 
 CHROMIUM := /usr/bin/chromium
 
@@ -50,6 +50,10 @@ eval: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# 32 clients for 60 s mixing checks, analysis jobs and knowledge-base edits; see bench/load.py.
+load: install
+	$(BIN)/python bench/load.py
 
 clean-data:
 	rm -rf data

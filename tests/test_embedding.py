@@ -18,6 +18,7 @@ from knowledge_base.embedding import (
     USE_MODEL_ID,
     EmbeddingModelError,
     MultilingualUSE,
+    SentenceEmbedder,
     encode,
     load_embedding_model,
     model_identity,
@@ -182,3 +183,16 @@ def test_encode_keeps_input_order_when_lengths_vary(use_model: SentenceTransform
     batched = encode(use_model, texts, batch_size=4)
 
     np.testing.assert_allclose(batched, one_by_one, atol=1e-5)
+
+
+def test_repeated_sentences_come_from_the_cache_with_the_same_vectors(embedder: SentenceEmbedder) -> None:
+    cached = embedder.without_cache()
+    cached.cache_size = 3
+    texts = ["续航21天。", "It holds 350 ml.", "续航21天。", "能打冰块吗?"]
+    first = cached.encode(texts)
+    assert len(cached._cache) == 3  # one entry per distinct text
+    np.testing.assert_allclose(first, embedder.without_cache().encode(texts), atol=1e-6)
+    np.testing.assert_array_equal(first[0], first[2])
+    again = cached.encode(["能打冰块吗?", "A fourth sentence.", "续航21天。"])
+    np.testing.assert_allclose(again[0], first[3], atol=1e-6)
+    assert list(cached._cache) == ["能打冰块吗?", "续航21天。", "A fourth sentence."]  # least recent evicted

@@ -18,6 +18,8 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -124,6 +126,33 @@ class Checker:
         self.embedder = embedder
         self.thresholds = thresholds
         self.profiles = ProfileCache(embedder, self._fact_ids_near)
+        # Retrieval results of recently seen texts, per knowledge-base version (posts repeat).
+        self._hits: OrderedDict[tuple[str, int, str, str], list[Any]] = OrderedDict()
+        self._hits_lock = threading.Lock()
+        self.hits_cache_size = 50_000
+
+    def _search_facts(self, kb: KnowledgeBase, texts: list[str], vectors: Vector) -> list[list[Any]]:
+        """Candidate facts for each text, from the cache or one batched hybrid query for the rest."""
+        collection = self.repository.items_collection
+        keys = [(kb.id, kb.version, collection, text) for text in texts]
+        with self._hits_lock:
+            found: list[list[Any] | None] = [self._hits.get(key) for key in keys]
+        missing = [index for index, hits in enumerate(found) if hits is None]
+        if missing:
+            fresh = self.repository.search(
+                kb.id,
+                [texts[index] for index in missing],
+                kinds=[ItemKind.FACT],
+                limit=self.thresholds.fact_candidates,
+                vectors=vectors[missing],
+                with_scores=False,
+            )
+            with self._hits_lock:
+                for index, hits in zip(missing, fresh, strict=True):
+                    found[index] = self._hits[keys[index]] = hits
+                while len(self._hits) > self.hits_cache_size:
+                    self._hits.popitem(last=False)
+        return [hits if hits is not None else [] for hits in found]
 
     def _fact_ids_near(self, kb_id: str, texts: Sequence[str]) -> list[list[str]]:
         """The ids of the facts retrieval finds nearest each text."""
@@ -166,14 +195,7 @@ class Checker:
             else np.zeros((0, self.embedder.dimension), np.float32)
         )
         distinct_hits = (
-            self.repository.search(
-                kb_id,
-                distinct,
-                kinds=[ItemKind.FACT],
-                limit=self.thresholds.fact_candidates,
-                vectors=distinct_vectors,
-                with_scores=False,
-            )
+            self._search_facts(kb, distinct, distinct_vectors)
             if distinct and profile.claims
             else [[] for _ in distinct]
         )

@@ -228,3 +228,33 @@ def test_serve_without_keys_binds_loopback_and_logs_json_with_request_ids(tmp_pa
     request = next(line for line in lines if line.get("request_id") == "req-42")
     assert request["status"] == 200 and request["route"] == "/api/v1/knowledge-bases"
     assert listening == {"127.0.0.1"}
+
+
+def test_keys_file_from_the_cli_holds_only_hashes_and_its_keys_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from service.cli import main
+
+    keys_file = tmp_path / "keys.yaml"
+    assert main(["keys", "create", "--name", "bob", "--role", "editor", "--file", str(keys_file)]) == 0
+    key = capsys.readouterr().out.strip()
+    assert key.startswith("bck_") and key not in keys_file.read_text()
+    assert main(["keys", "create", "--name", "bob", "--role", "admin", "--file", str(keys_file)]) == 2
+    assert "already exists" in capsys.readouterr().err
+    settings = Settings(data_dir=tmp_path / "data", keys_file=keys_file, seed_samples=True, _env_file=None)  # type: ignore[call-arg]
+    with TestClient(app=create_app(settings)) as client:
+        assert client.get("/api/v1/me", headers={"X-API-Key": key}).json()["role"] == "editor"
+        assert client.get("/api/v1/me").status_code == 401
+
+
+def test_a_broken_keys_file_stops_serve_with_the_field_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.cli import main
+
+    keys_file = tmp_path / "keys.yaml"
+    keys_file.write_text("keys:\n  - {name: eve, role: owner, sha256: abc}\n")
+    monkeypatch.setenv("BRANDCHECK_KEYS_FILE", str(keys_file))
+    assert main(["--data-dir", str(tmp_path / "data"), "serve"]) == 2
+    error = capsys.readouterr().err
+    assert "keys[0].role" in error and "keys[0].sha256" in error

@@ -230,7 +230,7 @@ def bench_server(work: Path, requests_per_client: int, clients: int = 8) -> dict
         url = f"http://127.0.0.1:{port}"
         while True:
             try:
-                if httpx.get(url + "/health", timeout=1).status_code == 200:
+                if httpx.get(url + "/ready", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass

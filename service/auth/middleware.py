@@ -150,6 +150,8 @@ def requires(role: Role) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRo
 
 
 def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
-    """The caller (set by :class:`AuthMiddleware`)."""
+    """The caller (set by :class:`AuthMiddleware`); 401 on a public path, where there is none."""
     principal = connection.scope.get("user")
-    return principal if isinstance(principal, Principal) else LOCAL_PRINCIPAL
+    if not isinstance(principal, Principal):
+        raise NotAuthorizedException(detail="this needs an API key", headers={"WWW-Authenticate": "Bearer"})
+    return principal

@@ -21,8 +21,8 @@ from pydantic import BaseModel
 from knowledge_base.errors import InvalidInputError
 from service.analysis.jobs import AnalysisJobs, JobInfo
 from service.analysis.parsing import detect_post_format, parse_posts
-from service.auth.keys import KeyRing, Role, hash_key
-from service.auth.middleware import principal_of, requires
+from service.auth.keys import KeyRing, Principal, Role, hash_key
+from service.auth.middleware import requires
 from service.auth.sessions import SESSION_COOKIE, issue_session
 from service.check.checker import Checker
 from service.check.schemas import CheckRequest, CheckResponse
@@ -45,11 +45,11 @@ PAGE_HEADERS = {
 
 def _page(request: Request[Any, Any, Any], name: str, status_code: int = 200, **context: Any) -> Template:
     keys: KeyRing = request.app.state.resources.keys
-    principal = principal_of(request)
+    principal = request.scope.get("user")  # None on the login page when keys are on
+    can_edit = isinstance(principal, Principal) and principal.role >= Role.EDITOR
     return Template(
         template_name=name,
-        context={"principal": principal, "auth_enabled": keys.enabled, "can_edit": principal.role >= Role.EDITOR}
-        | context,
+        context={"principal": principal, "auth_enabled": keys.enabled, "can_edit": can_edit} | context,
         headers=PAGE_HEADERS,
         status_code=status_code,
     )

@@ -9,7 +9,8 @@ Layout of ``<data_dir>/jobs/<job id>/``:
 - ``result.json``: the finished analysis.
 
 One worker thread runs jobs in order. A job that was queued or running when the process stopped is
-resumed from its last complete batch on the next start; one whose files are unreadable is marked failed.
+resumed from its last complete batch on the next start (or marked cancelled, if a cancel was asked for);
+one whose files are unreadable is marked failed.
 """
 
 from __future__ import annotations
@@ -249,7 +250,12 @@ class AnalysisJobs:
 
     def _execute_locked(self, job_id: str, folder: Path) -> None:
         info = self._load(job_id)
-        if info.status is not JobStatus.QUEUED or self._cancel_requested(job_id):
+        if info.status is not JobStatus.QUEUED:
+            return
+        if self._cancel_requested(job_id):
+            # Cancelled while running and the process stopped before the worker saw it: the restart requeued
+            # it, so finish the cancel here rather than leave it queued for ever.
+            self._save(info.model_copy(update={"status": JobStatus.CANCELLED, "finished_at": _now()}))
             return
         posts = [Post.model_validate_json(line) for line in (folder / "posts.jsonl").read_text("utf-8").splitlines()]
         complete = self._batches(job_id)

@@ -180,6 +180,7 @@ class KnowledgeBaseRepository:
                     "or set BRANDCHECK_MODEL back to the model the store was built with.",
                     extra={"stored_model": record["model_id"], "configured_model": self.embedder.model_id},
                 )
+            self._undo_unfinished_edits()
             self._collect_garbage()
 
     @property
@@ -400,12 +401,14 @@ class KnowledgeBaseRepository:
             )
             order = int(existing[0].payload["order"]) if existing else self._next_order(kb_id, header.generation)
             points = self._points(kb_id, header.generation, kb.product, [(kind, item)], start_order=order)
+            self._begin_item_edit(kb_id, header.version + 1, points[0].id, existing[0].payload if existing else None)
             self.store.upsert(self.items_collection, points)
             key = (f"{kind.value}/{item.id}",)
             audit = (
                 AuditEntry(actor, "add_item", added=key) if create else AuditEntry(actor, "update_item", changed=key)
             )
             self._write_header(kb_id, header.version + 1, header.generation, self._header_fields(header), audit)
+            self._end_item_edit(kb_id)
             return self.get(kb_id)
 
     def delete_item(self, kb_id: str, kind: ItemKind, item_id: str, actor: str = "system") -> KnowledgeBase:
@@ -418,10 +421,41 @@ class KnowledgeBaseRepository:
                     f"{kind.value.rstrip('s').replace('_', ' ')} '{item_id}' not found in knowledge base '{kb_id}'",
                     extra={"kb_id": kb_id, "item_id": item_id},
                 )
-            self.store.delete(self.items_collection, ids=[self._item_point_id(kb_id, header.generation, item_id)])
+            point_id = self._item_point_id(kb_id, header.generation, item_id)
+            existing = self.store.retrieve(self.items_collection, [point_id])
+            self._begin_item_edit(kb_id, header.version + 1, point_id, existing[0].payload if existing else None)
+            self.store.delete(self.items_collection, ids=[point_id])
             audit = AuditEntry(actor, "delete_item", removed=(f"{kind.value}/{item_id}",))
             self._write_header(kb_id, header.version + 1, header.generation, self._header_fields(header), audit)
+            self._end_item_edit(kb_id)
             return self.get(kb_id)
+
+    # An item edit writes the item, then the new version: two writes in two collections. A journal record
+    # written first holds what the item was, so an edit cut off between the two is undone on the next open.
+
+    def _begin_item_edit(self, kb_id: str, version: int, point_id: int, previous: dict[str, Any] | None) -> None:
+        payload = {"kind": "pending_edit", "kb_id": kb_id, "version": version, "point_id": point_id}
+        payload["previous"] = previous
+        self._put_meta(stable_id("pending", kb_id), payload)
+
+    def _end_item_edit(self, kb_id: str) -> None:
+        self.store.delete(META_COLLECTION, ids=[stable_id("pending", kb_id)])
+
+    def _undo_unfinished_edits(self) -> None:
+        for record in self.store.scroll(META_COLLECTION, MatchFilter({"kind": "pending_edit"})):
+            pending = record.payload
+            header = self._header(pending["kb_id"])
+            if header is not None and header.version < pending["version"]:
+                previous = pending.get("previous")
+                if previous is None:
+                    self.store.delete(self.items_collection, ids=[int(pending["point_id"])])
+                else:
+                    text = previous["item"]["text"]
+                    dense = self.embedder.encode([text])[0]
+                    sparse = self.lexical.encode_documents([text])[0]
+                    point = PointRecord(int(pending["point_id"]), dense, sparse, previous)
+                    self.store.upsert(self.items_collection, [point])
+            self.store.delete(META_COLLECTION, ids=[record.id])
 
     @staticmethod
     def _header_fields(header: _Header) -> dict[str, Any]:

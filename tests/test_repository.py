@@ -154,3 +154,32 @@ def test_paraphrase_of_a_chinese_fact_finds_it_first(repository: KnowledgeBaseRe
     hits = repository.search("blender", [query], kinds=[ItemKind.FACT], limit=3)[0]
     assert hits[0].item_id == "F6", hits
     assert hits[0].score > hits[1].score or hits[0].lexical_score >= hits[1].lexical_score
+
+
+@pytest.mark.parametrize("edit", ["add", "update", "delete"])
+def test_an_item_edit_cut_off_before_its_version_lands_is_undone_on_open(
+    repository: KnowledgeBaseRepository, embedder: SentenceEmbedder, monkeypatch: pytest.MonkeyPatch, edit: str
+) -> None:
+    before = repository.save("blender", blender())
+    f1 = before.find("F1")
+    assert f1 is not None
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt("the process dies between the item write and the version write")
+
+    monkeypatch.setattr(repository, "_write_header", crash)
+    with pytest.raises(KeyboardInterrupt):
+        if edit == "add":
+            repository.put_item("blender", ItemKind.FACT, Fact(id="F99", text="机身颜色有白色和薄荷绿。"), create=True)
+        elif edit == "update":
+            repository.put_item("blender", ItemKind.FACT, Fact(id="F1", text="改过的文字。"), create=False)
+        else:
+            repository.delete_item("blender", ItemKind.FACT, "F1")
+    reopened = KnowledgeBaseRepository(repository.store, embedder, LexicalEncoder())
+    reopened.open()
+    after = reopened.get("blender")
+    assert after.version == before.version
+    assert after.model_dump() == before.model_dump()
+    assert [e["action"] for e in reopened.audit_log("blender")] == ["create"]
+    hit = reopened.search("blender", [f1[1].text], kinds=[ItemKind.FACT], limit=1)[0][0]
+    assert hit.item_id == "F1"

@@ -189,6 +189,11 @@ class KnowledgeBaseRepository:
         record = self._store_record() or {}
         return str(record.get("model_id")), int(record.get("dimension", 0))
 
+    @property
+    def seeded(self) -> bool:
+        """Whether the sample knowledge bases were loaded into this store once already."""
+        return bool((self._store_record() or {}).get("seeded"))
+
     def mark_seeded(self) -> bool:
         """Record that the sample knowledge bases were offered; True the first time only."""
         with self._write_lock:

@@ -73,12 +73,13 @@ def open_resources(settings: Settings, allow_model_mismatch: bool = False) -> Re
 
 def seed_samples(repository: KnowledgeBaseRepository) -> list[str]:
     """Load the bundled sample knowledge bases the first time a store is seeded; returns their ids."""
-    if not repository.mark_seeded():
+    if repository.seeded:
         return []
     loaded = []
     for kb in sample_knowledge_bases():
         if not repository.exists(kb.id):
             repository.save(kb.id, kb.content)
             loaded.append(kb.id)
+    repository.mark_seeded()  # after the samples: a start killed half-way seeds again next time
     logger.info("loaded sample knowledge bases: %s", ", ".join(loaded) or "none")
     return loaded

@@ -36,6 +36,7 @@ from knowledge_base.store import EdgeStore, LexicalEncoder  # noqa: E402
 from service.analysis.engine import aggregate, check_posts  # noqa: E402
 from service.analysis.synthetic import generate  # noqa: E402
 from service.check.checker import Checker  # noqa: E402
+from service.check.profile import claim_texts  # noqa: E402
 from service.check.segmentation import split_sentences  # noqa: E402
 from service.settings import CheckThresholds  # noqa: E402
 
@@ -99,7 +100,7 @@ def scaled_kb(size: int, seed: int = 1) -> KnowledgeBaseContent:
 
 def open_repository(path: Path, embedder: SentenceEmbedder) -> tuple[EdgeStore, KnowledgeBaseRepository]:
     store = EdgeStore(path)
-    repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder())
+    repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder(), claim_texts)
     repository.open()
     return store, repository
 

@@ -9,10 +9,11 @@ from knowledge_base.embedding import SentenceEmbedder, load_embedding_model
 from knowledge_base.errors import StoreUnavailableError
 from knowledge_base.repository import KnowledgeBaseRepository
 from knowledge_base.samples import sample_knowledge_bases
-from knowledge_base.store import EdgeStore, LexicalEncoder, QdrantServerStore, StoreError, VectorStore
+from knowledge_base.store import EdgeStore, LexicalEncoder, StoreError, VectorStore
 from service.analysis.jobs import AnalysisJobs
 from service.auth.keys import KeyRing, configured_keys
 from service.check.checker import Checker
+from service.check.profile import claim_texts
 from service.settings import Settings
 
 logger = logging.getLogger("brandcheck")
@@ -22,6 +23,8 @@ def open_store(settings: Settings) -> VectorStore:
     """The configured store: a Qdrant server when a URL is set, else the embedded engine under the data dir."""
     try:
         if settings.qdrant_url:
+            from knowledge_base.store.server import QdrantServerStore
+
             key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
             return QdrantServerStore.from_url(settings.qdrant_url, key, settings.qdrant_timeout)
         settings.store_path.mkdir(parents=True, exist_ok=True)
@@ -60,7 +63,7 @@ def open_resources(settings: Settings, allow_model_mismatch: bool = False) -> Re
     lexical = LexicalEncoder()
     store = open_store(settings)
     try:
-        repository = KnowledgeBaseRepository(store, embedder, lexical)
+        repository = KnowledgeBaseRepository(store, embedder, lexical, claim_texts)
         repository.open(allow_model_mismatch=allow_model_mismatch)
         keys = KeyRing(configured_keys(settings.api_keys, settings.keys_file), store)
     except BaseException:

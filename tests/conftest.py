@@ -26,6 +26,7 @@ from knowledge_base.store import EdgeStore, LexicalEncoder
 from service.app import create_app
 from service.auth.keys import hash_key
 from service.check.checker import Checker
+from service.check.profile import claim_texts
 from service.settings import CheckThresholds, Settings
 
 
@@ -45,7 +46,7 @@ def settings(tmp_path: Path) -> Settings:
 def repository(tmp_path: Path, embedder: SentenceEmbedder) -> Iterator[KnowledgeBaseRepository]:
     """A repository on a fresh embedded store."""
     store = EdgeStore(tmp_path / "store")
-    repo = KnowledgeBaseRepository(store, embedder, LexicalEncoder())
+    repo = KnowledgeBaseRepository(store, embedder, LexicalEncoder(), claim_texts)
     repo.open()
     yield repo
     store.close()
@@ -63,7 +64,7 @@ def client(settings: Settings) -> Iterator[TestClient]:  # type: ignore[type-arg
 def checker(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder) -> Iterator[Checker]:
     """A checker over a real embedded store holding the two sample knowledge bases."""
     store = EdgeStore(Path(tmp_path_factory.mktemp("checker")) / "store")
-    repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder())
+    repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder(), claim_texts)
     repository.open()
     for kb in sample_knowledge_bases():
         repository.save(kb.id, kb.content)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from knowledge_base.embedding import SentenceEmbedder, load_embedding_model
@@ -14,6 +15,9 @@ from knowledge_base.repository import KnowledgeBaseRepository
 from knowledge_base.samples import sample_knowledge_bases
 from knowledge_base.store import EdgeStore, LexicalEncoder
 from knowledge_base.store.base import PointRecord
+from service.check.checker import Checker
+from service.check.profile import claim_texts
+from service.settings import CheckThresholds
 
 
 def blender() -> KnowledgeBaseContent:
@@ -183,3 +187,69 @@ def test_an_item_edit_cut_off_before_its_version_lands_is_undone_on_open(
     assert [e["action"] for e in reopened.audit_log("blender")] == ["create"]
     hit = reopened.search("blender", [f1[1].text], kinds=[ItemKind.FACT], limit=1)[0][0]
     assert hit.item_id == "F1"
+
+
+class CountingEmbedder:
+    """The real model, recording every text it is asked to embed."""
+
+    def __init__(self, embedder: SentenceEmbedder) -> None:
+        self.inner = embedder.without_cache()
+        self.model_id, self.dimension = embedder.model_id, embedder.dimension
+        self.texts: list[str] = []
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:  # type: ignore[type-arg]
+        self.texts.extend(texts)
+        return self.inner.encode(texts)
+
+
+def test_claims_are_embedded_at_import_and_follow_every_change(
+    repository: KnowledgeBaseRepository, embedder: SentenceEmbedder
+) -> None:
+    content = blender().model_copy(
+        update={"facts": [Fact(id="B1", text="澄风 P5 电池容量2000毫安时,充满约需3小时。")], "key_messages": []}
+    )
+    repository.save("blender", content)
+    claims = repository.claim_vectors("blender", [("B1", 0), ("B1", 1), ("B1", 2)])
+    texts = claim_texts(content.brand, content.product, content.facts[0].text)
+    assert len(texts) == 2 and "P5" not in texts[0]  # split in clauses, names stripped, as the checker does
+    assert sorted(claims) == [("B1", 0), ("B1", 1)]
+    for number, text in enumerate(texts):
+        stored_text, vector = claims[("B1", number)]
+        assert stored_text == text
+        assert float(np.dot(vector, embedder.encode([text])[0])) > 0.999
+
+    repository.put_item("blender", ItemKind.FACT, Fact(id="B1", text="电池容量2500毫安时。"), create=False)
+    claims = repository.claim_vectors("blender", [("B1", 0), ("B1", 1)])
+    assert list(claims) == [("B1", 0)] and claims[("B1", 0)][0] == "电池容量2500毫安时。"
+
+    repository.save("blender", content)  # a whole replace: a new generation with its own claims
+    assert len(repository.claim_vectors("blender", [("B1", 0), ("B1", 1)])) == 2
+    repository.reindex()
+    assert len(repository.claim_vectors("blender", [("B1", 0), ("B1", 1)])) == 2
+    repository.delete_item("blender", ItemKind.FACT, "B1")
+    assert repository.claim_vectors("blender", [("B1", 0), ("B1", 1)]) == {}
+
+
+def test_a_check_reads_stored_claims_instead_of_embedding_them(tmp_path: Path, embedder: SentenceEmbedder) -> None:
+    counting = CountingEmbedder(embedder)
+    store = EdgeStore(tmp_path / "store")
+    repository = KnowledgeBaseRepository(store, counting, LexicalEncoder(), claim_texts)
+    repository.open()
+    kb = repository.save("blender", blender())
+    every_claim = {text for fact in kb.facts for text in claim_texts(kb.brand, kb.product, fact.text)}
+    checker = Checker(repository, counting, CheckThresholds())
+    counting.texts.clear()
+    result = checker.check("blender", "电池2000毫安时,充满要3小时。杯子是500毫升的。")
+    assert result.sentences[0].facts  # the check did retrieve facts and compare with their claims
+    assert not every_claim & set(counting.texts)
+    store.close()
+
+    # A store written before claims were kept still checks: the claims are embedded when first needed.
+    plain = EdgeStore(tmp_path / "plain")
+    repository = KnowledgeBaseRepository(plain, counting, LexicalEncoder())
+    repository.open()
+    repository.save("blender", blender())
+    counting.texts.clear()
+    assert Checker(repository, counting, CheckThresholds()).check("blender", "电池2000毫安时。").sentences[0].facts
+    assert every_claim & set(counting.texts)
+    plain.close()

@@ -25,7 +25,6 @@ from knowledge_base.store import (
     LexicalEncoder,
     MatchFilter,
     PointRecord,
-    QdrantServerStore,
     QueryRequest,
     ScoredPoint,
     SparseVector,
@@ -33,6 +32,7 @@ from knowledge_base.store import (
     Vector,
     VectorStore,
 )
+from knowledge_base.store.server import QdrantServerStore
 
 # qdrant-client's local mode accepts payload indexes but says it ignores them.
 pytestmark = pytest.mark.filterwarnings("ignore:Payload indexes have no effect:UserWarning")

@@ -1,4 +1,8 @@
-"""Vector stores for knowledge-base items: one interface, an embedded and a server backend."""
+"""Vector stores for knowledge-base items: one interface, an embedded and a server backend.
+
+``QdrantServerStore`` lives in ``knowledge_base.store.server``: importing qdrant-client costs 0.6 s of
+start-up, so only a service configured with a Qdrant URL pays it.
+"""
 
 from knowledge_base.store.base import (
     DENSE_VECTOR,
@@ -16,7 +20,6 @@ from knowledge_base.store.base import (
 )
 from knowledge_base.store.edge import EdgeStore
 from knowledge_base.store.lexical import LexicalEncoder
-from knowledge_base.store.server import QdrantServerStore
 
 __all__ = [
     "DENSE_VECTOR",
@@ -27,7 +30,6 @@ __all__ = [
     "MatchFilter",
     "PayloadValue",
     "PointRecord",
-    "QdrantServerStore",
     "QueryRequest",
     "ScoredPoint",
     "SparseVector",

@@ -89,8 +89,11 @@ class VectorStore(abc.ABC):
     def collection_exists(self, name: str) -> bool: ...
 
     @abc.abstractmethod
-    def create_collection(self, name: str, dense_size: int, keyword_indexes: Sequence[str] = ()) -> None:
-        """Create a collection with the dense and lexical vectors and keyword payload indexes."""
+    def create_collection(
+        self, name: str, dense_size: int, keyword_indexes: Sequence[str] = (), dense_index: bool = True
+    ) -> None:
+        """Create a collection with the dense and lexical vectors and keyword payload indexes. Without
+        ``dense_index`` no HNSW graph is built: for vectors that are only ever fetched by id."""
 
     @abc.abstractmethod
     def delete_collection(self, name: str) -> None: ...

@@ -133,7 +133,9 @@ class EdgeStore(VectorStore):
         self._require_open()
         return sorted(p.name for p in self.path.iterdir() if (p / META_FILE).is_file())
 
-    def create_collection(self, name: str, dense_size: int, keyword_indexes: Sequence[str] = ()) -> None:
+    def create_collection(
+        self, name: str, dense_size: int, keyword_indexes: Sequence[str] = (), dense_index: bool = True
+    ) -> None:
         """Create the shard with a cosine dense vector, an IDF sparse vector and keyword indexes."""
         self._require_open()
         if dense_size < 1:
@@ -145,7 +147,16 @@ class EdgeStore(VectorStore):
             if directory.exists():  # left over from a creation that did not finish
                 shutil.rmtree(directory)
             config = qe.EdgeConfig(
-                vectors={DENSE_VECTOR: qe.EdgeVectorParams(size=dense_size, distance=qe.Distance.Cosine)},
+                vectors={
+                    DENSE_VECTOR: qe.EdgeVectorParams(
+                        size=dense_size,
+                        distance=qe.Distance.Cosine,
+                        # m=0: no graph (searches scan), so the optimizer spends nothing on it.
+                        hnsw_config=None
+                        if dense_index
+                        else qe.HnswIndexConfig(m=0, ef_construct=1, full_scan_threshold=0),
+                    )
+                },
                 sparse_vectors={LEXICAL_VECTOR: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
             )
             try:

@@ -92,7 +92,9 @@ class QdrantServerStore(VectorStore):
         """Whether the server has the collection."""
         return self._call("collection_exists", name, lambda: bool(self.client.collection_exists(name)))
 
-    def create_collection(self, name: str, dense_size: int, keyword_indexes: Sequence[str] = ()) -> None:
+    def create_collection(
+        self, name: str, dense_size: int, keyword_indexes: Sequence[str] = (), dense_index: bool = True
+    ) -> None:
         """Create the collection with a cosine dense vector, an IDF sparse vector and keyword indexes."""
         if dense_size < 1:
             raise StoreError(f"dense size must be positive, got {dense_size}")
@@ -102,7 +104,13 @@ class QdrantServerStore(VectorStore):
         def create() -> None:
             self.client.create_collection(
                 name,
-                vectors_config={DENSE_VECTOR: models.VectorParams(size=dense_size, distance=models.Distance.COSINE)},
+                vectors_config={
+                    DENSE_VECTOR: models.VectorParams(
+                        size=dense_size,
+                        distance=models.Distance.COSINE,
+                        hnsw_config=None if dense_index else models.HnswConfigDiff(m=0),
+                    )
+                },
                 sparse_vectors_config={LEXICAL_VECTOR: models.SparseVectorParams(modifier=models.Modifier.IDF)},
             )
             for key in keyword_indexes:

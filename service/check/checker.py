@@ -125,7 +125,7 @@ class Checker:
         self.repository = repository
         self.embedder = embedder
         self.thresholds = thresholds
-        self.profiles = ProfileCache(embedder, self._fact_ids_near)
+        self.profiles = ProfileCache(embedder, self._fact_ids_near, repository.claim_vectors)
         # Retrieval results of recently seen texts, per knowledge-base version (posts repeat).
         self._hits: OrderedDict[tuple[str, int, str, str], list[Any]] = OrderedDict()
         self._hits_lock = threading.Lock()

@@ -17,6 +17,7 @@ from knowledge_base.loading import load_file
 from knowledge_base.repository import KnowledgeBaseRepository
 from knowledge_base.store import EdgeStore, LexicalEncoder
 from service.check.checker import Checker
+from service.check.profile import claim_texts
 from service.check.schemas import CheckResponse
 from service.settings import CheckThresholds
 
@@ -71,7 +72,7 @@ def run_eval(
             kb = load_file(folder / "kb.json", default_id=f"eval-{number}")
             store = EdgeStore(Path(tmp) / f"store-{number}")
             try:
-                repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder())
+                repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder(), claim_texts)
                 repository.open()
                 repository.save(kb.id, kb.content)
                 checker = Checker(repository, embedder, thresholds)

@@ -8,6 +8,7 @@ rest on, so that a post talking about that selling point carries the message eve
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -41,7 +42,8 @@ class Claim:
     quantities: list[Quantity]
     polarity: Polarity
     states_maximum: bool
-    vector: Matrix | None = None  # embedded on first use: only facts retrieval returns are ever embedded
+    number: int = 0  # its position among the fact's claims
+    vector: Matrix | None = None  # read or embedded on first use: only for facts retrieval returns
 
 
 @dataclass
@@ -57,6 +59,7 @@ class Target:
     distinctive_terms: frozenset[str] = frozenset()  # its words that no fact or key message uses
 
 
+@functools.lru_cache(maxsize=256)
 def name_stripper(brand: str, product: str) -> re.Pattern[str] | None:
     """A pattern for the brand and model names, which every post and fact shares and which only add noise
     to similarity: the brand, the product name without the brand, and model codes mixing letters and
@@ -103,7 +106,16 @@ def _substantial(part: str) -> bool:
     return len(re.findall(r"[\u4e00-\u9fff]", part)) >= 5 or len(re.findall(r"[A-Za-z]+", part)) >= 3
 
 
+def claim_texts(brand: str, product: str, fact_text: str) -> list[str]:
+    """What the checker embeds for each claim of a fact: its clauses without brand and model names. The
+    repository stores these vectors at import (``KnowledgeBaseRepository(claim_texts=...)``)."""
+    names = name_stripper(brand, product)
+    return [strip_names(names, span.text) for span in split_fact(fact_text)]
+
+
 FactSearch = Callable[[Sequence[str]], list[list[str]]]
+# (fact id, claim number) pairs -> the stored text and vector of those that have one.
+StoredClaims = Callable[[Sequence[tuple[str, int]]], dict[tuple[str, int], tuple[str, Matrix]]]
 
 
 class KnowledgeBaseProfile:
@@ -113,10 +125,17 @@ class KnowledgeBaseProfile:
     is cheap; their embeddings are made only for facts that retrieval returns, so a knowledge base of
     100,000 facts is not re-embedded on the first check."""
 
-    def __init__(self, kb: KnowledgeBase, embedder: Embedder, search_facts: FactSearch) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        embedder: Embedder,
+        search_facts: FactSearch,
+        stored_claims: StoredClaims | None = None,
+    ) -> None:
         self.kb = kb
         self.embedder = embedder
         self.search_facts = search_facts
+        self.stored_claims = stored_claims
         self._lock = threading.Lock()
         self.claims: list[Claim] = []
         self.claims_of_fact: dict[str, list[int]] = {}
@@ -134,7 +153,7 @@ class KnowledgeBaseProfile:
 
     def _read_claims(self, facts: Sequence[AnyItem]) -> None:
         for fact in facts:
-            for span in split_fact(fact.text):
+            for number, span in enumerate(split_fact(fact.text)):
                 quantities = [
                     q
                     for q in extract_quantities(blank_names(self.names, span.text))
@@ -148,6 +167,7 @@ class KnowledgeBaseProfile:
                     quantities=quantities,
                     polarity=analyse_polarity(span.text),
                     states_maximum=bool(_MAXIMUM_CUE.search(span.text)),
+                    number=number,
                 )
                 self.claims.append(claim)
                 self.claims_of_fact.setdefault(fact.id, []).append(claim.index)
@@ -155,7 +175,8 @@ class KnowledgeBaseProfile:
                     self.claims_by_dimension.setdefault(dimension, []).append(claim.index)
 
     def ensure_vectors(self, fact_ids: Iterable[str]) -> None:
-        """Embed, in one batch, the claims of these facts that have no vector yet."""
+        """Give the claims of these facts their vectors: those stored at import, and for the rest (stored
+        before claims were kept, or split differently since) one batch of embeddings."""
         with self._lock:
             missing = [
                 self.claims[index]
@@ -165,9 +186,19 @@ class KnowledgeBaseProfile:
             ]
             if not missing:
                 return
-            vectors = self.embedder.encode([strip_names(self.names, claim.text) for claim in missing])
-            for claim, vector in zip(missing, vectors, strict=True):
-                claim.vector = vector
+            texts = [strip_names(self.names, claim.text) for claim in missing]
+            stored = self.stored_claims([(c.fact_id, c.number) for c in missing]) if self.stored_claims else {}
+            to_embed = []
+            for claim, text in zip(missing, texts, strict=True):
+                found = stored.get((claim.fact_id, claim.number))
+                if found is not None and found[0] == text:
+                    claim.vector = found[1]
+                else:
+                    to_embed.append((claim, text))
+            if to_embed:
+                vectors = self.embedder.encode([text for _, text in to_embed])
+                for (claim, _), vector in zip(to_embed, vectors, strict=True):
+                    claim.vector = vector
 
     def several_claims_measure(self, quantity: Quantity) -> bool:
         """Whether more than one claim has a figure comparable to ``quantity`` (so the unit alone does not
@@ -223,9 +254,16 @@ LINK_FLOOR = 0.3
 class ProfileCache:
     """Profiles by knowledge-base id, rebuilt when the version changes."""
 
-    def __init__(self, embedder: Embedder, search_facts: Callable[[str, Sequence[str]], list[list[str]]]) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        search_facts: Callable[[str, Sequence[str]], list[list[str]]],
+        stored_claims: Callable[[str, Sequence[tuple[str, int]]], dict[tuple[str, int], tuple[str, Matrix]]]
+        | None = None,
+    ) -> None:
         self.embedder = embedder
         self.search_facts = search_facts
+        self.stored_claims = stored_claims
         self._profiles: dict[str, KnowledgeBaseProfile] = {}
         self._lock = threading.Lock()
 
@@ -238,6 +276,12 @@ class ProfileCache:
             cached = self._profiles.get(kb.id)
             if cached is not None and cached.kb.version == kb.version:
                 return cached
-            profile = KnowledgeBaseProfile(kb, self.embedder, lambda texts: self.search_facts(kb.id, texts))
+            stored = self.stored_claims
+            profile = KnowledgeBaseProfile(
+                kb,
+                self.embedder,
+                lambda texts: self.search_facts(kb.id, texts),
+                (lambda keys: stored(kb.id, keys)) if stored is not None else None,
+            )
             self._profiles[kb.id] = profile
             return profile

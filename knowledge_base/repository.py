@@ -46,6 +46,12 @@ STORE_RECORD_ID = 1
 UPSERT_BATCH = 256
 OPTIMIZE_AFTER = 1_000  # points written in one go before the indexes are rebuilt
 ITEM_INDEXES = ("kb_id", "kind", "product", "kb_generation")
+# Hybrid search: candidates each side (dense, lexical) brings to the RRF fusion, and the HNSW candidate
+# list. Measured with 100,000 facts: 1.0 ms a query with 50 candidates and the engine's ef (100), 0.55 ms
+# with these; below ~1,000 facts the engine scans and neither matters.
+PREFETCH_PER_RESULT = 3
+MIN_PREFETCH = 20
+HNSW_EF = 64
 _HEADER_FIELDS = ("brand", "product", "lang", "absolute_terms", "absolute_exceptions")
 
 
@@ -645,7 +651,7 @@ class KnowledgeBaseRepository:
         if kinds:
             must["kind"] = kinds[0].value if len(kinds) == 1 else [kind.value for kind in kinds]
         flt = MatchFilter(must)
-        prefetch = max(50, limit * 5)
+        prefetch = max(MIN_PREFETCH, limit * PREFETCH_PER_RESULT)
         requests: list[QueryRequest] = []
         lexical_request_at: list[int | None] = []
         for vector, lexical in zip(dense, sparse, strict=True):
@@ -658,6 +664,7 @@ class KnowledgeBaseRepository:
                     limit=limit,
                     prefetch_limit=prefetch,
                     with_vectors=with_scores,
+                    hnsw_ef=max(HNSW_EF, prefetch),
                 )
             )
             lexical_request_at.append(None)

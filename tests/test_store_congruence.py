@@ -193,6 +193,7 @@ def _has_ties(hits: list[ScoredPoint]) -> bool:
     return any(abs(x.score - y.score) <= 1e-6 * max(1.0, abs(x.score)) for x, y in itertools.pairwise(hits))
 
 
+@pytest.mark.filterwarnings("ignore:Local mode performs exact")  # the stand-in server scans; hnsw_ef is moot
 @pytest.mark.parametrize("flt", FILTERS, ids=["none", "product", "kinds-any", "three-keys", "no-match"])
 @pytest.mark.parametrize("mode", ["dense", "sparse", "hybrid"])
 def test_backends_rank_alike(both: tuple[VectorStore, VectorStore], corpus: Corpus, mode: str, flt: Any) -> None:
@@ -203,6 +204,7 @@ def test_backends_rank_alike(both: tuple[VectorStore, VectorStore], corpus: Corp
             filter=flt,
             limit=8,
             prefetch_limit=20,
+            hnsw_ef=32,  # accepted by both; a corpus this small is scanned, so ranks stay exact
         )
         for i in range(len(QUERIES))
     ]
@@ -352,6 +354,19 @@ def test_retrieve_keeps_the_asked_order(store: VectorStore, corpus: Corpus) -> N
     assert found[0].dense.shape == (corpus.dense_size,)
     assert found[0].sparse.indices == corpus.points[9].sparse.indices
     assert store.retrieve(COLLECTION, [corpus.points[9].id])[0].dense.size == 0
+
+
+def test_unindexed_collection_holds_and_finds_vectors(store: VectorStore, corpus: Corpus) -> None:
+    """A collection without an HNSW graph (the claims collection) stores, returns and scans like any other."""
+    store.create_collection("unindexed", corpus.dense_size, ("kb_id",), dense_index=False)
+    points = [PointRecord(p.id, p.dense, SparseVector([], []), {"kb_id": "kb-a"}) for p in corpus.points[:10]]
+    store.upsert("unindexed", points)
+    found = store.retrieve("unindexed", [points[3].id], with_vectors=True)
+    assert np.allclose(found[0].dense, points[3].dense, atol=1e-6)
+    (hits,) = store.query("unindexed", [QueryRequest(dense=points[3].dense, limit=1)])
+    assert hits[0].id == points[3].id
+    store.delete("unindexed", filter=MatchFilter({"kb_id": "kb-a"}))
+    assert store.count("unindexed") == 0
 
 
 def test_upsert_replaces_a_point(store: VectorStore, corpus: Corpus) -> None:

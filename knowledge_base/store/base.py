@@ -76,6 +76,7 @@ class QueryRequest:
     limit: int = 10
     prefetch_limit: int = 50
     with_vectors: bool = False
+    hnsw_ef: int | None = None  # the dense search's candidate list; None: the engine's default (ef_construct)
 
 
 class StoreError(Exception):

@@ -274,6 +274,7 @@ class EdgeStore(VectorStore):
     def _request(self, request: QueryRequest) -> qe.QueryRequest:
         flt = _filter(request.filter)
         with_vector: list[str] | bool = [DENSE_VECTOR] if request.with_vectors else False
+        params = qe.SearchParams(hnsw_ef=request.hnsw_ef) if request.hnsw_ef else None
         dense = None
         if request.dense is not None:
             dense = qe.Query.Nearest(request.dense.astype(np.float32, copy=False).tolist(), using=DENSE_VECTOR)
@@ -284,7 +285,7 @@ class EdgeStore(VectorStore):
             return qe.QueryRequest(
                 limit=request.limit,
                 prefetches=[
-                    qe.Prefetch(limit=request.prefetch_limit, query=dense, filter=flt),
+                    qe.Prefetch(limit=request.prefetch_limit, query=dense, filter=flt, params=params),
                     qe.Prefetch(limit=request.prefetch_limit, query=sparse, filter=flt),
                 ],
                 query=qe.Fusion.Rrf(k=RRF_K),  # type: ignore[arg-type]  # the stub omits Fusion.Rrf here
@@ -296,7 +297,12 @@ class EdgeStore(VectorStore):
         if single is None:
             raise StoreError("a query needs a dense vector, a sparse vector or both")
         return qe.QueryRequest(
-            limit=request.limit, query=single, filter=flt, with_payload=True, with_vector=with_vector
+            limit=request.limit,
+            query=single,
+            filter=flt,
+            with_payload=True,
+            with_vector=with_vector,
+            params=params if dense is not None else None,
         )
 
     def query(self, name: str, requests: Sequence[QueryRequest]) -> list[list[ScoredPoint]]:

@@ -180,6 +180,7 @@ class QdrantServerStore(VectorStore):
                         using=DENSE_VECTOR,
                         limit=request.prefetch_limit,
                         filter=flt,
+                        params=models.SearchParams(hnsw_ef=request.hnsw_ef) if request.hnsw_ef else None,
                     ),
                     models.Prefetch(
                         query=_sparse(request.sparse), using=LEXICAL_VECTOR, limit=request.prefetch_limit, filter=flt
@@ -191,15 +192,23 @@ class QdrantServerStore(VectorStore):
                 with_payload=True,
                 with_vector=with_vector,
             )
+        params = None
         if request.dense is not None:
             query: list[float] | models.SparseVector = request.dense.astype(np.float32, copy=False).tolist()
             using = DENSE_VECTOR
+            params = models.SearchParams(hnsw_ef=request.hnsw_ef) if request.hnsw_ef else None
         elif request.sparse is not None:
             query, using = _sparse(request.sparse), LEXICAL_VECTOR
         else:
             raise StoreError("a query needs a dense vector, a sparse vector or both")
         return models.QueryRequest(
-            query=query, using=using, filter=flt, limit=request.limit, with_payload=True, with_vector=with_vector
+            query=query,
+            using=using,
+            filter=flt,
+            limit=request.limit,
+            params=params,
+            with_payload=True,
+            with_vector=with_vector,
         )
 
     def query(self, name: str, requests: Sequence[QueryRequest]) -> list[list[ScoredPoint]]:

@@ -50,6 +50,7 @@ ITEM_INDEXES = ("kb_id", "kind", "product", "kb_generation")
 # list. Measured with 100,000 facts: 1.0 ms a query with 50 candidates and the engine's ef (100), 0.55 ms
 # with these; below ~1,000 facts the engine scans and neither matters.
 PREFETCH_PER_RESULT = 3
+_HIT_PAYLOAD = ("kind", "item_id", "item.text")  # what a search hit needs (not the whole item)
 MIN_PREFETCH = 20
 HNSW_EF = 64
 _HEADER_FIELDS = ("brand", "product", "lang", "absolute_terms", "absolute_exceptions")
@@ -665,12 +666,13 @@ class KnowledgeBaseRepository:
                     prefetch_limit=prefetch,
                     with_vectors=with_scores,
                     hnsw_ef=max(HNSW_EF, prefetch),
+                    payload_keys=_HIT_PAYLOAD,
                 )
             )
             lexical_request_at.append(None)
             if terms is not None and with_scores:
                 lexical_request_at[-1] = len(requests)
-                requests.append(QueryRequest(sparse=terms, filter=flt, limit=prefetch))
+                requests.append(QueryRequest(sparse=terms, filter=flt, limit=prefetch, payload_keys=()))
         answers = self.store.query(self.items_collection, requests)
         results: list[list[SearchHit]] = []
         fused_at = 0

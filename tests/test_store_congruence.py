@@ -356,6 +356,23 @@ def test_retrieve_keeps_the_asked_order(store: VectorStore, corpus: Corpus) -> N
     assert store.retrieve(COLLECTION, [corpus.points[9].id])[0].dense.size == 0
 
 
+def test_query_can_return_only_some_payload_keys(store: VectorStore, corpus: Corpus) -> None:
+    item = corpus.points[5]
+    nested = PointRecord(item.id, item.dense, item.sparse, {**item.payload, "item": {"text": "t", "source": "s"}})
+    store.upsert(COLLECTION, [nested])
+    some, none_, every = store.query(
+        COLLECTION,
+        [
+            QueryRequest(dense=item.dense, sparse=item.sparse, limit=1, payload_keys=("kind", "item.text")),
+            QueryRequest(sparse=item.sparse, limit=1, payload_keys=()),
+            QueryRequest(dense=item.dense, limit=1),
+        ],
+    )
+    assert some[0].payload == {"kind": item.payload["kind"], "item": {"text": "t"}}
+    assert none_[0].payload == {}
+    assert every[0].payload == nested.payload
+
+
 def test_unindexed_collection_holds_and_finds_vectors(store: VectorStore, corpus: Corpus) -> None:
     """A collection without an HNSW graph (the claims collection) stores, returns and scans like any other."""
     store.create_collection("unindexed", corpus.dense_size, ("kb_id",), dense_index=False)

@@ -77,6 +77,7 @@ class QueryRequest:
     prefetch_limit: int = 50
     with_vectors: bool = False
     hnsw_ef: int | None = None  # the dense search's candidate list; None: the engine's default (ef_construct)
+    payload_keys: tuple[str, ...] | None = None  # return only these payload keys ("a.b" for nested); None: all
 
 
 class StoreError(Exception):

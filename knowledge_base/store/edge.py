@@ -275,6 +275,7 @@ class EdgeStore(VectorStore):
         flt = _filter(request.filter)
         with_vector: list[str] | bool = [DENSE_VECTOR] if request.with_vectors else False
         params = qe.SearchParams(hnsw_ef=request.hnsw_ef) if request.hnsw_ef else None
+        payload = qe.PayloadSelector.Include(list(request.payload_keys)) if request.payload_keys is not None else True
         dense = None
         if request.dense is not None:
             dense = qe.Query.Nearest(request.dense.astype(np.float32, copy=False).tolist(), using=DENSE_VECTOR)
@@ -290,7 +291,7 @@ class EdgeStore(VectorStore):
                 ],
                 query=qe.Fusion.Rrf(k=RRF_K),  # type: ignore[arg-type]  # the stub omits Fusion.Rrf here
                 filter=flt,
-                with_payload=True,
+                with_payload=payload,
                 with_vector=with_vector,
             )
         single = dense if dense is not None else sparse
@@ -300,7 +301,7 @@ class EdgeStore(VectorStore):
             limit=request.limit,
             query=single,
             filter=flt,
-            with_payload=True,
+            with_payload=payload,
             with_vector=with_vector,
             params=params if dense is not None else None,
         )

@@ -172,6 +172,7 @@ class QdrantServerStore(VectorStore):
     def _request(self, request: QueryRequest) -> models.QueryRequest:
         flt = _filter(request.filter)
         with_vector: list[str] | bool = [DENSE_VECTOR] if request.with_vectors else False
+        payload: list[str] | bool = list(request.payload_keys) if request.payload_keys is not None else True
         if request.dense is not None and request.sparse is not None:
             return models.QueryRequest(
                 prefetch=[
@@ -189,7 +190,7 @@ class QdrantServerStore(VectorStore):
                 query=models.RrfQuery(rrf=models.Rrf(k=RRF_K)),
                 filter=flt,
                 limit=request.limit,
-                with_payload=True,
+                with_payload=payload,
                 with_vector=with_vector,
             )
         params = None
@@ -207,7 +208,7 @@ class QdrantServerStore(VectorStore):
             filter=flt,
             limit=request.limit,
             params=params,
-            with_payload=True,
+            with_payload=payload,
             with_vector=with_vector,
         )
 

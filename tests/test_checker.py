@@ -8,8 +8,11 @@ import pytest
 
 from knowledge_base.errors import NotFoundError
 from knowledge_base.loading import parse_document
+from service.analysis.synthetic import generate
 from service.check.checker import Checker
 from service.check.schemas import CheckResponse
+from service.check.segmentation import split_sentences
+from service.settings import CheckThresholds
 
 BLENDER = "chengfeng-p5"  # Chinese knowledge base
 BRUSH = "lumo-sonic-3"  # English knowledge base
@@ -242,3 +245,27 @@ def test_an_unseen_product(
     assert distortions(result) == expected
     assert {m.id for m in result.key_messages_carried} == messages
     assert {a.id for a in result.avoid_topics_touched} == avoid
+
+
+@pytest.mark.parametrize("kb", ["chengfeng-p5", "lumo-sonic-3"])
+def test_a_repeated_sentence_reuses_its_analysis_with_the_same_result(checker: Checker, kb: str) -> None:
+    """Posts repeat sentences at other offsets and beside other sentences: checked in one batch with the
+    per-sentence cache, every response equals the one made for that post alone with every cache off."""
+    posts = [post.text for post in generate(kb, posts=80, seed=11, distortion_rate=0.4).posts]
+    # The same sentences again, reordered inside each post, so they move to other offsets.
+    posts += ["".join(reversed(split_sentences_text(text))) for text in posts[:40]]
+    cached = Checker(checker.repository, checker.embedder, CheckThresholds())
+    batched = cached.check_many(kb, posts)
+    sentences = sum(len(result.sentences) for result in batched)
+    assert len(cached._sentences) < sentences / 2  # most sentences came from the cache
+    assert any(result.distortions for result in batched)
+    cold = Checker(checker.repository, checker.embedder.without_cache(), CheckThresholds())
+    cold.sentence_cache_size = cold.hits_cache_size = 0
+    for text, result in zip(posts, batched, strict=True):
+        assert result.model_dump() == cold.check(kb, text).model_dump(), text
+
+
+def split_sentences_text(text: str) -> list[str]:
+    """The post's sentences with what follows each (so that joining them in any order is still a post)."""
+    spans = split_sentences(text)
+    return [text[span.start : spans[i + 1].start if i + 1 < len(spans) else len(text)] for i, span in enumerate(spans)]

@@ -89,6 +89,31 @@ class _Unit:
         return max(self.claim_cosines.values(), default=0.0)
 
 
+@dataclass
+class _SentenceAnalysis:
+    """What a sentence yields on its own, with offsets from the sentence's start: its clauses as units,
+    its distortions and what it matches. The same sentence in another post reuses it (posts repeat)."""
+
+    units: list[_Unit]
+    distortions: list[Distortion]
+    facts: list[Match]
+    key_messages: list[Match]
+    avoid_topics: list[Match]
+    prohibited_claims: list[Match]
+
+
+def _shifted(distortion: Distortion, shift: int) -> Distortion:
+    """A copy of a distortion found at offset 0, moved to where its sentence starts."""
+    edit = distortion.edit
+    return distortion.model_copy(
+        update={
+            "start": distortion.start + shift,
+            "end": distortion.end + shift,
+            "edit": edit.model_copy(update={"start": edit.start + shift, "end": edit.end + shift}) if edit else None,
+        }
+    )
+
+
 @lru_cache(maxsize=65536)
 def _plain_text(names: re.Pattern[str] | None, text: str) -> str:
     """``text`` without brand/model names and figures (a count keeps its noun)."""
@@ -130,6 +155,10 @@ class Checker:
         self._hits: OrderedDict[tuple[str, int, str, str], list[Any]] = OrderedDict()
         self._hits_lock = threading.Lock()
         self.hits_cache_size = 50_000
+        # Per-sentence results of recently seen sentences, per knowledge-base version.
+        self._sentences: OrderedDict[tuple[str, int, str], _SentenceAnalysis] = OrderedDict()
+        self._sentences_lock = threading.Lock()
+        self.sentence_cache_size = 50_000
 
     def _search_facts(self, kb: KnowledgeBase, texts: list[str], vectors: Vector) -> list[list[Any]]:
         """Candidate facts for each text, from the cache or one batched hybrid query for the rest."""
@@ -248,35 +277,29 @@ class Checker:
         vectors: Vector,
         hits: Sequence[Sequence[Any]],
     ) -> CheckResponse:
-        th = self.thresholds
-        sentence_vectors = vectors[: len(sentences)]
-        sentence_hits = hits[: len(sentences)]
         units: list[_Unit] = []
-        for position, (sentence_index, span) in enumerate(clauses):
-            row = len(sentences) + position
-            unit = _Unit(
-                sentence_index, span, vectors[row], sentence_vectors[sentence_index], analyse_polarity(span.text)
-            )
-            fact_ids = {hit.item_id for hit in hits[row]} | {hit.item_id for hit in sentence_hits[sentence_index]}
-            for fact_id in fact_ids:
-                for claim_index in profile.claims_of_fact.get(fact_id, []):
-                    claim = profile.claims[claim_index]
-                    cosine = float(np.dot(unit.vector, claim.vector)) if claim.vector is not None else 0.0
-                    unit.claim_cosines[claim_index] = cosine
-                    unit.claim_scores[claim_index] = cosine + th.lexical_weight * overlap(
-                        self._plain(profile, span.text), self._plain(profile, claim.text)
-                    )
-            units.append(unit)
-
-        per_sentence: dict[int, list[Distortion]] = {index: [] for index in range(len(sentences))}
-        for unit in units:
-            per_sentence[unit.sentence_index].extend(self._distortions(profile, unit, sentences[unit.sentence_index]))
+        per_sentence: dict[int, list[Distortion]] = {}
+        analyses: list[_SentenceAnalysis] = []
+        # Rows of ``vectors`` and ``hits``: the sentences, then the clauses.
+        clauses_of: dict[int, list[tuple[int, Span]]] = {index: [] for index in range(len(sentences))}
+        for position, (sentence_index, clause) in enumerate(clauses):
+            clauses_of[sentence_index].append((len(sentences) + position, clause))
         for index, sentence in enumerate(sentences):
-            per_sentence[index].extend(self._absolutes(kb, sentence))
-            per_sentence[index] = self._dedupe(per_sentence[index])
+            analysis = self._sentence_analysis(kb, profile, sentence, index, clauses_of[index], vectors, hits)
+            analyses.append(analysis)
+            shift = sentence.start
+            units.extend(
+                dataclasses.replace(
+                    unit,
+                    sentence_index=index,
+                    span=Span(unit.span.start + shift, unit.span.end + shift, unit.span.text),
+                )
+                for unit in analysis.units
+            )
+            per_sentence[index] = [_shifted(d, shift) for d in analysis.distortions]
 
         carried, touched = self._messages_and_topics(profile, units, sentences)
-        sentence_results = self._sentence_results(profile, sentences, units, per_sentence, carried)
+        sentence_results = self._sentence_results(sentences, analyses, per_sentence, carried)
         distortions = [d for result in sentence_results for d in result.distortions]
         counts = CheckCounts(
             sentences=len(sentence_results),
@@ -301,8 +324,61 @@ class Checker:
             counts=counts,
             consistency_score=round(counts.consistent / on_topic, 4) if on_topic else 1.0,
             corrected_text=self._corrected_text(text, sentences, per_sentence),
-            thresholds=th.model_dump(),
+            thresholds=self.thresholds.model_dump(),
         )
+
+    def _sentence_analysis(
+        self,
+        kb: KnowledgeBase,
+        profile: KnowledgeBaseProfile,
+        sentence: Span,
+        sentence_row: int,
+        clauses: list[tuple[int, Span]],
+        vectors: Vector,
+        hits: Sequence[Sequence[Any]],
+    ) -> _SentenceAnalysis:
+        """The sentence's analysis from the cache, or made now (everything in it depends on the sentence's
+        text and the knowledge-base version only)."""
+        key = (kb.id, kb.version, sentence.text)
+        with self._sentences_lock:
+            cached = self._sentences.get(key)
+            if cached is not None:
+                self._sentences.move_to_end(key)
+                return cached
+        th = self.thresholds
+        local = Span(0, len(sentence.text), sentence.text)
+        units: list[_Unit] = []
+        for row, clause in clauses:
+            span = Span(clause.start - sentence.start, clause.end - sentence.start, clause.text)
+            unit = _Unit(0, span, vectors[row], vectors[sentence_row], analyse_polarity(span.text))
+            fact_ids = {hit.item_id for hit in hits[row]} | {hit.item_id for hit in hits[sentence_row]}
+            for fact_id in fact_ids:
+                for claim_index in profile.claims_of_fact.get(fact_id, []):
+                    claim = profile.claims[claim_index]
+                    cosine = float(np.dot(unit.vector, claim.vector)) if claim.vector is not None else 0.0
+                    unit.claim_cosines[claim_index] = cosine
+                    unit.claim_scores[claim_index] = cosine + th.lexical_weight * overlap(
+                        self._plain(profile, span.text), self._plain(profile, claim.text)
+                    )
+            units.append(unit)
+        distortions = [d for unit in units for d in self._distortions(profile, unit, local)]
+        distortions.extend(self._absolutes(kb, local))
+        analysis = _SentenceAnalysis(
+            units=units,
+            distortions=self._dedupe(distortions),
+            facts=self._fact_matches(profile, units),
+            key_messages=self._target_matches(profile.messages, Section.KEY_MESSAGES, units, th.on_topic_min),
+            avoid_topics=self._target_matches(profile.avoid_topics, Section.AVOID_TOPICS, units, th.avoid_min),
+            prohibited_claims=self._target_matches(
+                profile.prohibited, Section.PROHIBITED_CLAIMS, units, th.on_topic_min
+            ),
+        )
+        if self.sentence_cache_size:
+            with self._sentences_lock:
+                self._sentences[key] = analysis
+                while len(self._sentences) > self.sentence_cache_size:
+                    self._sentences.popitem(last=False)
+        return analysis
 
     # -- distortions ----------------------------------------------------------------------------
 
@@ -714,21 +790,15 @@ class Checker:
 
     def _sentence_results(
         self,
-        profile: KnowledgeBaseProfile,
         sentences: list[Span],
-        units: list[_Unit],
+        analyses: list[_SentenceAnalysis],
         per_sentence: dict[int, list[Distortion]],
         carried: list[CarriedMessage],
     ) -> list[SentenceResult]:
         th = self.thresholds
         results = []
-        for index, sentence in enumerate(sentences):
-            own = [unit for unit in units if unit.sentence_index == index]
-            facts = self._fact_matches(profile, own)
-            messages = self._target_matches(profile.messages, Section.KEY_MESSAGES, own, th.on_topic_min)
-            topics = self._target_matches(profile.avoid_topics, Section.AVOID_TOPICS, own, th.avoid_min)
-            prohibited = self._target_matches(profile.prohibited, Section.PROHIBITED_CLAIMS, own, th.on_topic_min)
-            on_topic = any(fact.score >= th.on_topic_min for fact in facts) or any(
+        for index, (sentence, analysis) in enumerate(zip(sentences, analyses, strict=True)):
+            on_topic = any(fact.score >= th.on_topic_min for fact in analysis.facts) or any(
                 m.sentence_index == index for m in carried
             )
             if per_sentence[index]:
@@ -744,10 +814,10 @@ class Checker:
                     end=sentence.end,
                     text=sentence.text,
                     verdict=verdict,
-                    facts=facts,
-                    key_messages=messages,
-                    avoid_topics=topics,
-                    prohibited_claims=prohibited,
+                    facts=list(analysis.facts),
+                    key_messages=list(analysis.key_messages),
+                    avoid_topics=list(analysis.avoid_topics),
+                    prohibited_claims=list(analysis.prohibited_claims),
                     distortions=per_sentence[index],
                 )
             )

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIP := $(BIN)/pip --disable-pip-version-check
 
-.PHONY: install serve test lint typecheck unit eval bench load clean-data browser
+.PHONY: install serve test lint typecheck unit eval bench profile load clean-data browser
 
 CHROMIUM := /usr/bin/chromium
 
@@ -50,6 +50,10 @@ eval: install
 
 bench: install
 	$(BIN)/python bench/run.py
+
+# Where the time goes in the analysis and in single-post checks (pyinstrument call trees).
+profile: install
+	$(BIN)/python bench/run.py --profile
 
 # 32 clients for 60 s mixing checks, analysis jobs and knowledge-base edits; see bench/load.py.
 load: install

@@ -2,6 +2,8 @@
 
 Run with `make bench` (or `.venv/bin/python bench/run.py [--quick]`). Everything is measured in one run
 on this machine; compare ratios, not absolute figures. Prints a table and writes bench/results.json.
+`--profile` (`make profile`) instead prints where the time goes, with pyinstrument: the analysis of the
+benchmark corpus and 100 single-post checks against 10,000 facts.
 """
 
 from __future__ import annotations
@@ -205,6 +207,37 @@ def bench_naive(embedder: SentenceEmbedder, corpora: Sequence[Any], posts: int) 
     return {"sentences": len(sentences), "naive_sps": round(len(sentences) / elapsed, 1)}
 
 
+def profile(embedder: SentenceEmbedder, work: Path) -> None:
+    """Print pyinstrument's call tree for the analysis and for single-post checks (caches as in the bench)."""
+    from pyinstrument import Profiler
+
+    store, repository = open_repository(work / "profile", embedder)
+    for kb in sample_knowledge_bases():
+        repository.save(kb.id, kb.content)
+    repository.save("scale", scaled_kb(10_000))
+    checker = Checker(repository, embedder, CheckThresholds())
+    corpora = [generate(kb_id, posts=2500, seed=5) for kb_id in ("chengfeng-p5", "lumo-sonic-3")]
+    for corpus in corpora:
+        checker.check_many(corpus.kb_id, [corpus.posts[0].text])
+    embedder.clear_cache()
+    profiler = Profiler(interval=0.0005)
+    with profiler:
+        for corpus in corpora:
+            kb = repository.get(corpus.kb_id)
+            aggregate(kb, *check_posts(checker, corpus.kb_id, corpus.posts))
+    print(profiler.output_text(unicode=True, color=False, show_all=False))
+    uncached = Checker(repository, embedder.without_cache(), CheckThresholds())
+    uncached.hits_cache_size = uncached.sentence_cache_size = 0
+    posts = [f"{THREE_SENTENCE_POSTS[i % 4]} 第{i}次。" for i in range(100)]
+    uncached.check("scale", posts[0])
+    profiler = Profiler(interval=0.0002)
+    with profiler:
+        for post in posts:
+            uncached.check("scale", post)
+    print(profiler.output_text(unicode=True, color=False, show_all=False))
+    store.close()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -276,9 +309,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller corpus and knowledge bases (a smoke run)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
+    parser.add_argument("--profile", action="store_true", help="print where the time goes (pyinstrument) instead")
     args = parser.parse_args()
     quick = args.quick
     embedder = SentenceEmbedder(load_embedding_model(DEFAULT_MODEL), DEFAULT_MODEL)
+    if args.profile:
+        with tempfile.TemporaryDirectory(prefix="brandcheck-profile-") as tmp:
+            profile(embedder, Path(tmp))
+        return 0
     results: dict[str, Any] = {"machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
     with tempfile.TemporaryDirectory(prefix="brandcheck-bench-") as tmp:
         work = Path(tmp)

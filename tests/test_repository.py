@@ -253,3 +253,27 @@ def test_a_check_reads_stored_claims_instead_of_embedding_them(tmp_path: Path, e
     assert Checker(repository, counting, CheckThresholds()).check("blender", "电池2000毫安时。").sentences[0].facts
     assert every_claim & set(counting.texts)
     plain.close()
+
+
+@pytest.mark.filterwarnings("ignore:Payload indexes have no effect:UserWarning")  # the local stand-in server
+def test_workers_opening_one_cluster_at_once_share_the_claims_collection(embedder: SentenceEmbedder) -> None:
+    """Another worker may create the claims collection between this one's check and its create."""
+    from qdrant_client import QdrantClient
+
+    from knowledge_base.store.server import QdrantServerStore
+
+    class RacingStore(QdrantServerStore):
+        raced = False
+
+        def collection_exists(self, name: str) -> bool:
+            if name.startswith("brandcheck_claims") and not self.raced:
+                self.raced = True
+                super().create_collection(name, embedder.dimension)  # the other worker, just before us
+                return False
+            return super().collection_exists(name)
+
+    store = RacingStore(QdrantClient(":memory:"))
+    repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder(), claim_texts)
+    repository.open()
+    assert store.raced
+    assert repository.save("blender", blender()).version == 1

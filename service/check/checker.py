@@ -78,6 +78,7 @@ class _Unit:
     claim_cosines: dict[int, float] = field(default_factory=dict)
     about: set[int] = field(default_factory=set)  # claims whose figures the clause's figures were compared with
     prohibited: bool = False
+    deal_talk: bool = False  # talks of a price comparison or a deal
 
     def best_claim(self) -> tuple[int, float] | None:
         if not self.claim_scores:
@@ -112,6 +113,12 @@ def _shifted(distortion: Distortion, shift: int) -> Distortion:
             "edit": edit.model_copy(update={"start": edit.start + shift, "end": edit.end + shift}) if edit else None,
         }
     )
+
+
+@lru_cache(maxsize=65536)
+def _clauses_of(sentence: str) -> tuple[Span, ...]:
+    """The clauses of a sentence, with offsets from its start (sentences recur across posts)."""
+    return tuple(split_clauses(Span(0, len(sentence), sentence)) or [Span(0, len(sentence), sentence)])
 
 
 @lru_cache(maxsize=65536)
@@ -258,9 +265,9 @@ class Checker:
     def _segment(text: str) -> tuple[list[Span], list[tuple[int, Span]]]:
         sentences = split_sentences(text)
         clauses = [
-            (index, clause)
+            (index, Span(sentence.start + clause.start, sentence.start + clause.end, clause.text))
             for index, sentence in enumerate(sentences)
-            for clause in split_clauses(sentence) or [sentence]
+            for clause in _clauses_of(sentence.text)
         ]
         return sentences, clauses
 
@@ -350,7 +357,8 @@ class Checker:
         units: list[_Unit] = []
         for row, clause in clauses:
             span = Span(clause.start - sentence.start, clause.end - sentence.start, clause.text)
-            unit = _Unit(0, span, vectors[row], vectors[sentence_row], analyse_polarity(span.text))
+            polarity = analyse_polarity(span.text)
+            unit = _Unit(0, span, vectors[row], vectors[sentence_row], polarity, deal_talk=talks_deals(span.text))
             fact_ids = {hit.item_id for hit in hits[row]} | {hit.item_id for hit in hits[sentence_row]}
             for fact_id in fact_ids:
                 for claim_index in profile.claims_of_fact.get(fact_id, []):
@@ -764,7 +772,7 @@ class Checker:
                         sentence=sentence.text,
                         score=round(score, 4),
                     )
-            deal_talk = talks_deals(unit.span.text)
+            deal_talk = unit.deal_talk
             for topic in profile.avoid_topics:
                 score = float(max(topic.vectors @ unit.vector))
                 # A price comparison or a deal is a price/promotion topic's own grammar, whatever else is near.

@@ -198,7 +198,9 @@ class KnowledgeBaseRepository:
                     "seeded": False,
                 }
                 if not self.store.collection_exists(FIRST_ITEMS_COLLECTION):
-                    self.store.create_collection(FIRST_ITEMS_COLLECTION, self.embedder.dimension, ITEM_INDEXES)
+                    self.store.create_collection(
+                        FIRST_ITEMS_COLLECTION, self.embedder.dimension, ITEM_INDEXES, quantized=True
+                    )
                 self._put_meta(STORE_RECORD_ID, record)
             self.items_collection = str(record["items_collection"])
             if not self.store.collection_exists(self.claims_collection):
@@ -722,7 +724,7 @@ class KnowledgeBaseRepository:
             new = f"brandcheck_items_{number}"
             if self.store.collection_exists(new):
                 self.store.delete_collection(new)
-            self.store.create_collection(new, self.embedder.dimension, ITEM_INDEXES)
+            self.store.create_collection(new, self.embedder.dimension, ITEM_INDEXES, quantized=True)
             new_claims = claims_collection_of(new)
             if self.store.collection_exists(new_claims):
                 self.store.delete_collection(new_claims)

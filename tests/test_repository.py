@@ -256,6 +256,7 @@ def test_a_check_reads_stored_claims_instead_of_embedding_them(tmp_path: Path, e
 
 
 @pytest.mark.filterwarnings("ignore:Payload indexes have no effect:UserWarning")  # the local stand-in server
+@pytest.mark.filterwarnings("ignore:Local mode performs exact")
 def test_workers_opening_one_cluster_at_once_share_the_claims_collection(embedder: SentenceEmbedder) -> None:
     """Another worker may create the claims collection between this one's check and its create."""
     from qdrant_client import QdrantClient

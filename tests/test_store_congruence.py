@@ -35,7 +35,10 @@ from knowledge_base.store import (
 from knowledge_base.store.server import QdrantServerStore
 
 # qdrant-client's local mode accepts payload indexes but says it ignores them.
-pytestmark = pytest.mark.filterwarnings("ignore:Payload indexes have no effect:UserWarning")
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Payload indexes have no effect:UserWarning"),
+    pytest.mark.filterwarnings("ignore:Local mode performs exact"),  # the stand-in server scans: no search params
+]
 
 REPO = Path(__file__).resolve().parents[1]
 COLLECTION = "items"
@@ -193,7 +196,6 @@ def _has_ties(hits: list[ScoredPoint]) -> bool:
     return any(abs(x.score - y.score) <= 1e-6 * max(1.0, abs(x.score)) for x, y in itertools.pairwise(hits))
 
 
-@pytest.mark.filterwarnings("ignore:Local mode performs exact")  # the stand-in server scans; hnsw_ef is moot
 @pytest.mark.parametrize("flt", FILTERS, ids=["none", "product", "kinds-any", "three-keys", "no-match"])
 @pytest.mark.parametrize("mode", ["dense", "sparse", "hybrid"])
 def test_backends_rank_alike(both: tuple[VectorStore, VectorStore], corpus: Corpus, mode: str, flt: Any) -> None:
@@ -371,6 +373,20 @@ def test_query_can_return_only_some_payload_keys(store: VectorStore, corpus: Cor
     assert some[0].payload == {"kind": item.payload["kind"], "item": {"text": "t"}}
     assert none_[0].payload == {}
     assert every[0].payload == nested.payload
+
+
+def test_quantized_collection_ranks_like_the_other_backend(
+    both: tuple[VectorStore, VectorStore], corpus: Corpus
+) -> None:
+    """Items collections keep int8 vectors for the graph search; rescoring keeps the float ranking."""
+    for store in both:
+        store.create_collection("quantized", corpus.dense_size, ("kb_id",), quantized=True)
+        store.upsert("quantized", corpus.points)
+        store.optimize("quantized")
+    edge, server = both
+    requests = [QueryRequest(dense=corpus.query_dense[i], limit=5, hnsw_ef=32) for i in range(len(QUERIES))]
+    for mine, theirs in zip(edge.query("quantized", requests), server.query("quantized", requests), strict=True):
+        _assert_same_ranking(mine, theirs)
 
 
 def test_unindexed_collection_holds_and_finds_vectors(store: VectorStore, corpus: Corpus) -> None:

@@ -23,6 +23,8 @@ import qdrant_edge as qe
 from knowledge_base.store.base import (
     DENSE_VECTOR,
     LEXICAL_VECTOR,
+    OVERSAMPLING,
+    QUANTILE,
     RRF_K,
     MatchFilter,
     PointRecord,
@@ -134,7 +136,12 @@ class EdgeStore(VectorStore):
         return sorted(p.name for p in self.path.iterdir() if (p / META_FILE).is_file())
 
     def create_collection(
-        self, name: str, dense_size: int, keyword_indexes: Sequence[str] = (), dense_index: bool = True
+        self,
+        name: str,
+        dense_size: int,
+        keyword_indexes: Sequence[str] = (),
+        dense_index: bool = True,
+        quantized: bool = False,
     ) -> None:
         """Create the shard with a cosine dense vector, an IDF sparse vector and keyword indexes."""
         self._require_open()
@@ -155,6 +162,11 @@ class EdgeStore(VectorStore):
                         hnsw_config=None
                         if dense_index
                         else qe.HnswIndexConfig(m=0, ef_construct=1, full_scan_threshold=0),
+                        quantization_config=qe.ScalarQuantizationConfig(
+                            type=qe.ScalarType.Int8, quantile=QUANTILE, always_ram=True
+                        )
+                        if quantized
+                        else None,
                     )
                 },
                 sparse_vectors={LEXICAL_VECTOR: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)},
@@ -274,7 +286,10 @@ class EdgeStore(VectorStore):
     def _request(self, request: QueryRequest) -> qe.QueryRequest:
         flt = _filter(request.filter)
         with_vector: list[str] | bool = [DENSE_VECTOR] if request.with_vectors else False
-        params = qe.SearchParams(hnsw_ef=request.hnsw_ef) if request.hnsw_ef else None
+        params = qe.SearchParams(
+            hnsw_ef=request.hnsw_ef,
+            quantization=qe.QuantizationSearchParams(rescore=True, oversampling=OVERSAMPLING),
+        )
         payload = qe.PayloadSelector.Include(list(request.payload_keys)) if request.payload_keys is not None else True
         dense = None
         if request.dense is not None:

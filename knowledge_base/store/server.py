@@ -13,6 +13,8 @@ from qdrant_client import QdrantClient, models
 from knowledge_base.store.base import (
     DENSE_VECTOR,
     LEXICAL_VECTOR,
+    OVERSAMPLING,
+    QUANTILE,
     RRF_K,
     MatchFilter,
     PointRecord,
@@ -26,6 +28,15 @@ from knowledge_base.store.base import (
 )
 
 _T = TypeVar("_T")
+
+
+def _search_params(request: QueryRequest) -> models.SearchParams:
+    return models.SearchParams(
+        hnsw_ef=request.hnsw_ef,
+        quantization=models.QuantizationSearchParams(rescore=True, oversampling=OVERSAMPLING),
+    )
+
+
 _SCROLL_PAGE = 1024
 
 
@@ -93,7 +104,12 @@ class QdrantServerStore(VectorStore):
         return self._call("collection_exists", name, lambda: bool(self.client.collection_exists(name)))
 
     def create_collection(
-        self, name: str, dense_size: int, keyword_indexes: Sequence[str] = (), dense_index: bool = True
+        self,
+        name: str,
+        dense_size: int,
+        keyword_indexes: Sequence[str] = (),
+        dense_index: bool = True,
+        quantized: bool = False,
     ) -> None:
         """Create the collection with a cosine dense vector, an IDF sparse vector and keyword indexes."""
         if dense_size < 1:
@@ -109,6 +125,13 @@ class QdrantServerStore(VectorStore):
                         size=dense_size,
                         distance=models.Distance.COSINE,
                         hnsw_config=None if dense_index else models.HnswConfigDiff(m=0),
+                        quantization_config=models.ScalarQuantization(
+                            scalar=models.ScalarQuantizationConfig(
+                                type=models.ScalarType.INT8, quantile=QUANTILE, always_ram=True
+                            )
+                        )
+                        if quantized
+                        else None,
                     )
                 },
                 sparse_vectors_config={LEXICAL_VECTOR: models.SparseVectorParams(modifier=models.Modifier.IDF)},
@@ -181,7 +204,7 @@ class QdrantServerStore(VectorStore):
                         using=DENSE_VECTOR,
                         limit=request.prefetch_limit,
                         filter=flt,
-                        params=models.SearchParams(hnsw_ef=request.hnsw_ef) if request.hnsw_ef else None,
+                        params=_search_params(request),
                     ),
                     models.Prefetch(
                         query=_sparse(request.sparse), using=LEXICAL_VECTOR, limit=request.prefetch_limit, filter=flt
@@ -197,7 +220,7 @@ class QdrantServerStore(VectorStore):
         if request.dense is not None:
             query: list[float] | models.SparseVector = request.dense.astype(np.float32, copy=False).tolist()
             using = DENSE_VECTOR
-            params = models.SearchParams(hnsw_ef=request.hnsw_ef) if request.hnsw_ef else None
+            params = _search_params(request)
         elif request.sparse is not None:
             query, using = _sparse(request.sparse), LEXICAL_VECTOR
         else:

@@ -278,3 +278,25 @@ def test_workers_opening_one_cluster_at_once_share_the_claims_collection(embedde
     repository.open()
     assert store.raced
     assert repository.save("blender", blender()).version == 1
+
+
+def test_a_store_from_before_claims_were_kept_still_checks_and_reindex_fills_them(
+    tmp_path: Path, embedder: SentenceEmbedder
+) -> None:
+    store = EdgeStore(tmp_path / "store")
+    repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder(), claim_texts)
+    repository.open()
+    repository.save("blender", blender())
+    store.delete_collection(repository.claims_collection)  # what a store written before looks like
+    store.close()
+
+    store = EdgeStore(tmp_path / "store")
+    repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder(), claim_texts)
+    repository.open()
+    first = repository.get("blender").facts[0].id
+    assert repository.claim_vectors("blender", [(first, 0)]) == {}
+    result = Checker(repository, embedder, CheckThresholds()).check("blender", "电池2000毫安时,充满要3小时。")
+    assert result.sentences[0].facts
+    repository.reindex()
+    assert list(repository.claim_vectors("blender", [(first, 0)])) == [(first, 0)]
+    store.close()

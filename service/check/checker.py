@@ -79,6 +79,26 @@ class _Unit:
     about: set[int] = field(default_factory=set)  # claims whose figures the clause's figures were compared with
     prohibited: bool = False
     deal_talk: bool = False  # talks of a price comparison or a deal
+    message_scores: tuple[float, ...] = ()  # similarity to each key message (its best part)
+    topic_scores: tuple[float, ...] = ()  # similarity to each avoid-topic (its best part)
+
+    def moved(self, sentence_index: int, shift: int) -> _Unit:
+        """This unit (analysed at offset 0) as the clause of sentence ``sentence_index`` at ``shift``."""
+        span = Span(self.span.start + shift, self.span.end + shift, self.span.text)
+        return _Unit(
+            sentence_index,
+            span,
+            self.vector,
+            self.sentence_vector,
+            self.polarity,
+            self.claim_scores,
+            self.claim_cosines,
+            self.about,
+            self.prohibited,
+            self.deal_talk,
+            self.message_scores,
+            self.topic_scores,
+        )
 
     def best_claim(self) -> tuple[int, float] | None:
         if not self.claim_scores:
@@ -295,14 +315,7 @@ class Checker:
             analysis = self._sentence_analysis(kb, profile, sentence, index, clauses_of[index], vectors, hits)
             analyses.append(analysis)
             shift = sentence.start
-            units.extend(
-                dataclasses.replace(
-                    unit,
-                    sentence_index=index,
-                    span=Span(unit.span.start + shift, unit.span.end + shift, unit.span.text),
-                )
-                for unit in analysis.units
-            )
+            units.extend(unit.moved(index, shift) for unit in analysis.units)
             per_sentence[index] = [_shifted(d, shift) for d in analysis.distortions]
 
         carried, touched = self._messages_and_topics(profile, units, sentences)
@@ -357,8 +370,17 @@ class Checker:
         units: list[_Unit] = []
         for row, clause in clauses:
             span = Span(clause.start - sentence.start, clause.end - sentence.start, clause.text)
-            polarity = analyse_polarity(span.text)
-            unit = _Unit(0, span, vectors[row], vectors[sentence_row], polarity, deal_talk=talks_deals(span.text))
+            vector = vectors[row]
+            unit = _Unit(
+                0,
+                span,
+                vector,
+                vectors[sentence_row],
+                analyse_polarity(span.text),
+                deal_talk=talks_deals(span.text),
+                message_scores=tuple(float(max(m.vectors @ vector)) for m in profile.messages),
+                topic_scores=tuple(float(max(t.vectors @ vector)) for t in profile.avoid_topics),
+            )
             fact_ids = {hit.item_id for hit in hits[row]} | {hit.item_id for hit in hits[sentence_row]}
             for fact_id in fact_ids:
                 for claim_index in profile.claims_of_fact.get(fact_id, []):
@@ -375,10 +397,17 @@ class Checker:
             units=units,
             distortions=self._dedupe(distortions),
             facts=self._fact_matches(profile, units),
-            key_messages=self._target_matches(profile.messages, Section.KEY_MESSAGES, units, th.on_topic_min),
-            avoid_topics=self._target_matches(profile.avoid_topics, Section.AVOID_TOPICS, units, th.avoid_min),
+            key_messages=self._target_matches(
+                profile.messages, Section.KEY_MESSAGES, [u.message_scores for u in units], th.on_topic_min
+            ),
+            avoid_topics=self._target_matches(
+                profile.avoid_topics, Section.AVOID_TOPICS, [u.topic_scores for u in units], th.avoid_min
+            ),
             prohibited_claims=self._target_matches(
-                profile.prohibited, Section.PROHIBITED_CLAIMS, units, th.on_topic_min
+                profile.prohibited,
+                Section.PROHIBITED_CLAIMS,
+                [tuple(float(max(p.vectors @ u.vector)) for p in profile.prohibited) for u in units],
+                th.on_topic_min,
             ),
         )
         if self.sentence_cache_size:
@@ -758,10 +787,9 @@ class Checker:
                     )
                 ):
                     about.add(index)
-            for message in profile.messages:
+            for message, score in zip(profile.messages, unit.message_scores, strict=True):
                 if unit.prohibited:
                     break  # a prohibited claim carries no selling point
-                score = float(max(message.vectors @ unit.vector))
                 linked = bool(about & message.linked_claims)
                 direct = score >= th.message_direct and score >= rival + th.message_margin
                 if (linked or direct) and (message.item_id not in carried or carried[message.item_id].score < score):
@@ -773,8 +801,7 @@ class Checker:
                         score=round(score, 4),
                     )
             deal_talk = unit.deal_talk
-            for topic in profile.avoid_topics:
-                score = float(max(topic.vectors @ unit.vector))
+            for topic, score in zip(profile.avoid_topics, unit.topic_scores, strict=True):
                 # A price comparison or a deal is a price/promotion topic's own grammar, whatever else is near.
                 by_grammar = deal_talk and is_price_topic(topic.text) and score >= th.avoid_cue_min
                 if (by_grammar or (score >= th.avoid_min and score >= rival + th.avoid_margin)) and (
@@ -845,10 +872,13 @@ class Checker:
         ]
 
     @staticmethod
-    def _target_matches(targets: list[Target], section: Section, units: list[_Unit], floor: float) -> list[Match]:
+    def _target_matches(
+        targets: list[Target], section: Section, unit_scores: list[tuple[float, ...]], floor: float
+    ) -> list[Match]:
+        """The targets whose best score over the sentence's units reaches ``floor``, best first."""
         matches = []
-        for target in targets:
-            score = max((float(max(target.vectors @ unit.vector)) for unit in units), default=0.0)
+        for position, target in enumerate(targets):
+            score = max((scores[position] for scores in unit_scores), default=0.0)
             if score >= floor:
                 matches.append(Match(section=section, id=target.item_id, text=target.text, score=round(score, 4)))
         return sorted(matches, key=lambda m: -m.score)

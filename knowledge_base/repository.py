@@ -228,6 +228,7 @@ class KnowledgeBaseRepository:
                 )
             self._undo_unfinished_edits()
             self._collect_garbage()
+            self._drop_replaced_collections()
 
     @property
     def claims_collection(self) -> str:
@@ -253,6 +254,15 @@ class KnowledgeBaseRepository:
                 return False
             self._put_meta(STORE_RECORD_ID, {**record, "seeded": True})
             return True
+
+    def _drop_replaced_collections(self) -> None:
+        """The collections a reindex switched away from, if it was stopped before deleting them."""
+        number = int(self.items_collection.rsplit("_", 1)[-1])
+        if number > 1:
+            replaced = f"brandcheck_items_{number - 1}"
+            for name in (replaced, claims_collection_of(replaced)):
+                if self.store.collection_exists(name):
+                    self.store.delete_collection(name)
 
     def _collect_garbage(self) -> None:
         live = {header.kb_id: header.generation for header in self._headers()}

@@ -300,3 +300,31 @@ def test_a_store_from_before_claims_were_kept_still_checks_and_reindex_fills_the
     repository.reindex()
     assert list(repository.claim_vectors("blender", [(first, 0)])) == [(first, 0)]
     store.close()
+
+
+def test_collections_a_stopped_reindex_switched_away_from_are_dropped_on_open(
+    tmp_path: Path, embedder: SentenceEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = EdgeStore(tmp_path / "store")
+    repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder(), claim_texts)
+    repository.open()
+    repository.save("blender", blender())
+
+    def stopped(name: str) -> None:
+        raise OSError("killed before the old collections were deleted")
+
+    monkeypatch.setattr(store, "delete_collection", stopped)
+    with pytest.raises(OSError):
+        repository.reindex()
+    monkeypatch.undo()
+    assert store.collection_exists("brandcheck_items_1") and store.collection_exists("brandcheck_claims_1")
+    store.close()
+
+    store = EdgeStore(tmp_path / "store")
+    repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder(), claim_texts)
+    repository.open()
+    assert repository.items_collection == "brandcheck_items_2"
+    assert not store.collection_exists("brandcheck_items_1") and not store.collection_exists("brandcheck_claims_1")
+    assert len(repository.get("blender").facts) == len(blender().facts)
+    assert repository.claim_vectors("blender", [(blender().facts[0].id, 0)])
+    store.close()

@@ -12,8 +12,6 @@ import copy
 import hashlib
 import json
 import os
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,7 @@ from huggingface_hub.errors import LocalEntryNotFoundError
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.base.modules.input_module import InputModule
 
+from knowledge_base.lru import LruCache
 from knowledge_base.preload import default_threads, take_preloaded_use
 
 DEFAULT_MODEL = "multilingual-use"
@@ -201,42 +200,38 @@ class SentenceEmbedder:
         self.model = model
         self.model_id, self.dimension = model_identity(model, name_or_path)
         self.batch_size = batch_size
-        self.cache_size = cache_size
-        self._cache: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cache: LruCache[str, npt.NDArray[np.float32]] = LruCache(cache_size)
+
+    @property
+    def cache_size(self) -> int:
+        """How many vectors the cache keeps (0: no cache)."""
+        return self._cache.size
+
+    @cache_size.setter
+    def cache_size(self, size: int) -> None:
+        self._cache.size = size
 
     def without_cache(self) -> SentenceEmbedder:
         """The same model with no cache (to measure the model itself)."""
         plain = copy.copy(self)
-        plain.cache_size = 0
-        plain._cache = OrderedDict()
+        plain._cache = LruCache(0)
         return plain
 
     def clear_cache(self) -> None:
         """Forget every cached vector."""
-        with self._lock:
-            self._cache.clear()
+        self._cache.clear()
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Unit-length float32 vectors, one row per text."""
         if not self.cache_size:
             return encode(self.model, texts, batch_size=self.batch_size)
-        rows: list[npt.NDArray[np.float32] | None] = []
-        with self._lock:
-            for text in texts:
-                row = self._cache.get(text)
-                if row is not None:
-                    self._cache.move_to_end(text)
-                rows.append(row)
+        rows = self._cache.get_many(texts)
         missing = list(dict.fromkeys(text for text, row in zip(texts, rows, strict=True) if row is None))
         if missing:
             fresh = encode(self.model, missing, batch_size=self.batch_size)
             found = dict(zip(missing, fresh, strict=True))
             rows = [found[text] if row is None else row for text, row in zip(texts, rows, strict=True)]
-            with self._lock:
-                self._cache.update(found)
-                while len(self._cache) > self.cache_size:
-                    self._cache.popitem(last=False)
+            self._cache.put_many(found.items())
         if not rows:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack(rows)  # type: ignore[arg-type]

@@ -18,8 +18,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from knowledge_base.lru import LruCache
 from knowledge_base.models import ItemKind, KnowledgeBase
 from knowledge_base.repository import Embedder, KnowledgeBaseRepository
 from service.check.absolute import find_absolute_claims, neutral_wording, reword
@@ -178,21 +177,34 @@ class Checker:
         self.embedder = embedder
         self.thresholds = thresholds
         self.profiles = ProfileCache(embedder, self._fact_ids_near, repository.claim_vectors)
-        # Retrieval results of recently seen texts, per knowledge-base version (posts repeat).
-        self._hits: OrderedDict[tuple[str, int, str, str], list[Any]] = OrderedDict()
-        self._hits_lock = threading.Lock()
-        self.hits_cache_size = 50_000
-        # Per-sentence results of recently seen sentences, per knowledge-base version.
-        self._sentences: OrderedDict[tuple[str, int, str], _SentenceAnalysis] = OrderedDict()
-        self._sentences_lock = threading.Lock()
-        self.sentence_cache_size = 50_000
+        # Retrieval results of recently seen texts, and the analyses of recently seen sentences, per
+        # knowledge-base version (posts repeat).
+        self._hits: LruCache[tuple[str, int, str, str], list[Any]] = LruCache(50_000)
+        self._sentences: LruCache[tuple[str, int, str], _SentenceAnalysis] = LruCache(50_000)
+
+    @property
+    def hits_cache_size(self) -> int:
+        """How many texts' retrieval results are kept (0: none)."""
+        return self._hits.size
+
+    @hits_cache_size.setter
+    def hits_cache_size(self, size: int) -> None:
+        self._hits.size = size
+
+    @property
+    def sentence_cache_size(self) -> int:
+        """How many sentences' analyses are kept (0: none)."""
+        return self._sentences.size
+
+    @sentence_cache_size.setter
+    def sentence_cache_size(self, size: int) -> None:
+        self._sentences.size = size
 
     def _search_facts(self, kb: KnowledgeBase, texts: list[str], vectors: Vector) -> list[list[Any]]:
         """Candidate facts for each text, from the cache or one batched hybrid query for the rest."""
         collection = self.repository.items_collection
         keys = [(kb.id, kb.version, collection, text) for text in texts]
-        with self._hits_lock:
-            found: list[list[Any] | None] = [self._hits.get(key) for key in keys]
+        found = self._hits.get_many(keys)
         missing = [index for index, hits in enumerate(found) if hits is None]
         if missing:
             fresh = self.repository.search(
@@ -203,11 +215,9 @@ class Checker:
                 vectors=vectors[missing],
                 with_scores=False,
             )
-            with self._hits_lock:
-                for index, hits in zip(missing, fresh, strict=True):
-                    found[index] = self._hits[keys[index]] = hits
-                while len(self._hits) > self.hits_cache_size:
-                    self._hits.popitem(last=False)
+            for index, hits in zip(missing, fresh, strict=True):
+                found[index] = hits
+            self._hits.put_many((keys[index], hits) for index, hits in zip(missing, fresh, strict=True))
         return [hits if hits is not None else [] for hits in found]
 
     def _fact_ids_near(self, kb_id: str, texts: Sequence[str]) -> list[list[str]]:
@@ -360,11 +370,9 @@ class Checker:
         """The sentence's analysis from the cache, or made now (everything in it depends on the sentence's
         text and the knowledge-base version only)."""
         key = (kb.id, kb.version, sentence.text)
-        with self._sentences_lock:
-            cached = self._sentences.get(key)
-            if cached is not None:
-                self._sentences.move_to_end(key)
-                return cached
+        cached = self._sentences.get(key)
+        if cached is not None:
+            return cached
         th = self.thresholds
         local = Span(0, len(sentence.text), sentence.text)
         units: list[_Unit] = []
@@ -410,11 +418,7 @@ class Checker:
                 th.on_topic_min,
             ),
         )
-        if self.sentence_cache_size:
-            with self._sentences_lock:
-                self._sentences[key] = analysis
-                while len(self._sentences) > self.sentence_cache_size:
-                    self._sentences.popitem(last=False)
+        self._sentences.put(key, analysis)
         return analysis
 
     # -- distortions ----------------------------------------------------------------------------

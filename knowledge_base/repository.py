@@ -80,6 +80,16 @@ class Embedder(Protocol):
 ClaimTexts = Callable[[str, str, str], Sequence[str]]
 
 
+def items_collection_number(items_collection: str) -> int:
+    """N of ``brandcheck_items_N``: each reindex writes the next one."""
+    return int(items_collection.rsplit("_", 1)[-1])
+
+
+def items_collection_named(number: int) -> str:
+    """The items collection ``number`` (the inverse of :func:`items_collection_number`)."""
+    return f"brandcheck_items_{number}"
+
+
 def claims_collection_of(items_collection: str) -> str:
     """The claims collection that goes with an items collection (they are reindexed together)."""
     return items_collection.replace("_items_", "_claims_")
@@ -257,9 +267,9 @@ class KnowledgeBaseRepository:
 
     def _drop_replaced_collections(self) -> None:
         """The collections a reindex switched away from, if it was stopped before deleting them."""
-        number = int(self.items_collection.rsplit("_", 1)[-1])
+        number = items_collection_number(self.items_collection)
         if number > 1:
-            replaced = f"brandcheck_items_{number - 1}"
+            replaced = items_collection_named(number - 1)
             for name in (replaced, claims_collection_of(replaced)):
                 if self.store.collection_exists(name):
                     self.store.delete_collection(name)
@@ -563,6 +573,20 @@ class KnowledgeBaseRepository:
     def _claims_of(self, brand: str, product: str, fact_text: str) -> Sequence[str]:
         return () if self.claim_texts is None else self.claim_texts(brand, product, fact_text)
 
+    def _fact_claims(self, brand: str, product: str, fact_id: str, text: str) -> list[tuple[str, int, str]]:
+        """(fact id, claim number, claim text) for each claim of a fact."""
+        return [(fact_id, number, claim) for number, claim in enumerate(self._claims_of(brand, product, text))]
+
+    def _encode_with_claims(
+        self, texts: Sequence[str], claim_texts: Sequence[str]
+    ) -> tuple[np.ndarray[Any, np.dtype[np.float32]], np.ndarray[Any, np.dtype[np.float32]]]:
+        """Vectors of item texts and of claim texts in one encode (a one-clause fact's claim often is its
+        own text, embedded once)."""
+        distinct = list(dict.fromkeys([*texts, *claim_texts]))
+        vectors = self.embedder.encode(distinct) if distinct else np.zeros((0, self.embedder.dimension), np.float32)
+        row = {text: index for index, text in enumerate(distinct)}
+        return vectors[[row[text] for text in texts]], vectors[[row[text] for text in claim_texts]]
+
     def _claim_points(
         self,
         kb_id: str,
@@ -608,17 +632,14 @@ class KnowledgeBaseRepository:
         """The item points, and the claim points of the facts among them (one encode for both)."""
         texts = [item.text for _, item in items]
         claims = [
-            (item.id, number, text)
+            claim
             for kind, item in items
             if kind is ItemKind.FACT
-            for number, text in enumerate(self._claims_of(brand, product, item.text))
+            for claim in self._fact_claims(brand, product, item.id, item.text)
         ]
-        distinct = list(dict.fromkeys([*texts, *(text for _, _, text in claims)]))
-        vectors = self.embedder.encode(distinct) if distinct else np.zeros((0, self.embedder.dimension), np.float32)
-        row = {text: index for index, text in enumerate(distinct)}
-        dense = vectors[[row[text] for text in texts]] if texts else vectors
+        dense, claim_vectors = self._encode_with_claims(texts, [text for _, _, text in claims])
         sparse = self.lexical.encode_documents(texts)
-        claim_points = self._claim_points(kb_id, generation, claims, vectors[[row[text] for _, _, text in claims]])
+        claim_points = self._claim_points(kb_id, generation, claims, claim_vectors)
         return [
             PointRecord(
                 id=self._item_point_id(kb_id, generation, item.id),
@@ -730,8 +751,7 @@ class KnowledgeBaseRepository:
             record = self._store_record()
             assert record is not None, "open() first"
             old = str(record["items_collection"])
-            number = int(old.rsplit("_", 1)[-1]) + 1
-            new = f"brandcheck_items_{number}"
+            new = items_collection_named(items_collection_number(old) + 1)
             if self.store.collection_exists(new):
                 self.store.delete_collection(new)
             self.store.create_collection(new, self.embedder.dimension, ITEM_INDEXES, quantized=True)
@@ -753,13 +773,14 @@ class KnowledgeBaseRepository:
                 for p, text in zip(batch, texts, strict=True):
                     if p.payload["kind"] == ItemKind.FACT.value:
                         fields = headers[p.payload["kb_id"]].fields
-                        said = self._claims_of(fields.get("brand", ""), fields.get("product", ""), text)
                         claims.setdefault(p.payload["kb_id"], []).extend(
-                            (p.payload["item_id"], number, claim) for number, claim in enumerate(said)
+                            self._fact_claims(
+                                fields.get("brand", ""), fields.get("product", ""), p.payload["item_id"], text
+                            )
                         )
-                claim_texts = [text for found in claims.values() for _, _, text in found]
-                vectors = self.embedder.encode([*texts, *claim_texts])
-                dense, claim_vectors = vectors[: len(texts)], vectors[len(texts) :]
+                dense, claim_vectors = self._encode_with_claims(
+                    texts, [text for found in claims.values() for _, _, text in found]
+                )
                 sparse = self.lexical.encode_documents(texts)
                 self.store.upsert(
                     new,

@@ -50,6 +50,18 @@ THREE_SENTENCE_POSTS = [
 ]
 
 
+def new_posts(count: int) -> list[str]:
+    """3-sentence posts that are each new (a number varies), so that no cache of repeated texts helps."""
+    return [f"{THREE_SENTENCE_POSTS[i % 4]} 第{i}次。" for i in range(count)]
+
+
+def uncached_checker(repository: KnowledgeBaseRepository, embedder: SentenceEmbedder) -> Checker:
+    """A checker with every cache off: what a post never seen before costs."""
+    checker = Checker(repository, embedder.without_cache(), CheckThresholds())
+    checker.hits_cache_size = checker.sentence_cache_size = 0
+    return checker
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q))
 
@@ -138,13 +150,10 @@ def bench_analysis(embedder: SentenceEmbedder, work: Path, posts_per_kb: int) ->
 def bench_latency(embedder: SentenceEmbedder, work: Path, checks: int) -> dict[str, Any]:
     store, repository = open_repository(work / "latency", embedder)
     repository.save("fifty", fifty_fact_kb())
-    # A new post every time: no cache of repeated sentences may help.
     embedder = embedder.without_cache()
-    checker = Checker(repository, embedder, CheckThresholds())
-    checker.hits_cache_size = checker.sentence_cache_size = 0
+    checker = uncached_checker(repository, embedder)
     checker.check("fifty", THREE_SENTENCE_POSTS[0])
-    # Distinct posts (a number varies) so that no cache of repeated sentences helps.
-    posts = [f"{THREE_SENTENCE_POSTS[i % 4]} 第{i}次。" for i in range(checks)]
+    posts = new_posts(checks)
     check_times = [timed(lambda post=post: checker.check("fifty", post)) for post in posts]  # type: ignore[misc]
     encode_times = [
         timed(lambda post=post: embedder.encode([s.text for s in split_sentences(post)]))  # type: ignore[misc]
@@ -164,13 +173,12 @@ def bench_latency(embedder: SentenceEmbedder, work: Path, checks: int) -> dict[s
 def bench_scale(embedder: SentenceEmbedder, work: Path, sizes: Sequence[int], checks: int) -> dict[str, Any]:
     results: dict[str, Any] = {}
     embedder = embedder.without_cache()
-    posts = [f"{THREE_SENTENCE_POSTS[i % 4]} 第{i}次。" for i in range(checks)]
+    posts = new_posts(checks)
     bare = statistics.median(timed(lambda p=p: embedder.encode([s.text for s in split_sentences(p)])) for p in posts)  # type: ignore[misc]
     for size in sizes:
         store, repository = open_repository(work / f"scale-{size}", embedder)
         load = timed(lambda size=size: repository.save("scale", scaled_kb(size)))  # type: ignore[misc]
-        checker = Checker(repository, embedder, CheckThresholds())
-        checker.hits_cache_size = checker.sentence_cache_size = 0
+        checker = uncached_checker(repository, embedder)
         checker.check("scale", posts[0])
         times = [timed(lambda post=post: checker.check("scale", post)) for post in posts]  # type: ignore[misc]
         store.close()
@@ -226,9 +234,8 @@ def profile(embedder: SentenceEmbedder, work: Path) -> None:
             kb = repository.get(corpus.kb_id)
             aggregate(kb, *check_posts(checker, corpus.kb_id, corpus.posts))
     print(profiler.output_text(unicode=True, color=False, show_all=False))
-    uncached = Checker(repository, embedder.without_cache(), CheckThresholds())
-    uncached.hits_cache_size = uncached.sentence_cache_size = 0
-    posts = [f"{THREE_SENTENCE_POSTS[i % 4]} 第{i}次。" for i in range(100)]
+    uncached = uncached_checker(repository, embedder)
+    posts = new_posts(100)
     uncached.check("scale", posts[0])
     profiler = Profiler(interval=0.0002)
     with profiler:

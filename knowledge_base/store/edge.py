@@ -286,9 +286,13 @@ class EdgeStore(VectorStore):
     def _request(self, request: QueryRequest) -> qe.QueryRequest:
         flt = _filter(request.filter)
         with_vector: list[str] | bool = [DENSE_VECTOR] if request.with_vectors else False
-        params = qe.SearchParams(
-            hnsw_ef=request.hnsw_ef,
-            quantization=qe.QuantizationSearchParams(rescore=True, oversampling=OVERSAMPLING),
+        params = (
+            qe.SearchParams(
+                hnsw_ef=request.hnsw_ef,
+                quantization=qe.QuantizationSearchParams(rescore=True, oversampling=OVERSAMPLING),
+            )
+            if request.dense is not None
+            else None
         )
         payload = qe.PayloadSelector.Include(list(request.payload_keys)) if request.payload_keys is not None else True
         dense = None
@@ -318,7 +322,7 @@ class EdgeStore(VectorStore):
             filter=flt,
             with_payload=payload,
             with_vector=with_vector,
-            params=params if dense is not None else None,
+            params=params,
         )
 
     def query(self, name: str, requests: Sequence[QueryRequest]) -> list[list[ScoredPoint]]:

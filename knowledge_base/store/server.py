@@ -28,16 +28,15 @@ from knowledge_base.store.base import (
 )
 
 _T = TypeVar("_T")
+_SCROLL_PAGE = 1024
 
 
 def _search_params(request: QueryRequest) -> models.SearchParams:
+    """A dense search's parameters: its candidate list, and rescoring of quantized candidates."""
     return models.SearchParams(
         hnsw_ef=request.hnsw_ef,
         quantization=models.QuantizationSearchParams(rescore=True, oversampling=OVERSAMPLING),
     )
-
-
-_SCROLL_PAGE = 1024
 
 
 def _check_id(point_id: int) -> None:

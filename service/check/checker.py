@@ -80,6 +80,7 @@ class _Unit:
     deal_talk: bool = False  # talks of a price comparison or a deal
     message_scores: tuple[float, ...] = ()  # similarity to each key message (its best part)
     topic_scores: tuple[float, ...] = ()  # similarity to each avoid-topic (its best part)
+    prohibited_scores: tuple[float, ...] = ()  # similarity to each prohibited claim
 
     def moved(self, sentence_index: int, shift: int) -> _Unit:
         """This unit (analysed at offset 0) as the clause of sentence ``sentence_index`` at ``shift``."""
@@ -97,6 +98,7 @@ class _Unit:
             self.deal_talk,
             self.message_scores,
             self.topic_scores,
+            self.prohibited_scores,
         )
 
     def best_claim(self) -> tuple[int, float] | None:
@@ -388,6 +390,7 @@ class Checker:
                 deal_talk=talks_deals(span.text),
                 message_scores=tuple(float(max(m.vectors @ vector)) for m in profile.messages),
                 topic_scores=tuple(float(max(t.vectors @ vector)) for t in profile.avoid_topics),
+                prohibited_scores=tuple(float(max(p.vectors @ vector)) for p in profile.prohibited),
             )
             fact_ids = {hit.item_id for hit in hits[row]} | {hit.item_id for hit in hits[sentence_row]}
             for fact_id in fact_ids:
@@ -414,7 +417,7 @@ class Checker:
             prohibited_claims=self._target_matches(
                 profile.prohibited,
                 Section.PROHIBITED_CLAIMS,
-                [tuple(float(max(p.vectors @ u.vector)) for p in profile.prohibited) for u in units],
+                [u.prohibited_scores for u in units],
                 th.on_topic_min,
             ),
         )
@@ -437,8 +440,7 @@ class Checker:
             return []
         found = []
         plain = self._plain(profile, unit.span.text)
-        for target in profile.prohibited:
-            score = float(max(target.vectors @ unit.vector))
+        for target, score in zip(profile.prohibited, unit.prohibited_scores, strict=True):
             if score >= self.thresholds.prohibited_min or (
                 score >= self.thresholds.prohibited_shared_min and content_terms(plain) & target.distinctive_terms
             ):

@@ -23,7 +23,7 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
-    if settings.model == "multilingual-use" and args.workers <= 1:
+    if settings.model == "multilingual-use" and args.workers <= 1:  # DEFAULT_MODEL, without importing torch
         from knowledge_base.preload import default_threads, start_use_preload
 
         start_use_preload(default_threads())  # the bundled model's default thread count

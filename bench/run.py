@@ -40,6 +40,7 @@ from service.analysis.synthetic import generate  # noqa: E402
 from service.check.checker import Checker  # noqa: E402
 from service.check.profile import claim_texts  # noqa: E402
 from service.check.segmentation import split_sentences  # noqa: E402
+from service.resources import settle_long_lived_objects  # noqa: E402
 from service.settings import CheckThresholds  # noqa: E402
 
 THREE_SENTENCE_POSTS = [
@@ -320,6 +321,7 @@ def main() -> int:
     args = parser.parse_args()
     quick = args.quick
     embedder = SentenceEmbedder(load_embedding_model(DEFAULT_MODEL), DEFAULT_MODEL)
+    settle_long_lived_objects()  # as the service does once its model and store are open
     if args.profile:
         with tempfile.TemporaryDirectory(prefix="brandcheck-profile-") as tmp:
             profile(embedder, Path(tmp))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import dataclass
 
@@ -17,6 +18,21 @@ from service.check.profile import claim_texts
 from service.settings import Settings
 
 logger = logging.getLogger("brandcheck")
+
+# Python collects its youngest generation every 700 net allocations; a checked post allocates thousands of
+# short-lived objects, so the collector would run every few posts.
+GC_YOUNG_THRESHOLD = 10_000
+
+
+def settle_long_lived_objects() -> None:
+    """Take what is loaded now (torch, transformers, the model, the app: about half a million objects) out
+    of the garbage collector's traversals with ``gc.freeze``, and collect the youngest generation every
+    10,000 allocations instead of 700. On the analysis benchmark the collector's time drops from about
+    1 s to 0.2 s. ``Resources.close`` unfreezes, so a process that opens resources again (the tests) can
+    still collect what it dropped."""
+    gc.freeze()
+    young, middle, oldest = gc.get_threshold()
+    gc.set_threshold(max(GC_YOUNG_THRESHOLD, young), middle, oldest)
 
 
 def open_store(settings: Settings) -> VectorStore:
@@ -50,6 +66,7 @@ class Resources:
         """Stop the job worker and release the store (and its directory lock)."""
         self.jobs.stop()
         self.store.close()
+        gc.unfreeze()
 
 
 def load_embedder(settings: Settings) -> SentenceEmbedder:
@@ -71,6 +88,7 @@ def open_resources(settings: Settings, allow_model_mismatch: bool = False) -> Re
         raise
     checker = Checker(repository, embedder, settings.check)
     jobs = AnalysisJobs(settings.data_dir / "jobs", checker)
+    settle_long_lived_objects()
     return Resources(settings, embedder, lexical, store, repository, checker, jobs, keys)
 
 

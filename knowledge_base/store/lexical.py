@@ -48,8 +48,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Literal
 
-import rjieba
-
 from knowledge_base.store.base import SparseVector
 
 ChineseMode = Literal["rjieba", "rjieba_search", "bigram", "bigram+unigram"]
@@ -136,10 +134,10 @@ class LexicalEncoder:
         self.b = b
         self.avg_len = avg_len
         self._segment: Callable[[str], list[str]]
-        if chinese == "rjieba":
-            self._segment = rjieba.cut
-        elif chinese == "rjieba_search":
-            self._segment = rjieba.cut_for_search
+        if chinese in ("rjieba", "rjieba_search"):
+            import rjieba  # only for these modes: its dictionary takes 0.1 s to load at start-up
+
+            self._segment = rjieba.cut if chinese == "rjieba" else rjieba.cut_for_search
         else:
             with_unigrams = chinese == "bigram+unigram"
             self._segment = lambda run: _bigrams(run, with_unigrams)

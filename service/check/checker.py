@@ -378,19 +378,19 @@ class Checker:
         th = self.thresholds
         local = Span(0, len(sentence.text), sentence.text)
         units: list[_Unit] = []
-        for row, clause in clauses:
+        message_scores, topic_scores, prohibited_scores = profile.target_scores(vectors[[row for row, _ in clauses]])
+        for position, (row, clause) in enumerate(clauses):
             span = Span(clause.start - sentence.start, clause.end - sentence.start, clause.text)
-            vector = vectors[row]
             unit = _Unit(
                 0,
                 span,
-                vector,
+                vectors[row],
                 vectors[sentence_row],
                 analyse_polarity(span.text),
                 deal_talk=talks_deals(span.text),
-                message_scores=tuple(float(max(m.vectors @ vector)) for m in profile.messages),
-                topic_scores=tuple(float(max(t.vectors @ vector)) for t in profile.avoid_topics),
-                prohibited_scores=tuple(float(max(p.vectors @ vector)) for p in profile.prohibited),
+                message_scores=tuple(message_scores[position]),
+                topic_scores=tuple(topic_scores[position]),
+                prohibited_scores=tuple(prohibited_scores[position]),
             )
             fact_ids = {hit.item_id for hit in hits[row]} | {hit.item_id for hit in hits[sentence_row]}
             for fact_id in fact_ids:

@@ -151,6 +151,23 @@ class KnowledgeBaseProfile:
         for target in self.prohibited:
             target.distinctive_terms = content_terms(target.text) - product_words
         self._link_messages()
+        # Every target's part vectors in one matrix (messages, then avoid-topics, then prohibited claims),
+        # so a clause is scored against all of them with one product.
+        targets = [*self.messages, *self.avoid_topics, *self.prohibited]
+        self._part_vectors: Matrix = (
+            np.vstack([t.vectors for t in targets]) if targets else np.zeros((0, embedder.dimension), np.float32)
+        )
+        sizes = [len(t.vectors) for t in targets]
+        self._first_parts = np.asarray([sum(sizes[:i]) for i in range(len(sizes))], dtype=np.intp)
+
+    def target_scores(self, vectors: Matrix) -> tuple[list[list[float]], list[list[float]], list[list[float]]]:
+        """For each row of ``vectors``: its similarity to each key message, to each avoid-topic and to each
+        prohibited claim (for a target of several parts, its best part)."""
+        if not len(self._first_parts):
+            return [[] for _ in vectors], [[] for _ in vectors], [[] for _ in vectors]
+        best = np.maximum.reduceat(vectors @ self._part_vectors.T, self._first_parts, axis=1).tolist()
+        messages, topics = len(self.messages), len(self.messages) + len(self.avoid_topics)
+        return [row[:messages] for row in best], [row[messages:topics] for row in best], [row[topics:] for row in best]
 
     def _read_claims(self, facts: Sequence[AnyItem]) -> None:
         for fact in facts:

@@ -1,0 +1,25 @@
+"""The heavy resources over their lifetime: opened once at start-up, released at shutdown."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+from service.resources import open_resources
+from service.settings import Settings
+
+
+def test_closed_resources_can_be_collected_and_their_store_reopened(settings: Settings) -> None:
+    """Opening freezes what is loaded out of the garbage collector's traversals; closing must undo that,
+    or a process that opens resources again (an embedding host, the tests) keeps every old set."""
+    resources = open_resources(settings)
+    checker = weakref.ref(resources.checker)  # the checker and its profile cache form a reference cycle
+    resources.close()
+    del resources
+    gc.collect()
+    assert checker() is None
+    reopened = open_resources(settings)  # the embedded store's lock was released too
+    try:
+        assert reopened.repository.list_all() == []
+    finally:
+        reopened.close()

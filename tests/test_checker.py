@@ -4,6 +4,9 @@ Every example is written for these tests (the evaluation posts are never copied 
 
 from __future__ import annotations
 
+import gc
+import tracemalloc
+
 import pytest
 
 from knowledge_base.errors import NotFoundError
@@ -269,3 +272,22 @@ def split_sentences_text(text: str) -> list[str]:
     """The post's sentences with what follows each (so that joining them in any order is still a post)."""
     spans = split_sentences(text)
     return [text[span.start : spans[i + 1].start if i + 1 < len(spans) else len(text)] for i, span in enumerate(spans)]
+
+
+def test_cached_sentence_analyses_do_not_keep_their_batches_alive(checker: Checker) -> None:
+    """A long analysis caches the analysis of each new sentence. What the cache keeps must be that
+    sentence's own, not its whole batch's vectors: here each batch of 200 posts brings one new sentence."""
+    cached = Checker(checker.repository, checker.embedder, CheckThresholds())
+    repeated = [post.text for post in generate(BLENDER, posts=199, seed=3).posts]
+    cached.check_batch(BLENDER, repeated)  # the repeated posts are cached from here on
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for number in range(30):
+            cached.check_batch(BLENDER, [*repeated, f"第{number}天用这个杯子打了{number + 2}杯果汁。"])
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 8_000_000, f"{kept / 1e6:.1f} MB kept for 30 new sentences"

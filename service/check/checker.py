@@ -66,12 +66,11 @@ _KIND_RANK = {
 
 @dataclass
 class _Unit:
-    """A clause with its sentence, vectors and scores against the knowledge base."""
+    """A clause with its sentence and its scores against the knowledge base (no vectors: units are cached
+    with their sentence's analysis, and a view of the batch's vectors would keep the whole batch alive)."""
 
     sentence_index: int
     span: Span
-    vector: Vector
-    sentence_vector: Vector
     polarity: Polarity
     claim_scores: dict[int, float] = field(default_factory=dict)  # claim index → combined score
     claim_cosines: dict[int, float] = field(default_factory=dict)
@@ -88,8 +87,6 @@ class _Unit:
         return _Unit(
             sentence_index,
             span,
-            self.vector,
-            self.sentence_vector,
             self.polarity,
             self.claim_scores,
             self.claim_cosines,
@@ -381,11 +378,10 @@ class Checker:
         message_scores, topic_scores, prohibited_scores = profile.target_scores(vectors[[row for row, _ in clauses]])
         for position, (row, clause) in enumerate(clauses):
             span = Span(clause.start - sentence.start, clause.end - sentence.start, clause.text)
+            vector = vectors[row]
             unit = _Unit(
                 0,
                 span,
-                vectors[row],
-                vectors[sentence_row],
                 analyse_polarity(span.text),
                 deal_talk=talks_deals(span.text),
                 message_scores=tuple(message_scores[position]),
@@ -396,7 +392,7 @@ class Checker:
             for fact_id in fact_ids:
                 for claim_index in profile.claims_of_fact.get(fact_id, []):
                     claim = profile.claims[claim_index]
-                    cosine = float(np.dot(unit.vector, claim.vector)) if claim.vector is not None else 0.0
+                    cosine = float(np.dot(vector, claim.vector)) if claim.vector is not None else 0.0
                     unit.claim_cosines[claim_index] = cosine
                     unit.claim_scores[claim_index] = cosine + th.lexical_weight * overlap(
                         self._plain(profile, span.text), self._plain(profile, claim.text)

@@ -231,7 +231,9 @@ class SentenceEmbedder:
             fresh = encode(self.model, missing, batch_size=self.batch_size)
             found = dict(zip(missing, fresh, strict=True))
             rows = [found[text] if row is None else row for text, row in zip(texts, rows, strict=True)]
-            self._cache.put_many(found.items())
+            # Each cached vector is a copy: a row view would keep the whole batch's matrix alive for as long as
+            # any one of its texts stays in the cache.
+            self._cache.put_many((text, vector.copy()) for text, vector in found.items())
         if not rows:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack(rows)  # type: ignore[arg-type]

@@ -207,3 +207,25 @@ def test_serve_preloads_the_bundled_weights_and_the_model_takes_them_once() -> N
     assert take_preloaded_use(default_threads()) is None  # handed out to the model above, once
     vectors = model.encode(["电池容量2000毫安时", "battery capacity 2000 mAh"], normalize_embeddings=True)
     assert float(np.dot(vectors[0], vectors[1])) > 0.5
+
+
+def test_a_cached_vector_does_not_keep_its_batch_alive(embedder: SentenceEmbedder) -> None:
+    """A text that stays in the cache (a slogan repeated for weeks) must keep only its own vector alive, not
+    the whole batch it was first encoded in: here each of 30 batches of 80 texts leaves one such text behind.
+    (The vectors come from torch's allocator, which tracemalloc does not see: count the arrays kept alive.)"""
+    cached = embedder.without_cache()
+    cached.cache_size = 120
+    slogans: list[str] = []
+    for batch in range(30):
+        slogans.append(f"第{batch}条口号:一杯鲜榨,随时随地。")
+        cached.encode([*(f"帖子{batch}-{n}:今天也用它打了果汁。" for n in range(79)), slogans[-1]])
+        cached.encode(slogans)  # the slogans stay recent; the other texts are evicted in turn
+    assert all(slogan in cached._cache for slogan in slogans)
+    alive: dict[int, int] = {}
+    for text in cached._cache:
+        array = cached._cache.get(text)
+        while isinstance(array, np.ndarray) and isinstance(array.base, np.ndarray):
+            array = array.base  # the array that owns the memory a view keeps alive
+        assert isinstance(array, np.ndarray)
+        alive[id(array)] = array.nbytes
+    assert sum(alive.values()) <= 120 * embedder.dimension * 4, f"{sum(alive.values()) / 1e6:.1f} MB kept alive"

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from anyio import to_thread
-from litestar import Litestar, Request, Response, get
+from litestar import Controller, Litestar, Request, Response, get
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
@@ -72,41 +72,45 @@ def _metrics(state: State) -> Metrics:
     return metrics
 
 
-@get("/health", summary="Liveness", tags=["operations"])
-async def health() -> dict[str, str]:
-    """The process is up (it may still be loading the model: see /ready)."""
-    return {"status": "ok"}
+class OperationsController(Controller):
+    """Liveness, readiness and metrics (a controller, so that each app gets its own handlers)."""
 
+    path = "/"
+    tags = ["operations"]  # noqa: RUF012 - Litestar declares it as an instance attribute
 
-@get("/ready", summary="Readiness", tags=["operations"], sync_to_thread=True)
-def ready(state: State) -> Response[dict[str, Any]]:
-    """200 once the model is loaded and the store answers; 503 before, or when the store is unreachable."""
-    resources: Resources | None = getattr(state, "resources", None)
-    if resources is None:
-        return Response({"status": "starting"}, status_code=HTTP_503_SERVICE_UNAVAILABLE)
-    try:
-        knowledge_bases = len(resources.repository.list_all())
-    except Exception as exc:
-        logger.warning("readiness check failed: %s", exc)
-        return Response({"status": "store unavailable"}, status_code=HTTP_503_SERVICE_UNAVAILABLE)
-    return Response(
-        {
-            "status": "ready",
-            "model": resources.embedder.model_id,
-            "store": "qdrant server" if resources.settings.qdrant_url else "embedded",
-            "knowledge_bases": knowledge_bases,
-        }
-    )
+    @get("/health", summary="Liveness")
+    async def health(self) -> dict[str, str]:
+        """The process is up (it may still be loading the model: see /ready)."""
+        return {"status": "ok"}
 
+    @get("/ready", summary="Readiness", sync_to_thread=True)
+    def ready(self, state: State) -> Response[dict[str, Any]]:
+        """200 once the model is loaded and the store answers; 503 before, or when the store is unreachable."""
+        resources: Resources | None = getattr(state, "resources", None)
+        if resources is None:
+            return Response({"status": "starting"}, status_code=HTTP_503_SERVICE_UNAVAILABLE)
+        try:
+            knowledge_bases = len(resources.repository.list_all())
+        except Exception as exc:
+            logger.warning("readiness check failed: %s", exc)
+            return Response({"status": "store unavailable"}, status_code=HTTP_503_SERVICE_UNAVAILABLE)
+        return Response(
+            {
+                "status": "ready",
+                "model": resources.embedder.model_id,
+                "store": "qdrant server" if resources.settings.qdrant_url else "embedded",
+                "knowledge_bases": knowledge_bases,
+            }
+        )
 
-@get("/metrics", summary="Prometheus metrics", tags=["operations"], sync_to_thread=False)
-def metrics_endpoint(state: State) -> Response[bytes]:
-    """Request counts and latency by route, posts checked, distortions found by kind, active jobs."""
-    metrics: Metrics = state.metrics
-    resources: Resources | None = getattr(state, "resources", None)
-    if resources is not None:
-        metrics.jobs_running.set(resources.jobs.active_count())
-    return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    @get("/metrics", summary="Prometheus metrics", sync_to_thread=False)
+    def metrics_endpoint(self, state: State) -> Response[bytes]:
+        """Request counts and latency by route, posts checked, distortions found by kind, active jobs."""
+        metrics: Metrics = state.metrics
+        resources: Resources | None = getattr(state, "resources", None)
+        if resources is not None:
+            metrics.jobs_running.set(resources.jobs.active_count())
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -169,9 +173,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     return Litestar(
         route_handlers=[
-            health,
-            ready,
-            metrics_endpoint,
+            OperationsController,
             AuthController,
             LoginController,
             KnowledgeBaseController,

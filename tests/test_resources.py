@@ -5,6 +5,9 @@ from __future__ import annotations
 import gc
 import weakref
 
+from litestar.testing import TestClient
+
+from service.app import create_app
 from service.resources import open_resources
 from service.settings import Settings
 
@@ -23,3 +26,14 @@ def test_closed_resources_can_be_collected_and_their_store_reopened(settings: Se
         assert reopened.repository.list_all() == []
     finally:
         reopened.close()
+
+
+def test_a_stopped_app_can_be_collected(settings: Settings) -> None:
+    """The app factory leaves no state behind: once an app has shut down and is dropped, nothing keeps it
+    (module-level route handlers used to hold the last app they were registered with)."""
+    with TestClient(app=create_app(settings)) as client:
+        assert client.get("/ready").status_code == 200
+        resources = weakref.ref(client.app.state.resources)
+    del client
+    gc.collect()
+    assert resources() is None

@@ -84,19 +84,7 @@ class _Unit:
     def moved(self, sentence_index: int, shift: int) -> _Unit:
         """This unit (analysed at offset 0) as the clause of sentence ``sentence_index`` at ``shift``."""
         span = Span(self.span.start + shift, self.span.end + shift, self.span.text)
-        return _Unit(
-            sentence_index,
-            span,
-            self.polarity,
-            self.claim_scores,
-            self.claim_cosines,
-            self.about,
-            self.prohibited,
-            self.deal_talk,
-            self.message_scores,
-            self.topic_scores,
-            self.prohibited_scores,
-        )
+        return dataclasses.replace(self, sentence_index=sentence_index, span=span)
 
     def best_claim(self) -> tuple[int, float] | None:
         if not self.claim_scores:
@@ -388,6 +376,7 @@ class Checker:
                 topic_scores=tuple(topic_scores[position]),
                 prohibited_scores=tuple(prohibited_scores[position]),
             )
+            plain = self._plain(profile, span.text)
             fact_ids = {hit.item_id for hit in hits[row]} | {hit.item_id for hit in hits[sentence_row]}
             for fact_id in fact_ids:
                 for claim_index in profile.claims_of_fact.get(fact_id, []):
@@ -395,7 +384,7 @@ class Checker:
                     cosine = float(np.dot(vector, claim.vector)) if claim.vector is not None else 0.0
                     unit.claim_cosines[claim_index] = cosine
                     unit.claim_scores[claim_index] = cosine + th.lexical_weight * overlap(
-                        self._plain(profile, span.text), self._plain(profile, claim.text)
+                        plain, self._plain(profile, claim.text)
                     )
             units.append(unit)
         distortions = [d for unit in units for d in self._distortions(profile, unit, local)]

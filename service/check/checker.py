@@ -377,7 +377,9 @@ class Checker:
                 prohibited_scores=tuple(prohibited_scores[position]),
             )
             plain = self._plain(profile, span.text)
-            fact_ids = {hit.item_id for hit in hits[row]} | {hit.item_id for hit in hits[sentence_row]}
+            # In retrieval order, not a set's: claims that score the same (facts sharing a clause) are then
+            # ranked the same way in every process (a set of strings iterates in a per-process order).
+            fact_ids = dict.fromkeys(hit.item_id for hit in [*hits[row], *hits[sentence_row]])
             for fact_id in fact_ids:
                 for claim_index in profile.claims_of_fact.get(fact_id, []):
                     claim = profile.claims[claim_index]

@@ -402,6 +402,28 @@ def test_unindexed_collection_holds_and_finds_vectors(store: VectorStore, corpus
     assert store.count("unindexed") == 0
 
 
+def test_equal_scores_come_back_by_point_id(store: VectorStore, corpus: Corpus) -> None:
+    """Ties come back in point-id order on both backends and in every process, so the same post is checked
+    the same way after a restart: identical items, and a fused pair ranked 1st/2nd and 2nd/1st."""
+    store.create_collection("ties", corpus.dense_size)
+    first, second = corpus.points[3], corpus.points[20]
+    twins = [PointRecord(point_id, first.dense, first.sparse, {}) for point_id in (90, 70, 50, 30, 10)]
+    store.upsert("ties", twins)  # inserted highest id first
+    for request in (QueryRequest(dense=first.dense, limit=5), QueryRequest(sparse=first.sparse, limit=5)):
+        (hits,) = store.query("ties", [request])
+        # Scores of identical items may differ in the last bits (the stand-in server's float arithmetic);
+        # where they are equal, the lower id comes first.
+        assert len(hits) == 5
+        assert [(-hit.score, hit.id) for hit in hits] == sorted((-hit.score, hit.id) for hit in hits)
+    store.create_collection("fused", corpus.dense_size)
+    weaker = SparseVector(list(first.sparse.indices), [value / 2 for value in first.sparse.values])
+    crossed = [PointRecord(20, first.dense, weaker, {}), PointRecord(10, second.dense, first.sparse, {})]
+    store.upsert("fused", crossed)  # 20 wins the dense side, 10 the lexical side
+    (hits,) = store.query("fused", [QueryRequest(dense=first.dense, sparse=first.sparse, limit=2, prefetch_limit=2)])
+    assert hits[0].score == pytest.approx(hits[1].score)
+    assert [hit.id for hit in hits] == [10, 20]
+
+
 def test_upsert_replaces_a_point(store: VectorStore, corpus: Corpus) -> None:
     old = corpus.points[4]
     new = PointRecord(old.id, corpus.points[25].dense, corpus.points[25].sparse, {"kb_id": "kb-x", "kind": "fact"})

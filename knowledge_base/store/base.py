@@ -8,7 +8,7 @@ this interface; ``tests/test_store_congruence.py`` runs the same operations on b
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,6 +88,12 @@ class StoreError(Exception):
     """Raised when the store cannot do what was asked (missing collection, lock held, ...)."""
 
 
+def best_first(points: Iterable[ScoredPoint]) -> list[ScoredPoint]:
+    """Points by score, best first; equal scores (RRF fusion ties often) by point id. The engines return
+    ties in an order that differs from one process to the next."""
+    return sorted(points, key=lambda point: (-point.score, point.id))
+
+
 class VectorStore(abc.ABC):
     """One interface, two backends: embedded qdrant-edge and a Qdrant server via qdrant-client."""
 
@@ -129,7 +135,7 @@ class VectorStore(abc.ABC):
 
     @abc.abstractmethod
     def query(self, name: str, requests: Sequence[QueryRequest]) -> list[list[ScoredPoint]]:
-        """Run a batch of queries; one result list per request, best first."""
+        """Run a batch of queries; one result list per request, best first, equal scores by point id."""
 
     @abc.abstractmethod
     def scroll(self, name: str, filter: MatchFilter | None = None, with_vectors: bool = False) -> list[PointRecord]:

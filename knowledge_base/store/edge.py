@@ -33,6 +33,7 @@ from knowledge_base.store.base import (
     SparseVector,
     StoreError,
     VectorStore,
+    best_first,
     dense_of,
     sparse_of,
 )
@@ -336,7 +337,7 @@ class EdgeStore(VectorStore):
         except Exception as exc:
             raise _engine_error(self._dir(name), exc) from exc
         return [
-            [
+            best_first(
                 ScoredPoint(
                     id=int(hit.id),
                     score=float(hit.score),
@@ -344,7 +345,7 @@ class EdgeStore(VectorStore):
                     dense=dense_of(hit.vector) if request.with_vectors else None,
                 )
                 for hit in hits
-            ]
+            )
             for request, hits in zip(requests, answers, strict=True)
         ]
 

@@ -23,6 +23,7 @@ from knowledge_base.store.base import (
     SparseVector,
     StoreError,
     VectorStore,
+    best_first,
     dense_of,
     sparse_of,
 )
@@ -241,7 +242,7 @@ class QdrantServerStore(VectorStore):
         batch = [self._request(r) for r in requests]
         answers = self._call("query_batch_points", name, lambda: self.client.query_batch_points(name, batch))
         return [
-            [
+            best_first(
                 ScoredPoint(
                     id=int(hit.id),
                     score=float(hit.score),
@@ -249,7 +250,7 @@ class QdrantServerStore(VectorStore):
                     dense=dense_of(hit.vector) if request.with_vectors else None,
                 )
                 for hit in answer.points
-            ]
+            )
             for request, answer in zip(requests, answers, strict=True)
         ]
 

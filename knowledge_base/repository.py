@@ -694,42 +694,24 @@ class KnowledgeBaseRepository:
         kinds: Sequence[ItemKind] | None = None,
         limit: int = 5,
         vectors: np.ndarray[Any, np.dtype[np.float32]] | None = None,
-        with_scores: bool = True,
     ) -> list[list[SearchHit]]:
         """The items nearest each text (hybrid dense + lexical, RRF-fused), with their cosine and
-        lexical scores. ``vectors`` may carry the texts' embeddings when the caller has them. Without
-        ``with_scores`` only the ranking is returned (one query per text, scores are the fused RRF ones):
-        what the checker needs, at half the cost."""
-        header = self._require_header(kb_id)
+        lexical scores. ``vectors`` may carry the texts' embeddings when the caller has them."""
         if not texts:
+            self._require_header(kb_id)
             return []
         dense = self.embedder.encode(texts) if vectors is None else vectors
         sparse = self.lexical.encode_queries(texts)
-        must: dict[str, Any] = {"kb_generation": _live_key(kb_id, header.generation)}
-        if kinds:
-            must["kind"] = kinds[0].value if len(kinds) == 1 else [kind.value for kind in kinds]
-        flt = MatchFilter(must)
-        prefetch = max(MIN_PREFETCH, limit * PREFETCH_PER_RESULT)
         requests: list[QueryRequest] = []
         lexical_request_at: list[int | None] = []
-        for vector, lexical in zip(dense, sparse, strict=True):
-            terms = None if lexical.is_empty() else lexical
-            requests.append(
-                QueryRequest(
-                    dense=vector,
-                    sparse=terms,
-                    filter=flt,
-                    limit=limit,
-                    prefetch_limit=prefetch,
-                    with_vectors=with_scores,
-                    hnsw_ef=max(HNSW_EF, prefetch),
-                    payload_keys=_HIT_PAYLOAD,
-                )
-            )
+        for hybrid, terms in zip(self._hybrid_requests(kb_id, dense, sparse, kinds, limit, True), sparse, strict=True):
+            requests.append(hybrid)
             lexical_request_at.append(None)
-            if terms is not None and with_scores:
+            if not terms.is_empty():
                 lexical_request_at[-1] = len(requests)
-                requests.append(QueryRequest(sparse=terms, filter=flt, limit=prefetch, payload_keys=()))
+                requests.append(
+                    QueryRequest(sparse=terms, filter=hybrid.filter, limit=hybrid.prefetch_limit, payload_keys=())
+                )
         answers = self.store.query(self.items_collection, requests)
         results: list[list[SearchHit]] = []
         fused_at = 0
@@ -751,6 +733,56 @@ class KnowledgeBaseRepository:
             results.append(hits)
             fused_at = (lexical_at if lexical_at is not None else fused_at) + 1
         return results
+
+    def nearest_ids(
+        self,
+        kb_id: str,
+        texts: Sequence[str],
+        kinds: Sequence[ItemKind] | None = None,
+        limit: int = 5,
+        vectors: np.ndarray[Any, np.dtype[np.float32]] | None = None,
+    ) -> list[list[str]]:
+        """The ids of the items nearest each text, best first: the ranking of ``search`` without its scores
+        (one engine query per text instead of two, no vectors or texts returned), which is what the
+        checker needs."""
+        if not texts:
+            self._require_header(kb_id)
+            return []
+        dense = self.embedder.encode(texts) if vectors is None else vectors
+        sparse = self.lexical.encode_queries(texts)
+        requests = self._hybrid_requests(kb_id, dense, sparse, kinds, limit, False)
+        answers = self.store.query(self.items_collection, requests)
+        return [[hit.payload["item_id"] for hit in hits] for hits in answers]
+
+    def _hybrid_requests(
+        self,
+        kb_id: str,
+        dense: np.ndarray[Any, np.dtype[np.float32]],
+        sparse: Sequence[SparseVector],
+        kinds: Sequence[ItemKind] | None,
+        limit: int,
+        with_scores: bool,
+    ) -> list[QueryRequest]:
+        """One hybrid query per text within the knowledge base's live generation."""
+        header = self._require_header(kb_id)
+        must: dict[str, Any] = {"kb_generation": _live_key(kb_id, header.generation)}
+        if kinds:
+            must["kind"] = kinds[0].value if len(kinds) == 1 else [kind.value for kind in kinds]
+        flt = MatchFilter(must)
+        prefetch = max(MIN_PREFETCH, limit * PREFETCH_PER_RESULT)
+        return [
+            QueryRequest(
+                dense=vector,
+                sparse=None if terms.is_empty() else terms,
+                filter=flt,
+                limit=limit,
+                prefetch_limit=prefetch,
+                with_vectors=with_scores,
+                hnsw_ef=max(HNSW_EF, prefetch),
+                payload_keys=_HIT_PAYLOAD if with_scores else ("item_id",),
+            )
+            for vector, terms in zip(dense, sparse, strict=True)
+        ]
 
     # -- reindex --------------------------------------------------------------------------------
 

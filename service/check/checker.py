@@ -172,7 +172,7 @@ class Checker:
         self.profiles = ProfileCache(embedder, self._fact_ids_near, repository.claim_vectors)
         # Retrieval results of recently seen texts, and the analyses of recently seen sentences, per
         # knowledge-base version (posts repeat).
-        self._hits: LruCache[tuple[str, int, str, str], list[Any]] = LruCache(50_000)
+        self._hits: LruCache[tuple[str, int, str, str], list[str]] = LruCache(50_000)
         self._sentences: LruCache[tuple[str, int, str], _SentenceAnalysis] = LruCache(50_000)
 
     @property
@@ -193,32 +193,28 @@ class Checker:
     def sentence_cache_size(self, size: int) -> None:
         self._sentences.size = size
 
-    def _search_facts(self, kb: KnowledgeBase, texts: list[str], vectors: Vector) -> list[list[Any]]:
-        """Candidate facts for each text, from the cache or one batched hybrid query for the rest."""
+    def _search_facts(self, kb: KnowledgeBase, texts: list[str], vectors: Vector) -> list[list[str]]:
+        """The ids of each text's candidate facts, from the cache or one batched hybrid query for the rest."""
         collection = self.repository.items_collection
         keys = [(kb.id, kb.version, collection, text) for text in texts]
         found = self._hits.get_many(keys)
-        missing = [index for index, hits in enumerate(found) if hits is None]
+        missing = [index for index, ids in enumerate(found) if ids is None]
         if missing:
-            fresh = self.repository.search(
+            fresh = self.repository.nearest_ids(
                 kb.id,
                 [texts[index] for index in missing],
                 kinds=[ItemKind.FACT],
                 limit=self.thresholds.fact_candidates,
                 vectors=vectors[missing],
-                with_scores=False,
             )
-            for index, hits in zip(missing, fresh, strict=True):
-                found[index] = hits
-            self._hits.put_many((keys[index], hits) for index, hits in zip(missing, fresh, strict=True))
-        return [hits if hits is not None else [] for hits in found]
+            for index, ids in zip(missing, fresh, strict=True):
+                found[index] = ids
+            self._hits.put_many((keys[index], ids) for index, ids in zip(missing, fresh, strict=True))
+        return [ids if ids is not None else [] for ids in found]
 
     def _fact_ids_near(self, kb_id: str, texts: Sequence[str]) -> list[list[str]]:
         """The ids of the facts retrieval finds nearest each text."""
-        hits = self.repository.search(
-            kb_id, texts, kinds=[ItemKind.FACT], limit=self.thresholds.fact_candidates, with_scores=False
-        )
-        return [[hit.item_id for hit in found] for found in hits]
+        return self.repository.nearest_ids(kb_id, texts, kinds=[ItemKind.FACT], limit=self.thresholds.fact_candidates)
 
     def check(self, kb_id: str, text: str, lang: str | None = None) -> CheckResponse:
         """Check one piece of content."""
@@ -253,7 +249,7 @@ class Checker:
             if distinct and profile.claims
             else [[] for _ in distinct]
         )
-        profile.ensure_vectors(hit.item_id for found in distinct_hits for hit in found)
+        profile.ensure_vectors(fact_id for found in distinct_hits for fact_id in found)
         vectors = distinct_vectors[rows] if rows else distinct_vectors
         hits = [distinct_hits[row] for row in rows]
         results = []
@@ -324,7 +320,7 @@ class Checker:
         sentences: list[Span],
         clauses: list[tuple[int, Span]],
         vectors: Vector,
-        hits: Sequence[Sequence[Any]],
+        hits: Sequence[Sequence[str]],
     ) -> CheckResponse:
         per_sentence: dict[int, list[Distortion]] = {}
         analyses: list[_SentenceAnalysis] = []
@@ -374,7 +370,7 @@ class Checker:
         sentence_row: int,
         clauses: list[tuple[int, Span]],
         vectors: Vector,
-        hits: Sequence[Sequence[Any]],
+        hits: Sequence[Sequence[str]],
     ) -> _SentenceAnalysis:
         """The sentence's analysis from the cache, or made now (everything in it depends on the sentence's
         text and the knowledge-base version only)."""
@@ -400,15 +396,16 @@ class Checker:
             plain = self._plain(profile, span.text)
             # In retrieval order, not a set's: claims that score the same (facts sharing a clause) are then
             # ranked the same way in every process (a set of strings iterates in a per-process order).
-            fact_ids = dict.fromkeys(hit.item_id for hit in [*hits[row], *hits[sentence_row]])
-            for fact_id in fact_ids:
-                for claim_index in profile.claims_of_fact.get(fact_id, []):
-                    claim = profile.claims[claim_index]
-                    cosine = float(np.dot(vector, claim.vector)) if claim.vector is not None else 0.0
-                    unit.claim_cosines[claim_index] = cosine
-                    unit.claim_scores[claim_index] = cosine + th.lexical_weight * overlap(
-                        plain, self._plain(profile, claim.text)
-                    )
+            candidates = [
+                claim_index
+                for fact_id in dict.fromkeys([*hits[row], *hits[sentence_row]])
+                for claim_index in profile.claims_of_fact.get(fact_id, [])
+            ]
+            for claim_index, cosine in zip(candidates, profile.claim_cosines(vector, candidates), strict=True):
+                unit.claim_cosines[claim_index] = cosine
+                unit.claim_scores[claim_index] = cosine + th.lexical_weight * overlap(
+                    plain, self._plain(profile, profile.claims[claim_index].text)
+                )
             units.append(unit)
         distortions = [d for unit in units for d in self._distortions(profile, unit, local)]
         distortions.extend(self._absolutes(kb, local))

@@ -44,6 +44,7 @@ class Claim:
     states_maximum: bool
     number: int = 0  # its position among the fact's claims
     vector: Matrix | None = None  # read or embedded on first use: only for facts retrieval returns
+    row: int = 0  # its row in the profile's matrix of claim vectors once it has a vector (row 0 is zeros)
 
 
 @dataclass
@@ -141,6 +142,10 @@ class KnowledgeBaseProfile:
         self.claims: list[Claim] = []
         self.claims_of_fact: dict[str, list[int]] = {}
         self.claims_by_dimension: dict[str, list[int]] = {}
+        # The claims' vectors as rows of one matrix, appended as they arrive, so that a clause is scored against
+        # its candidate claims with one gather and one product.
+        self._claim_matrix: Matrix = np.zeros((64, embedder.dimension), np.float32)
+        self._claim_rows = 1
         self.facts = {fact.id: fact for fact in kb.facts}
         self.names = name_stripper(kb.brand, kb.product)
         self._read_claims(kb.facts)
@@ -168,6 +173,14 @@ class KnowledgeBaseProfile:
         best = np.maximum.reduceat(vectors @ self._part_vectors.T, self._first_parts, axis=1).tolist()
         messages, topics = len(self.messages), len(self.messages) + len(self.avoid_topics)
         return [row[:messages] for row in best], [row[messages:topics] for row in best], [row[topics:] for row in best]
+
+    def claim_cosines(self, vector: Matrix, claim_indices: Sequence[int]) -> list[float]:
+        """Cosine of a unit vector with each of these claims (0 for a claim without a vector yet)."""
+        if not claim_indices:
+            return []
+        matrix = self._claim_matrix  # ensure_vectors may swap in a larger one meanwhile; rows never change
+        cosines: list[float] = (matrix[[self.claims[i].row for i in claim_indices]] @ vector).tolist()
+        return cosines
 
     def _read_claims(self, facts: Sequence[AnyItem]) -> None:
         for fact in facts:
@@ -217,6 +230,20 @@ class KnowledgeBaseProfile:
                 vectors = self.embedder.encode([text for _, text in to_embed])
                 for (claim, _), vector in zip(to_embed, vectors, strict=True):
                     claim.vector = vector
+            self._add_rows(missing)
+
+    def _add_rows(self, claims: list[Claim]) -> None:
+        """Append these claims' vectors to the claim matrix (doubling it when full); under the lock."""
+        needed = self._claim_rows + len(claims)
+        if needed > len(self._claim_matrix):
+            larger = np.zeros((max(needed, 2 * len(self._claim_matrix)), self._claim_matrix.shape[1]), np.float32)
+            larger[: self._claim_rows] = self._claim_matrix[: self._claim_rows]
+            self._claim_matrix = larger
+        for claim in claims:
+            if claim.vector is not None:
+                self._claim_matrix[self._claim_rows] = claim.vector
+                claim.row = self._claim_rows
+                self._claim_rows += 1
 
     def several_claims_measure(self, quantity: Quantity) -> bool:
         """Whether more than one claim has a figure comparable to ``quantity`` (so the unit alone does not

@@ -101,7 +101,7 @@ def outcome(index: int, post: Post, result: CheckResponse) -> PostOutcome:
     on_topic = [s for s in result.sentences if s.verdict is not Verdict.UNRELATED]
     # Negative about the facts: a complaint about something the knowledge base covers, or denying a fact.
     negative = any(
-        _COMPLAINT.search(sentence.text) and sentence.facts and sentence.facts[0].score >= NEGATIVE_FACT_MIN
+        sentence.facts and sentence.facts[0].score >= NEGATIVE_FACT_MIN and _COMPLAINT.search(sentence.text)
         for sentence in result.sentences
     ) or any(d.kind.value == "contradiction" and d.explanation.startswith("denies") for d in result.distortions)
     engagement = (post.likes or 0) + (post.shares or 0) + (post.views or 0)
@@ -287,9 +287,7 @@ def homogenisation(outcomes: Sequence[PostOutcome], vectors: Vectors) -> Homogen
             similarity = vectors[rows] @ vectors[reference].T
             novelty = 1.0 - np.clip(similarity.max(axis=1), 0.0, 1.0)
             points.append(NoveltyPoint(period=label, posts=len(rows), novelty=round(float(novelty.mean()), 4)))
-            for offset, value in enumerate(novelty):
-                if position + offset >= half:
-                    later_novelty.append(float(value))
+            later_novelty.extend(novelty[max(0, half - position) :].tolist())
         seen_rows.extend(rows)
         position += len(rows)
     clusters = near_duplicates(outcomes)

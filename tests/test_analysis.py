@@ -10,7 +10,7 @@ import pytest
 from litestar.testing import TestClient
 
 from knowledge_base.errors import InvalidInputError
-from service.analysis.engine import analyse
+from service.analysis.engine import PostOutcome, analyse, near_duplicates
 from service.analysis.jobs import AnalysisJobs, JobStatus
 from service.analysis.parsing import detect_post_format, parse_posts
 from service.analysis.schemas import AnalysisResult
@@ -60,6 +60,30 @@ def test_ranking_corrections_timeline_clusters_and_backlash(analysed: tuple[Corp
     assert 0 < result.homogenisation.novelty_index < 1
     assert [b.author for b in result.backlash] == [corpus.backlash_author]
     assert 0 < result.dilution.dilution < 1 and 0 < result.dilution.off_topic_share < 1
+
+
+def test_near_duplicates_are_copies_not_posts_on_the_same_template() -> None:
+    """Reposts with an emoji, other punctuation or one word changed are one cluster; posts that only share
+    a template or the product's name, and short repeated exclamations, are not copies."""
+    original = (
+        "这款榨汁杯真的好用,电池充满能打十几杯,出门带着特别方便,清洗也很简单,"
+        "早上做一杯橙汁再去上课完全来得及,刀头很锋利冰块也能打碎,推荐给大家!"
+    )
+    texts = [
+        original,
+        "字数不多但想说,这个月买了好几样小家电,就它最满意。",
+        original.replace("!", "🔥🔥") + "#好物分享",
+        original.replace(",", "，").replace("!", "。"),
+        "这款榨汁杯外观好看,颜色很少女,拍照很出片,送人也合适,就是价格有点小贵。",
+        "哈哈哈哈哈哈哈哈",
+        "哈哈哈哈哈哈哈哈哈哈",
+        original.replace("出门", "通勤"),
+    ]
+    posts = [PostOutcome(i, f"p{i}", t, None, None, 0, [], [], [], 1, 1, 0, 0, False) for i, t in enumerate(texts)]
+    clusters = near_duplicates(posts)
+    assert [sorted(cluster.post_ids) for cluster in clusters] == [["p0", "p2", "p3", "p7"]]
+    assert clusters[0].size == 4 and clusters[0].sample == original
+    assert near_duplicates([]) == [] and near_duplicates(posts[5:7]) == []
 
 
 def test_posts_parse_from_csv_jsonl_and_json_and_errors_name_the_row() -> None:

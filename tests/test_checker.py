@@ -7,10 +7,15 @@ from __future__ import annotations
 import gc
 import tracemalloc
 
+import numpy as np
 import pytest
 
+from knowledge_base.embedding import SentenceEmbedder
 from knowledge_base.errors import NotFoundError
 from knowledge_base.loading import parse_document
+from knowledge_base.models import Fact
+from knowledge_base.repository import KnowledgeBaseRepository
+from knowledge_base.samples import sample_knowledge_bases
 from service.analysis.synthetic import generate
 from service.check.checker import Checker
 from service.check.schemas import CheckResponse
@@ -291,3 +296,23 @@ def test_cached_sentence_analyses_do_not_keep_their_batches_alive(checker: Check
     finally:
         tracemalloc.stop()
     assert kept < 8_000_000, f"{kept / 1e6:.1f} MB kept for 30 new sentences"
+
+
+def test_claim_cosines_stay_right_as_claims_get_vectors_in_rounds(
+    repository: KnowledgeBaseRepository, embedder: SentenceEmbedder
+) -> None:
+    """A large knowledge base's claims get their vectors as retrieval first reaches their facts, a few at a
+    time; a clause's cosine with any claim must stay the cosine of the two embeddings however many rounds
+    that took."""
+    blender = next(kb for kb in sample_knowledge_bases() if kb.id == BLENDER).content
+    facts = [Fact(id=f"A{n}", text=f"配件{n}号的重量为{20 + n}克,可单独购买。") for n in range(150)]
+    repository.save("many", blender.model_copy(update={"facts": facts}))
+    profile = Checker(repository, embedder, CheckThresholds()).profiles.get(repository.get("many"))
+    for first, last in ((0, 10), (10, 70), (70, 150)):
+        profile.ensure_vectors(f"A{n}" for n in range(first, last))
+    clause = embedder.encode(["配件五号有多重"])[0]
+    claims = list(range(len(profile.claims)))
+    assert len(claims) > 150
+    expected = [float(np.dot(clause, claim.vector)) for claim in profile.claims if claim.vector is not None]
+    assert len(expected) == len(claims)
+    assert profile.claim_cosines(clause, claims) == pytest.approx(expected, abs=1e-5)

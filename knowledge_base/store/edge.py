@@ -284,17 +284,21 @@ class EdgeStore(VectorStore):
         if existing:
             self._update(name, qe.UpdateOperation.set_payload(existing, dict(payload)))
 
-    def _request(self, request: QueryRequest) -> qe.QueryRequest:
-        flt = _filter(request.filter)
+    def _request(self, request: QueryRequest, shared: dict[Any, Any]) -> qe.QueryRequest:
+        """The engine's form of a request; ``shared`` keeps the filters and search parameters already made
+        for other requests of the batch (a checker's batch repeats one filter for hundreds of queries)."""
+        flt = shared.get(id(request.filter))
+        if flt is None and request.filter is not None:
+            flt = shared[id(request.filter)] = _filter(request.filter)
         with_vector: list[str] | bool = [DENSE_VECTOR] if request.with_vectors else False
-        params = (
-            qe.SearchParams(
-                hnsw_ef=request.hnsw_ef,
-                quantization=qe.QuantizationSearchParams(rescore=True, oversampling=OVERSAMPLING),
-            )
-            if request.dense is not None
-            else None
-        )
+        params = None
+        if request.dense is not None:
+            params = shared.get(("params", request.hnsw_ef))
+            if params is None:
+                params = shared[("params", request.hnsw_ef)] = qe.SearchParams(
+                    hnsw_ef=request.hnsw_ef,
+                    quantization=qe.QuantizationSearchParams(rescore=True, oversampling=OVERSAMPLING),
+                )
         payload = qe.PayloadSelector.Include(list(request.payload_keys)) if request.payload_keys is not None else True
         dense = None
         if request.dense is not None:
@@ -331,7 +335,8 @@ class EdgeStore(VectorStore):
         if not requests:
             return []
         shard = self._shard(name)
-        batch = qe.QueryBatchRequest([self._request(r) for r in requests])
+        shared: dict[Any, Any] = {}
+        batch = qe.QueryBatchRequest([self._request(r, shared) for r in requests])
         try:
             answers = shard.query_batch(batch)
         except Exception as exc:

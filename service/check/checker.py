@@ -878,10 +878,11 @@ class Checker:
                     end=sentence.end,
                     text=sentence.text,
                     verdict=verdict,
-                    facts=list(analysis.facts),
-                    key_messages=list(analysis.key_messages),
-                    avoid_topics=list(analysis.avoid_topics),
-                    prohibited_claims=list(analysis.prohibited_claims),
+                    # Validation copies each list: a response never shares one with the cached analysis.
+                    facts=analysis.facts,
+                    key_messages=analysis.key_messages,
+                    avoid_topics=analysis.avoid_topics,
+                    prohibited_claims=analysis.prohibited_claims,
                     distortions=per_sentence[index],
                 )
             )

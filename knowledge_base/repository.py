@@ -697,14 +697,12 @@ class KnowledgeBaseRepository:
     ) -> list[list[SearchHit]]:
         """The items nearest each text (hybrid dense + lexical, RRF-fused), with their cosine and
         lexical scores. ``vectors`` may carry the texts' embeddings when the caller has them."""
+        header, dense, sparse = self._query_vectors(kb_id, texts, vectors)
         if not texts:
-            self._require_header(kb_id)
             return []
-        dense = self.embedder.encode(texts) if vectors is None else vectors
-        sparse = self.lexical.encode_queries(texts)
         requests: list[QueryRequest] = []
         lexical_request_at: list[int | None] = []
-        for hybrid, terms in zip(self._hybrid_requests(kb_id, dense, sparse, kinds, limit, True), sparse, strict=True):
+        for hybrid, terms in zip(self._hybrid_requests(header, dense, sparse, kinds, limit, True), sparse, strict=True):
             requests.append(hybrid)
             lexical_request_at.append(None)
             if not terms.is_empty():
@@ -745,18 +743,27 @@ class KnowledgeBaseRepository:
         """The ids of the items nearest each text, best first: the ranking of ``search`` without its scores
         (one engine query per text instead of two, no vectors or texts returned), which is what the
         checker needs."""
+        header, dense, sparse = self._query_vectors(kb_id, texts, vectors)
         if not texts:
-            self._require_header(kb_id)
             return []
-        dense = self.embedder.encode(texts) if vectors is None else vectors
-        sparse = self.lexical.encode_queries(texts)
-        requests = self._hybrid_requests(kb_id, dense, sparse, kinds, limit, False)
+        requests = self._hybrid_requests(header, dense, sparse, kinds, limit, False)
         answers = self.store.query(self.items_collection, requests)
         return [[hit.payload["item_id"] for hit in hits] for hits in answers]
 
+    def _query_vectors(
+        self, kb_id: str, texts: Sequence[str], vectors: np.ndarray[Any, np.dtype[np.float32]] | None
+    ) -> tuple[_Header, np.ndarray[Any, np.dtype[np.float32]], list[SparseVector]]:
+        """The knowledge base's header (NotFoundError if there is none) and the texts' dense and lexical
+        query vectors (``vectors`` when the caller has the dense ones)."""
+        header = self._require_header(kb_id)
+        if not texts:
+            return header, np.zeros((0, self.embedder.dimension), np.float32), []
+        dense = self.embedder.encode(texts) if vectors is None else vectors
+        return header, dense, self.lexical.encode_queries(texts)
+
     def _hybrid_requests(
         self,
-        kb_id: str,
+        header: _Header,
         dense: np.ndarray[Any, np.dtype[np.float32]],
         sparse: Sequence[SparseVector],
         kinds: Sequence[ItemKind] | None,
@@ -764,8 +771,7 @@ class KnowledgeBaseRepository:
         with_scores: bool,
     ) -> list[QueryRequest]:
         """One hybrid query per text within the knowledge base's live generation."""
-        header = self._require_header(kb_id)
-        must: dict[str, Any] = {"kb_generation": _live_key(kb_id, header.generation)}
+        must: dict[str, Any] = {"kb_generation": _live_key(header.kb_id, header.generation)}
         if kinds:
             must["kind"] = kinds[0].value if len(kinds) == 1 else [kind.value for kind in kinds]
         flt = MatchFilter(must)

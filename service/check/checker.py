@@ -21,6 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -243,7 +244,7 @@ class Checker:
         distinct = list(dict.fromkeys(units_text))
         position = {text: index for index, text in enumerate(distinct)}
         rows = [position[text] for text in units_text]
-        distinct_vectors = self._unit_vectors(profile, distinct, position, documents)
+        distinct_vectors = self._unit_vectors(profile, distinct)
         distinct_hits = (
             self._search_facts(kb, distinct, distinct_vectors)
             if distinct and profile.claims
@@ -271,33 +272,26 @@ class Checker:
             offset += count
         return results, _normalised_means(distinct_vectors, [[position[s.text] for s in doc[0]] for doc in documents])
 
-    def _unit_vectors(
-        self,
-        profile: KnowledgeBaseProfile,
-        distinct: list[str],
-        position: dict[str, int],
-        documents: list[tuple[list[Span], list[tuple[int, Span]]]],
-    ) -> Vector:
-        """One unit vector per distinct sentence or clause text, encoding the clauses only.
+    def _unit_vectors(self, profile: KnowledgeBaseProfile, texts: list[str]) -> Vector:
+        """One unit vector per sentence or clause text, a function of the text alone: the model's vector of a
+        text the clause splitter leaves whole, the normalised mean of its clauses' vectors for one it splits.
 
-        A sentence of several clauses gets the normalised mean of its clauses' vectors: its vector only adds
-        candidate facts to those its clauses retrieve (claims are scored against clause vectors) and goes into
-        the post's vector. Encoding it too would encode its text twice, and clauses recur across posts far
-        more often than whole sentences do."""
-        vectors = np.zeros((len(distinct), self.embedder.dimension), np.float32)
-        clause_texts = list(dict.fromkeys(clause.text for _, clauses in documents for _, clause in clauses))
-        if not clause_texts:
-            return vectors
-        vectors[[position[text] for text in clause_texts]] = self.embedder.encode(
-            [strip_names(profile.names, text) for text in clause_texts]
-        )
-        is_clause = set(clause_texts)
-        composite = [text for text in distinct if text not in is_clause]
-        if composite:
-            vectors[[position[text] for text in composite]] = _normalised_means(
-                vectors, [[position[clause.text] for clause in _clauses_of(text)] for text in composite]
-            )
-        return vectors
+        A sentence's vector only adds candidate facts to those its clauses retrieve (claims are scored against
+        clause vectors) and goes into the post's vector; encoding a sentence of several clauses as well would
+        encode its text twice, and clauses recur across posts far more often than whole sentences do."""
+        split: dict[str, list[str]] = {}
+        for text in texts:
+            parts = [clause.text for clause in _clauses_of(text)]
+            if parts != [text]:
+                split[text] = parts
+        encoded = list(dict.fromkeys([*(text for text in texts if text not in split), *chain(*split.values())]))
+        if not encoded:
+            return np.zeros((len(texts), self.embedder.dimension), np.float32)
+        row = {text: index for index, text in enumerate(encoded)}
+        model_vectors = self.embedder.encode([strip_names(profile.names, text) for text in encoded])
+        means = _normalised_means(model_vectors, [[row[part] for part in parts] for parts in split.values()])
+        mean_of = dict(zip(split, means, strict=True))
+        return np.stack([mean_of[text] if text in split else model_vectors[row[text]] for text in texts])
 
     @staticmethod
     def _segment(text: str) -> tuple[list[Span], list[tuple[int, Span]]]:

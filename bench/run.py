@@ -121,78 +121,61 @@ def open_repository(path: Path, embedder: SentenceEmbedder) -> tuple[EdgeStore, 
     return store, repository
 
 
-def bench_analysis(embedder: SentenceEmbedder, work: Path, posts_per_kb: int) -> dict[str, Any]:
-    store, repository = open_repository(work / "analysis", embedder)
+def sample_checker(embedder: SentenceEmbedder, path: Path) -> tuple[EdgeStore, KnowledgeBaseRepository, Checker]:
+    """A store at ``path`` holding the sample knowledge bases, and a checker on it."""
+    store, repository = open_repository(path, embedder)
     for kb in sample_knowledge_bases():
         repository.save(kb.id, kb.content)
-    checker = Checker(repository, embedder, CheckThresholds())
-    corpora = [generate(kb_id, posts=posts_per_kb, seed=5) for kb_id in ("chengfeng-p5", "lumo-sonic-3")]
-    sentences = [s.text for corpus in corpora for post in corpus.posts for s in split_sentences(post.text)]
-    for corpus in corpora:  # warm both profiles and caches of the model
-        checker.check_many(corpus.kb_id, [corpus.posts[0].text])
+    return store, repository, Checker(repository, embedder, CheckThresholds())
+
+
+def sample_corpora(posts_per_kb: int) -> list[tuple[str, list[Post]]]:
+    """The benchmark corpus: generated posts for each sample knowledge base."""
+    return [(kb_id, generate(kb_id, posts=posts_per_kb, seed=5).posts) for kb_id in ("chengfeng-p5", "lumo-sonic-3")]
+
+
+def bench_analysis(embedder: SentenceEmbedder, path: Path, corpora: Sequence[tuple[str, list[Post]]]) -> dict[str, Any]:
+    """The model's own batched encode of the corpora's sentences, and the end-to-end analysis of them."""
+    store, repository, checker = sample_checker(embedder, path)
+    sentences = [s.text for _, posts in corpora for post in posts for s in split_sentences(post.text)]
+    for kb_id, posts in corpora:  # warm both profiles and caches of the model
+        checker.check_many(kb_id, [posts[0].text])
     raw = timed(lambda: embedder.without_cache().encode(sentences))
     embedder.clear_cache()  # the analysis starts cold: only its own repeats may help it
     analysis = 0.0
-    for corpus in corpora:
-        kb = repository.get(corpus.kb_id)
-        analysis += timed(lambda: aggregate(kb, *check_posts(checker, corpus.kb_id, corpus.posts)))
+    for kb_id, posts in corpora:
+        kb = repository.get(kb_id)
+        analysis += timed(lambda: aggregate(kb, *check_posts(checker, kb_id, posts)))
     store.close()
     raw_sps, analysis_sps = len(sentences) / raw, len(sentences) / analysis
     return {
-        "posts": sum(len(c.posts) for c in corpora),
+        "posts": sum(len(posts) for _, posts in corpora),
         "sentences": len(sentences),
         "distinct_sentences": len(set(sentences)),
         "raw_encode_sps": round(raw_sps, 1),
         "analysis_sps": round(analysis_sps, 1),
         "analysis_ratio": round(analysis_sps / raw_sps, 3),
-        "_corpora": corpora,
     }
 
 
-def unrepeated(corpora: Sequence[Any]) -> list[tuple[str, list[Post]]]:
+def unrepeated(corpora: Sequence[tuple[str, list[Post]]]) -> list[tuple[str, list[Post]]]:
     """The corpora with a tag unique to each sentence (letters, no figure) before its final punctuation, so
     that no whole sentence repeats (clauses before the tagged one still may, as phrases do in real posts)."""
     letters = "abcdefghijklmnopqrstuvwxyz"
     count = 0
     result = []
-    for corpus in corpora:
-        posts = []
-        for post in corpus.posts:
+    for kb_id, posts in corpora:
+        tagged = []
+        for post in posts:
             text = post.text
             for span in reversed(split_sentences(text)):
                 count += 1
                 tag = "".join(letters[(count // 26**place) % 26] for place in range(4))
                 at = span.end - 1 if not text[span.end - 1].isalnum() else span.end
                 text = f"{text[:at]} #{tag}{text[at:]}"
-            posts.append(post.model_copy(update={"text": text}))
-        result.append((corpus.kb_id, posts))
+            tagged.append(post.model_copy(update={"text": text}))
+        result.append((kb_id, tagged))
     return result
-
-
-def bench_unrepeated(embedder: SentenceEmbedder, work: Path, corpora: Sequence[Any]) -> dict[str, Any]:
-    """The analysis of posts whose sentences never repeat: what the caches cannot help."""
-    store, repository = open_repository(work / "unrepeated", embedder)
-    for kb in sample_knowledge_bases():
-        repository.save(kb.id, kb.content)
-    checker = Checker(repository, embedder, CheckThresholds())
-    tagged = unrepeated(corpora)
-    sentences = [s.text for _, posts in tagged for post in posts for s in split_sentences(post.text)]
-    for kb_id, posts in tagged:
-        checker.check_many(kb_id, [posts[0].text])
-    raw = timed(lambda: embedder.without_cache().encode(sentences))
-    embedder.clear_cache()
-    analysis = 0.0
-    for kb_id, posts in tagged:
-        kb = repository.get(kb_id)
-        analysis += timed(lambda: aggregate(kb, *check_posts(checker, kb_id, posts)))
-    store.close()
-    return {
-        "sentences": len(sentences),
-        "distinct_sentences": len(set(sentences)),
-        "raw_encode_sps": round(len(sentences) / raw, 1),
-        "analysis_sps": round(len(sentences) / analysis, 1),
-        "analysis_ratio": round(raw / analysis, 3),
-    }
 
 
 def bench_latency(embedder: SentenceEmbedder, work: Path, checks: int) -> dict[str, Any]:
@@ -235,7 +218,7 @@ def bench_scale(embedder: SentenceEmbedder, work: Path, sizes: Sequence[int], ch
     return results
 
 
-def bench_naive(embedder: SentenceEmbedder, corpora: Sequence[Any], posts: int) -> dict[str, Any]:
+def bench_naive(embedder: SentenceEmbedder, corpora: Sequence[tuple[str, list[Post]]], posts: int) -> dict[str, Any]:
     """Encode one sentence, query qdrant-client local mode for it, one at a time."""
     from qdrant_client import QdrantClient, models
 
@@ -253,7 +236,7 @@ def bench_naive(embedder: SentenceEmbedder, corpora: Sequence[Any], posts: int) 
     vectors = embedder.encode(texts)
     client.upsert("facts", [models.PointStruct(id=i, vector=vectors[i].tolist()) for i in range(len(texts))])
     sentences = [
-        s.text for corpus in corpora for post in corpus.posts[: posts // 2] for s in split_sentences(post.text)
+        s.text for _, kb_posts in corpora for post in kb_posts[: posts // 2] for s in split_sentences(post.text)
     ]
     start = time.perf_counter()
     for sentence in sentences:
@@ -267,28 +250,25 @@ def profile(embedder: SentenceEmbedder, work: Path) -> None:
     """Print pyinstrument's call tree for the analysis and for single-post checks (caches as in the bench)."""
     from pyinstrument import Profiler
 
-    store, repository = open_repository(work / "profile", embedder)
-    for kb in sample_knowledge_bases():
-        repository.save(kb.id, kb.content)
+    store, repository, checker = sample_checker(embedder, work / "profile")
     repository.save("scale", scaled_kb(10_000))
-    checker = Checker(repository, embedder, CheckThresholds())
-    corpora = [generate(kb_id, posts=2500, seed=5) for kb_id in ("chengfeng-p5", "lumo-sonic-3")]
-    for corpus in corpora:
-        checker.check_many(corpus.kb_id, [corpus.posts[0].text])
+    corpora = sample_corpora(2500)
+    for kb_id, posts in corpora:
+        checker.check_many(kb_id, [posts[0].text])
     embedder.clear_cache()
     profiler = Profiler(interval=0.0005)
     with profiler:
-        for corpus in corpora:
-            kb = repository.get(corpus.kb_id)
-            aggregate(kb, *check_posts(checker, corpus.kb_id, corpus.posts))
+        for kb_id, posts in corpora:
+            kb = repository.get(kb_id)
+            aggregate(kb, *check_posts(checker, kb_id, posts))
     print(profiler.output_text(unicode=True, color=False, show_all=False))
     uncached = uncached_checker(repository, embedder)
-    posts = new_posts(100)
-    uncached.check("scale", posts[0])
+    never_seen = new_posts(100)
+    uncached.check("scale", never_seen[0])
     profiler = Profiler(interval=0.0002)
     with profiler:
-        for post in posts:
-            uncached.check("scale", post)
+        for text in never_seen:
+            uncached.check("scale", text)
     print(profiler.output_text(unicode=True, color=False, show_all=False))
     store.close()
 
@@ -388,16 +368,15 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="brandcheck-bench-") as tmp:
         work = Path(tmp)
         print("analysis ...", flush=True)
-        analysis = bench_analysis(embedder, work, 250 if quick else 2500)
-        corpora = analysis.pop("_corpora")
-        results["analysis"] = analysis
+        corpora = sample_corpora(250 if quick else 2500)
+        results["analysis"] = bench_analysis(embedder, work / "analysis", corpora)
         print("analysis of posts that never repeat ...", flush=True)
-        results["unrepeated"] = bench_unrepeated(embedder, work, corpora)
+        results["unrepeated"] = bench_analysis(embedder, work / "unrepeated", unrepeated(corpora))
         print("single-post latency ...", flush=True)
         results["latency"] = bench_latency(embedder, work, 50 if quick else 300)
         print("naive pipeline ...", flush=True)
         naive = bench_naive(embedder, corpora, 100 if quick else 1000)
-        naive["speedup"] = round(analysis["analysis_sps"] / naive["naive_sps"], 1)
+        naive["speedup"] = round(results["analysis"]["analysis_sps"] / naive["naive_sps"], 1)
         results["naive"] = naive
         print("knowledge-base scale ...", flush=True)
         sizes = (1_000, 5_000) if quick else (1_000, 10_000, 100_000)

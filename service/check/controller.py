@@ -24,6 +24,6 @@ class CheckController(Controller):
         """Per sentence: span, matched items with scores and a verdict; each distortion with its kind, the
         official fact, an explanation and a correction; for the whole text, the key messages carried and
         missed, the avoid-topics touched, counts and a consistency score."""
-        response = checker.check(kb_id, data.text, data.lang)
+        response = checker.check(kb_id, data.text, data.lang, data.min_confidence)
         metrics.record_check("api", [d.kind for d in response.distortions])
         return response

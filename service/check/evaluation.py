@@ -9,14 +9,17 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from knowledge_base.embedding import SentenceEmbedder
 from knowledge_base.loading import load_file
+from knowledge_base.models import KnowledgeBase
 from knowledge_base.repository import KnowledgeBaseRepository
 from knowledge_base.store import EdgeStore, LexicalEncoder
 from service.check.checker import Checker
+from service.check.decision import PROPOSE_ALL, DecisionModel
 from service.check.profile import claim_texts
 from service.check.schemas import CheckResponse
 from service.settings import CheckThresholds
@@ -55,36 +58,53 @@ def prediction(case_id: str, result: CheckResponse) -> dict[str, Any]:
     }
 
 
+@contextmanager
+def product_checkers(
+    set_dir: Path, embedder: SentenceEmbedder, thresholds: CheckThresholds, decision: DecisionModel | None = None
+) -> Iterator[Iterator[tuple[Path, KnowledgeBase, Checker, list[dict[str, Any]]]]]:
+    """Each product folder under ``set_dir`` loaded into its own temporary embedded store, with a checker on
+    it and its labelled cases; the stores are removed on exit."""
+    folders = product_folders(set_dir)
+    if not folders:
+        raise FileNotFoundError(f"no kb.json under {set_dir}")
+    with tempfile.TemporaryDirectory(prefix="brandcheck-eval-") as tmp:
+
+        def each() -> Iterator[tuple[Path, KnowledgeBase, Checker, list[dict[str, Any]]]]:
+            for number, folder in enumerate(folders):
+                kb = load_file(folder / "kb.json", default_id=f"eval-{number}")
+                store = EdgeStore(Path(tmp) / f"store-{number}")
+                try:
+                    repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder(), claim_texts)
+                    repository.open()
+                    repository.save(kb.id, kb.content)
+                    live = repository.get(kb.id)
+                    checker = Checker(repository, embedder, thresholds, decision, keep_evidence=decision is PROPOSE_ALL)
+                    yield folder, live, checker, list(read_cases(folder))
+                finally:
+                    store.close()
+
+        yield each()
+
+
 def run_eval(
     set_dir: Path,
     out: Path,
     embedder: SentenceEmbedder,
     thresholds: CheckThresholds,
-    progress: Callable[[str, int], None] | None = None,
+    progress: Callable[[str, int], object] | None = None,
+    decision: DecisionModel | None = None,
 ) -> int:
-    """Check every case under ``set_dir`` and write predictions to ``out``; returns the case count."""
-    folders = product_folders(set_dir)
-    if not folders:
-        raise FileNotFoundError(f"no kb.json under {set_dir}")
+    """Check every case under ``set_dir`` with ``decision`` (default: the shipped one) and write predictions to
+    ``out``; returns the case count."""
     written = 0
-    with out.open("w", encoding="utf-8") as sink, tempfile.TemporaryDirectory(prefix="brandcheck-eval-") as tmp:
-        for number, folder in enumerate(folders):
-            kb = load_file(folder / "kb.json", default_id=f"eval-{number}")
-            store = EdgeStore(Path(tmp) / f"store-{number}")
-            try:
-                repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder(), claim_texts)
-                repository.open()
-                repository.save(kb.id, kb.content)
-                checker = Checker(repository, embedder, thresholds)
-                cases = list(read_cases(folder))
-                for start in range(0, len(cases), BATCH):
-                    batch = cases[start : start + BATCH]
-                    results = checker.check_many(kb.id, [case["text"] for case in batch])
-                    for case, result in zip(batch, results, strict=True):
-                        sink.write(json.dumps(prediction(case["id"], result), ensure_ascii=False) + "\n")
-                    written += len(batch)
-                    if progress:
-                        progress(folder.name, len(batch))
-            finally:
-                store.close()
+    with out.open("w", encoding="utf-8") as sink, product_checkers(set_dir, embedder, thresholds, decision) as products:
+        for folder, kb, checker, cases in products:
+            for start in range(0, len(cases), BATCH):
+                batch = cases[start : start + BATCH]
+                results = checker.check_many(kb.id, [case["text"] for case in batch])
+                for case, result in zip(batch, results, strict=True):
+                    sink.write(json.dumps(prediction(case["id"], result), ensure_ascii=False) + "\n")
+                written += len(batch)
+                if progress:
+                    progress(folder.name, len(batch))
     return written

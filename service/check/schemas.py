@@ -42,6 +42,13 @@ class CheckRequest(BaseModel):
     lang: Annotated[str, StringConstraints(pattern=r"^(zh|en|mixed)$")] | None = Field(
         None, description="zh, en or mixed; detected when absent."
     )
+    min_confidence: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Report only distortions, key messages and avoid-topics at least this confident: higher "
+        "means fewer false alarms and more misses. Absent: the service's setting, else the fitted thresholds.",
+    )
 
     @field_validator("text")
     @classmethod
@@ -93,6 +100,9 @@ class Distortion(BaseModel):
     claimed: Figure | None = None
     official: Figure | None = None
     score: float = Field(description="Similarity between the clause and the official claim it was compared with.")
+    confidence: float = Field(
+        1.0, ge=0, le=1, description="The fitted decision's calibrated probability that this distortion is right."
+    )
     edit: Edit | None = Field(None, description="The replacement that corrects it in the original text.")
 
 
@@ -119,6 +129,9 @@ class CarriedMessage(BaseModel):
     sentence_index: int
     sentence: str
     score: float
+    confidence: float = Field(
+        1.0, ge=0, le=1, description="The fitted decision's calibrated probability that the message is carried."
+    )
 
 
 class ItemRef(BaseModel):
@@ -136,6 +149,9 @@ class TouchedTopic(BaseModel):
     sentence_index: int
     sentence: str
     score: float
+    confidence: float = Field(
+        1.0, ge=0, le=1, description="The fitted decision's calibrated probability that the topic is touched."
+    )
 
 
 class CheckCounts(BaseModel):

@@ -1,0 +1,153 @@
+"""The fitted decision: which proposed candidates the checker reports, and how confident it is in each.
+
+The mechanisms (figures, rules, polarity, prohibited claims, absolute terms, message and topic similarity)
+propose candidates with the evidence for each as named features; one small logistic regression per family
+of candidates turns the features into a probability, and a family's threshold (fitted with it) decides.
+The weights live in a JSON file made by ``brandcheck train`` from labelled products (``shared/eval`` format)
+and loaded once at start.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+Features = dict[str, float]
+
+DISTORTION_FAMILIES = ("numeric", "usage", "contradiction", "prohibited", "absolute")
+FAMILIES = (*DISTORTION_FAMILIES, "message", "topic")
+
+DEFAULT_MODEL_PATH = Path(__file__).parent / "data" / "decision.json"
+
+
+@dataclass(frozen=True)
+class LogisticModel:
+    """A logistic regression over named features, with the standardisation it was fitted with."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+
+    def probability(self, values: Mapping[str, float]) -> float:
+        """P(the candidate is right) for one candidate's features (a missing feature counts as 0)."""
+        z = self.bias
+        for name, mean, scale, weight in zip(self.features, self.mean, self.scale, self.weights, strict=True):
+            z += weight * (values.get(name, 0.0) - mean) / scale
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "features": list(self.features),
+            "mean": [round(v, 6) for v in self.mean],
+            "scale": [round(v, 6) for v in self.scale],
+            "weights": [round(v, 6) for v in self.weights],
+            "bias": round(self.bias, 6),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LogisticModel:
+        return cls(
+            features=tuple(data["features"]),
+            mean=tuple(float(v) for v in data["mean"]),
+            scale=tuple(float(v) for v in data["scale"]),
+            weights=tuple(float(v) for v in data["weights"]),
+            bias=float(data["bias"]),
+        )
+
+
+def fit_logistic(rows: Sequence[Mapping[str, float]], labels: Sequence[int], l2: float = 1.0) -> LogisticModel:
+    """Fit a logistic regression by Newton's method with an L2 penalty (deterministic: no random start).
+
+    Features are the union of the rows' names, standardised; a family with one class only gets a constant
+    model at that class's smoothed rate."""
+    names = tuple(sorted({name for row in rows for name in row}))
+    y = np.asarray(labels, dtype=np.float64)
+    rate = (y.sum() + 0.5) / (len(y) + 1.0)
+    if not names or len(y) == 0 or y.min() == y.max():
+        n = len(names)
+        return LogisticModel(names, (0.0,) * n, (1.0,) * n, (0.0,) * n, math.log(rate / (1 - rate)))
+    x = np.asarray([[row.get(name, 0.0) for name in names] for row in rows], dtype=np.float64)
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    z = (x - mean) / scale
+    design = np.hstack([z, np.ones((len(z), 1))])
+    penalty = np.full(design.shape[1], l2)
+    penalty[-1] = 0.0  # the bias is not penalised
+    def loss(b: np.ndarray[Any, np.dtype[np.float64]]) -> float:
+        z = design @ b
+        return float(np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * np.sum(penalty * b * b))
+
+    beta = np.zeros(design.shape[1])
+    beta[-1] = math.log(rate / (1 - rate))
+    current = loss(beta)
+    for _ in range(100):
+        p = 1.0 / (1.0 + np.exp(-np.clip(design @ beta, -30, 30)))
+        gradient = design.T @ (p - y) + penalty * beta
+        hessian = (design * (p * (1 - p))[:, None]).T @ design + np.diag(penalty + 1e-6)
+        step = np.linalg.solve(hessian, gradient)
+        size = 1.0
+        while size > 1e-6 and loss(beta - size * step) > current:
+            size /= 2  # damped Newton: never a step that makes the fit worse
+        beta = beta - size * step
+        previous, current = current, loss(beta)
+        if previous - current < 1e-10:
+            break
+    return LogisticModel(names, tuple(mean), tuple(scale), tuple(beta[:-1]), float(beta[-1]))
+
+
+@dataclass(frozen=True)
+class DecisionModel:
+    """One logistic model per family of candidates and the fitted thresholds that decide them."""
+
+    models: Mapping[str, LogisticModel]
+    thresholds: Mapping[str, float]
+    version: str
+    trained_on: str = ""
+
+    def probability(self, family: str, features: Mapping[str, float]) -> float:
+        """The calibrated confidence (0-1) that a candidate of ``family`` is right."""
+        model = self.models.get(family)
+        return 1.0 if model is None else model.probability(features)
+
+    def threshold(self, family: str, min_confidence: float | None = None) -> float:
+        """The confidence from which a candidate of ``family`` is reported: the caller's, else the fitted one."""
+        if min_confidence is not None:
+            return min_confidence
+        return self.thresholds.get(family, 0.5)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "trained_on": self.trained_on,
+            "thresholds": {key: round(value, 4) for key, value in sorted(self.thresholds.items())},
+            "models": {family: model.to_json() for family, model in sorted(self.models.items())},
+        }
+
+    def save(self, path: Path) -> None:
+        """Write the model as indented JSON (small, diffable, reproducible byte for byte)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_json(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_MODEL_PATH) -> DecisionModel:
+        """Read a model written by :meth:`save`."""
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            models={family: LogisticModel.from_json(model) for family, model in data["models"].items()},
+            thresholds={key: float(value) for key, value in data["thresholds"].items()},
+            version=str(data["version"]),
+            trained_on=str(data.get("trained_on", "")),
+        )
+
+
+# Every candidate proposed is kept, with confidence 1: what training reads.
+PROPOSE_ALL = DecisionModel(models={}, thresholds={}, version="propose-all")

@@ -1,0 +1,207 @@
+"""Fitting the decision on labelled products, and measuring it leave-one-product-out.
+
+``collect`` runs every mechanism over each product's posts with nothing decided yet and keeps every
+candidate's features; ``fit`` makes one logistic model per family from them and picks the thresholds that
+maximise F1 on the same data; ``leave_one_product_out`` fits on all products but one and predicts that one,
+for each in turn: the figure a brand with a new product will see.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from knowledge_base.embedding import SentenceEmbedder
+from service.check.decision import DISTORTION_FAMILIES, FAMILIES, PROPOSE_ALL, DecisionModel, fit_logistic
+from service.check.evaluation import BATCH, product_checkers, product_folders
+from service.settings import CheckThresholds
+
+Row = tuple[str, str, dict[str, float]]  # family, key (fact id, "kind:<kind>", message or topic id), features
+_GRID = [round(0.1 + 0.02 * step, 2) for step in range(41)]  # candidate thresholds 0.10 .. 0.90
+
+
+@dataclass
+class LabelledPost:
+    """One labelled post and the candidates the mechanisms propose for it."""
+
+    product: str
+    case: dict[str, Any]
+    rows: list[Row]
+
+    def gold(self, what: str) -> set[str]:
+        """The labelled keys of ``what`` (distortion, message or topic)."""
+        if what == "distortion":
+            return {d["fact"] or f"kind:{d['kind']}" for d in self.case["distortions"]}
+        return set(self.case["messages"] if what == "message" else self.case["avoid"])
+
+
+def _what(family: str) -> str:
+    return "distortion" if family in DISTORTION_FAMILIES else family
+
+
+def collect(
+    set_dir: Path,
+    embedder: SentenceEmbedder,
+    thresholds: CheckThresholds,
+    progress: Callable[[int], object] | None = None,
+) -> list[LabelledPost]:
+    """Every labelled post under ``set_dir`` with its candidates and their features."""
+    posts: list[LabelledPost] = []
+    with product_checkers(set_dir, embedder, thresholds, PROPOSE_ALL) as products:
+        for folder, kb, checker, cases in products:
+            for start in range(0, len(cases), BATCH):
+                batch = cases[start : start + BATCH]
+                for case, rows in zip(batch, checker.evidence(kb.id, [c["text"] for c in batch]), strict=True):
+                    posts.append(LabelledPost(folder.name, case, rows))
+                if progress:
+                    progress(len(batch))
+    return posts
+
+
+def _post_scores(model: DecisionModel, post: LabelledPost) -> dict[str, dict[str, tuple[float, str]]]:
+    """Per what (distortion, message, topic): each key's best confidence in the post and its family."""
+    best: dict[str, dict[str, tuple[float, str]]] = {"distortion": {}, "message": {}, "topic": {}}
+    for family, key, features in post.rows:
+        confidence = model.probability(family, features)
+        current = best[_what(family)].get(key)
+        if current is None or confidence > current[0]:
+            best[_what(family)][key] = (confidence, family)
+    return best
+
+
+def _f1(tp: int, fp: int, fn: int) -> float:
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def _best_threshold(model: DecisionModel, posts: Sequence[LabelledPost], family: str) -> float:
+    """The threshold maximising F1 of ``family``'s candidates over ``posts`` (the lowest of equals): its keys
+    reported against the labels it could stand for (distortions of its kind, messages, topics)."""
+    what = _what(family)
+    scored = []
+    for post in posts:
+        keys = {k: c for k, (c, f) in _post_scores(model, post)[what].items() if f == family}
+        if what == "distortion":
+            gold = {d["fact"] or f"kind:{d['kind']}" for d in post.case["distortions"] if d["kind"] == family}
+            others = post.gold(what) - gold  # a key labelled with another kind is not a false alarm
+            keys = {k: c for k, c in keys.items() if k not in others}
+        else:
+            gold = post.gold(what)
+        scored.append((keys, gold))
+    best_t, best_f = 0.5, -1.0
+    for threshold in _GRID:
+        tp = fp = fn = 0
+        for keys, gold in scored:
+            got = {key for key, confidence in keys.items() if confidence >= threshold}
+            tp, fp, fn = tp + len(got & gold), fp + len(got - gold), fn + len(gold - got)
+        f = _f1(tp, fp, fn)
+        if f > best_f + 1e-12:
+            best_t, best_f = threshold, f
+    return best_t
+
+
+def _training_rows(
+    posts: Sequence[LabelledPost], model: DecisionModel | None
+) -> tuple[dict[str, list[dict[str, float]]], dict[str, list[int]]]:
+    """Rows and labels per family. A labelled key of a post is one positive: the candidate that stands for it
+    best (by ``model``, or by its similarity before there is one); the post's other candidates for that key
+    are left out, since the label says one of them is right, not which. Every candidate of an unlabelled key
+    is a negative."""
+    rows: dict[str, list[dict[str, float]]] = defaultdict(list)
+    labels: dict[str, list[int]] = defaultdict(list)
+    for post in posts:
+        gold = {what: post.gold(what) for what in ("distortion", "message", "topic")}
+        best: dict[tuple[str, str], tuple[float, str, dict[str, float]]] = {}
+        for family, key, features in post.rows:
+            if key not in gold[_what(family)]:
+                rows[family].append(features)
+                labels[family].append(0)
+                continue
+            rank = model.probability(family, features) if model else features.get("score", 0.0)
+            current = best.get((_what(family), key))
+            if current is None or rank > current[0]:
+                best[(_what(family), key)] = (rank, family, features)
+        for _, family, features in best.values():
+            rows[family].append(features)
+            labels[family].append(1)
+    return rows, labels
+
+
+def fit(
+    posts: Sequence[LabelledPost], version: str, trained_on: str = "", l2: float = 1.0, rounds: int = 3
+) -> DecisionModel:
+    """One logistic model per family from the candidates of ``posts`` (see ``_training_rows``; a few rounds,
+    each picking the positives with the model of the round before), then the thresholds that maximise F1
+    on the same posts."""
+    model: DecisionModel | None = None
+    for _ in range(rounds):
+        rows, labels = _training_rows(posts, model)
+        models = {family: fit_logistic(rows[family], labels[family], l2) for family in FAMILIES if rows[family]}
+        model = DecisionModel(models=models, thresholds={}, version=version, trained_on=trained_on)
+    assert model is not None
+    thresholds = {family: _best_threshold(model, posts, family) for family in model.models}
+    return DecisionModel(models=model.models, thresholds=thresholds, version=version, trained_on=trained_on)
+
+
+def predict(model: DecisionModel, post: LabelledPost) -> dict[str, Any]:
+    """The post's prediction line in score.py's shape, as the checker with ``model`` reports it."""
+    scores = _post_scores(model, post)
+    distortions = [
+        {"fact": None if key.startswith("kind:") else key, "kind": family}
+        for key, (confidence, family) in sorted(scores["distortion"].items())
+        if confidence >= model.threshold(family)
+    ]
+    return {
+        "id": post.case["id"],
+        "distortions": distortions,
+        "messages": sorted(k for k, (c, _) in scores["message"].items() if c >= model.threshold("message")),
+        "avoid": sorted(k for k, (c, _) in scores["topic"].items() if c >= model.threshold("topic")),
+    }
+
+
+def leave_one_product_out(posts: Sequence[LabelledPost], l2: float = 1.0) -> list[dict[str, Any]]:
+    """Each product's predictions from a decision fitted on the other products only."""
+    predictions: list[dict[str, Any]] = []
+    for product in sorted({post.product for post in posts}):
+        model = fit([post for post in posts if post.product != product], version=f"lopo-{product}", l2=l2)
+        predictions.extend(predict(model, post) for post in posts if post.product == product)
+    return predictions
+
+
+def write_jsonl(path: Path, lines: Iterable[dict[str, Any]]) -> None:
+    """One JSON object a line."""
+    with path.open("w", encoding="utf-8") as sink:
+        for line in lines:
+            sink.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
+def coverage_report(set_dir: Path, predictions: Sequence[dict[str, Any]]) -> str:
+    """Per product, the labelled and the predicted pull-through of each key message and the share of posts
+    distorting each fact: the figures an analysis reports."""
+    by_id = {line["id"]: line for line in predictions}
+    lines = []
+    for folder in product_folders(set_dir):
+        cases = [json.loads(x) for x in (folder / "cases.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
+        kb = json.loads((folder / "kb.json").read_text(encoding="utf-8"))
+        n = len(cases)
+        parts = []
+        worst = 0.0
+        for message in kb.get("key_messages", []):
+            gold = sum(message["id"] in case["messages"] for case in cases) / n
+            got = sum(message["id"] in by_id.get(case["id"], {}).get("messages", []) for case in cases) / n
+            worst = max(worst, abs(gold - got))
+            parts.append(f"{message['id']} {100 * gold:.0f}/{100 * got:.0f}")
+        facts = [item["id"] for item in [*kb.get("facts", []), *kb.get("prohibited_claims", [])]]
+        distorted = []
+        for fact in facts:
+            gold = sum(any(d["fact"] == fact for d in case["distortions"]) for case in cases) / n
+            got = sum(any(d["fact"] == fact for d in by_id.get(c["id"], {}).get("distortions", [])) for c in cases) / n
+            if gold or got:
+                distorted.append(f"{fact} {100 * gold:.0f}/{100 * got:.0f}")
+        gap = f"worst gap {100 * worst:.0f} pts"
+        lines.append(f"{folder.name:<16} pull-through % labelled/predicted ({gap}): {', '.join(parts)}")
+        lines.append(f"{'':<16} posts distorting % labelled/predicted: {', '.join(distorted) or '-'}")
+    return "\n".join(lines)

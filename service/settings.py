@@ -35,12 +35,15 @@ class CheckThresholds(BaseModel):
         0.45, description="A clause this close to a fact claim carries the key message resting on it..."
     )
     link_floor: float = Field(0.30, description="...or from this cosine, when they share a content word.")
+    polarity_candidates: int = Field(
+        1, ge=1, le=20, description="Nearest facts of a clause whose claims are weighed for a use or a contradiction."
+    )
     contradiction_coverage: float = Field(
-        0.35,
+        0.2,
         description="A contradiction is proposed when the fact claim contains this share of the clause's content "
         "terms (negation removed).",
     )
-    usage_min: float = Field(0.28, description="Affirming a use its best claim forbids is proposed from this cosine.")
+    usage_min: float = Field(0.22, description="Affirming a use its best claim forbids is proposed from this cosine.")
     prohibited_min: float = Field(0.42, description="Making a prohibited claim is proposed from this cosine...")
     prohibited_shared_min: float = Field(
         0.30, description="...or from this one when the clause uses a word of the claim that no fact or message uses."

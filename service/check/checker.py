@@ -570,9 +570,19 @@ class Checker:
         found: list[Distortion] = []
         found.extend(self._prohibited(profile, unit, sentence))
         found.extend(self._numeric(profile, unit, sentence))
-        polarity_distortion = self._polarity(profile, unit)
-        if polarity_distortion is not None:
-            found.append(polarity_distortion)
+        # The clause's few nearest claims of different facts, not only its best: which one it is about is the
+        # decision's to weigh (their cosines and coverage are its evidence).
+        seen: set[str] = set()
+        for index in sorted(unit.claim_scores, key=lambda i: (-unit.claim_scores[i], i)):
+            fact_id = profile.claims[index].fact_id
+            if fact_id in seen:
+                continue
+            seen.add(fact_id)
+            polarity_distortion = self._polarity(profile, unit, index)
+            if polarity_distortion is not None:
+                found.append(polarity_distortion)
+            if len(seen) >= self.thresholds.polarity_candidates:
+                break
         return found
 
     def _prohibited(self, profile: KnowledgeBaseProfile, unit: _Unit, sentence: Span) -> list[Distortion]:
@@ -780,12 +790,9 @@ class Checker:
                 )
         return None
 
-    def _polarity(self, profile: KnowledgeBaseProfile, unit: _Unit) -> Distortion | None:
+    def _polarity(self, profile: KnowledgeBaseProfile, unit: _Unit, index: int) -> Distortion | None:
         th = self.thresholds
-        best = unit.best_claim()
-        if best is None:
-            return None
-        index, score = best
+        score = unit.claim_scores[index]
         claim = profile.claims[index]
         cosine = unit.claim_cosines[index]
         content = unit.polarity

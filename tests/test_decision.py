@@ -1,0 +1,122 @@
+"""The fitted decision: its fitting, the shipped model, confidences and min_confidence through the API and
+the training command. Every post here is written for these tests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+
+from knowledge_base.embedding import SentenceEmbedder
+from service.check.checker import Checker
+from service.check.decision import DEFAULT_MODEL_PATH, FAMILIES, DecisionModel, fit_logistic
+from service.check.training import collect, fit
+from service.cli import main
+from service.settings import CheckThresholds
+
+CHECK = "/api/v1/knowledge-bases/{}/check"
+
+
+def test_logistic_fit_is_deterministic_and_learns_the_direction_of_evidence() -> None:
+    rows = [{"cosine": 0.2 + 0.01 * i, "question": float(i % 3 == 0)} for i in range(60)]
+    labels = [int(row["cosine"] > 0.5 and not row["question"]) for row in rows]
+    first, second = fit_logistic(rows, labels), fit_logistic(rows, labels)
+    assert first == second
+    assert first.probability({"cosine": 0.75, "question": 0.0}) > 0.8
+    assert first.probability({"cosine": 0.75, "question": 1.0}) < first.probability({"cosine": 0.75, "question": 0.0})
+    assert first.probability({"cosine": 0.25, "question": 0.0}) < 0.2
+
+
+def test_a_family_with_one_class_gets_a_constant_model() -> None:
+    model = fit_logistic([{"score": 0.3}, {"score": 0.9}], [0, 0])
+    assert model.probability({"score": 0.3}) == model.probability({"score": 0.9}) < 0.5
+
+
+def test_the_shipped_decision_is_small_complete_and_reads_back_identically(tmp_path: Path) -> None:
+    assert DEFAULT_MODEL_PATH.stat().st_size < 5 * 1024 * 1024
+    model = DecisionModel.load()
+    assert set(model.models) == set(FAMILIES) and set(model.thresholds) == set(FAMILIES)
+    assert all(0 < threshold < 1 for threshold in model.thresholds.values())
+    copy = tmp_path / "decision.json"
+    model.save(copy)
+    assert copy.read_bytes() == DEFAULT_MODEL_PATH.read_bytes()
+
+
+def test_every_verdict_has_a_confidence_at_least_its_threshold(checker: Checker) -> None:
+    result = checker.check("chengfeng-p5", "杯子能装900毫升,一次就够全家喝。电机功率1000瓦,冰块也能打碎。")
+    decision = checker.decision
+    assert result.distortions, "a capacity far above the official one is flagged"
+    for distortion in result.distortions:
+        assert decision.threshold(distortion.kind.value) <= distortion.confidence <= 1
+    for message in result.key_messages_carried:
+        assert decision.threshold("message") <= message.confidence <= 1
+
+
+def test_min_confidence_trades_recall_for_fewer_flags(client: TestClient) -> None:  # type: ignore[type-arg]
+    text = "The cup holds 900 ml. 这台机器的电机有2000瓦。"
+    everything = client.post(CHECK.format("chengfeng-p5"), json={"text": text, "min_confidence": 0.0}).json()
+    default = client.post(CHECK.format("chengfeng-p5"), json={"text": text}).json()
+    nothing = client.post(CHECK.format("chengfeng-p5"), json={"text": text, "min_confidence": 1.0}).json()
+    assert len(everything["distortions"]) >= len(default["distortions"]) >= 1
+    assert nothing["distortions"] == [] and nothing["key_messages_carried"] == []
+    assert all(0 <= d["confidence"] <= 1 for d in everything["distortions"])
+
+
+@pytest.mark.parametrize("value", [1.5, -0.1, "high"])
+def test_a_bad_min_confidence_is_a_400_naming_it(client: TestClient, value: object) -> None:  # type: ignore[type-arg]
+    response = client.post(CHECK.format("chengfeng-p5"), json={"text": "杯子容量350毫升。", "min_confidence": value})
+    assert response.status_code == 400
+    assert "min_confidence" in json.dumps(response.json()["extra"])
+
+
+def _tiny_set(root: Path) -> Path:
+    """A labelled product in the shared/eval format, written for this test."""
+    folder = root / "kettle-en"
+    folder.mkdir(parents=True)
+    kb = {
+        "brand": "Aster",
+        "product": "Aster Kettle K2",
+        "lang": "en",
+        "facts": [
+            {"id": "F1", "text": "The kettle holds 1.7 liters of water."},
+            {"id": "F2", "text": "It boils a full kettle in 4 minutes."},
+            {"id": "F3", "text": "Do not immerse the base in water."},
+        ],
+        "key_messages": [{"id": "M1", "text": "Boils fast, so your tea is ready in minutes."}],
+        "avoid_topics": [{"id": "A1", "text": "Discounts and price comparisons."}],
+        "prohibited_claims": [{"id": "P1", "text": "Boiled water from it cures colds."}],
+    }
+    (folder / "kb.json").write_text(json.dumps(kb), encoding="utf-8")
+    cases = [
+        ("k1", "It holds 3 liters, huge!", [{"fact": "F1", "kind": "numeric"}], [], []),
+        ("k2", "Holds 1.7 l, enough for six cups.", [], [], []),
+        ("k3", "Boils in 4 minutes, tea is ready before I know it.", [], ["M1"], []),
+        ("k4", "It boils in 30 seconds flat.", [{"fact": "F2", "kind": "numeric"}], [], []),
+        ("k5", "I rinse the base under the tap every day.", [{"fact": "F3", "kind": "usage"}], [], []),
+        ("k6", "Got it 20% off in the holiday sale.", [], [], ["A1"]),
+        ("k7", "Nice matte colour, looks good on the counter.", [], [], []),
+        ("k8", "水壶能装1.7升水，够用。", [], [], []),
+    ]
+    lines = [
+        json.dumps({"id": i, "text": t, "distortions": d, "messages": m, "avoid": a}, ensure_ascii=False)
+        for i, t, d, m, a in cases
+    ]
+    (folder / "cases.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
+
+
+def test_training_is_reproducible_and_its_model_is_used(tmp_path: Path, embedder: SentenceEmbedder) -> None:
+    set_dir = _tiny_set(tmp_path / "set")
+    posts = collect(set_dir, embedder, CheckThresholds())
+    assert len(posts) == 8 and any(post.rows for post in posts)
+    first, second = fit(posts, version="t"), fit(posts, version="t")
+    assert first.to_json() == second.to_json()
+    out_a, out_b = tmp_path / "a.json", tmp_path / "b.json"
+    assert main(["train", str(set_dir), "--out", str(out_a), "--quiet"]) == 0
+    assert main(["train", str(set_dir), "--out", str(out_b), "--quiet"]) == 0
+    assert out_a.read_bytes() == out_b.read_bytes()
+    predictions = tmp_path / "p.jsonl"
+    assert main(["eval", str(set_dir), "--out", str(predictions), "--decision", str(out_a), "--quiet"]) == 0
+    assert len(predictions.read_text(encoding="utf-8").splitlines()) == 8

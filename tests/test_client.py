@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import logging
+import re
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from brandcheck_client import (
     AsyncBrandcheckClient,
+    AuthenticationError,
     BrandcheckClient,
     ConflictError,
     Job,
@@ -18,6 +24,7 @@ from litestar.testing import AsyncTestClient, TestClient
 
 from knowledge_base.samples import sample_paths
 from service.app import create_app
+from service.observability import JsonFormatter, access_logger
 from service.settings import Settings
 from tests.conftest import TEST_KEYS
 
@@ -123,3 +130,74 @@ def test_keys_roles_and_audit_through_the_client(keyed_live_server: str) -> None
         admin.delete_key(created.key_id)
         with BrandcheckClient(keyed_live_server, api_key=created.key) as revoked, pytest.raises(AuthenticationError):
             revoked.me()
+
+
+class _ServerLog(logging.Handler):
+    """The live server's access log lines as it writes them (JSON, formatted while the request id is set)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(JsonFormatter())
+        self.lines: list[dict[str, object]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(json.loads(self.format(record)))
+
+    def request_ids(self, method: str, path: str) -> list[object]:
+        """The request ids logged for ``method path``; the line is written just after the response is sent."""
+        deadline = time.monotonic() + 10
+        while True:
+            found = [line.get("request_id") for line in self.lines if (line["method"], line["path"]) == (method, path)]
+            if found or time.monotonic() > deadline:
+                return found
+            time.sleep(0.02)
+
+
+@pytest.fixture
+def server_log() -> Iterator[_ServerLog]:
+    """What the in-process live server logs for each request during the test."""
+    handler, level = _ServerLog(), access_logger.level
+    access_logger.addHandler(handler)
+    access_logger.setLevel(logging.INFO)
+    yield handler
+    access_logger.removeHandler(handler)
+    access_logger.setLevel(level)
+
+
+def test_an_error_names_its_request_and_the_request_id_the_server_logged(
+    keyed_live_server: str, server_log: _ServerLog
+) -> None:
+    with BrandcheckClient(keyed_live_server, api_key=TEST_KEYS["admin"]) as api, pytest.raises(NotFoundError) as caught:
+        api.get_knowledge_base("no-such-kb")
+    error, path = caught.value, "/api/v1/knowledge-bases/no-such-kb"
+    assert (error.request.method, str(error.request.url)) == ("GET", keyed_live_server + path)
+    assert error.request_id is not None and re.fullmatch(r"[0-9a-f]{32}", error.request_id)
+    assert server_log.request_ids("GET", path) == [error.request_id]
+    assert error.request_id == error.response.headers["x-request-id"]
+    assert (error.status_code, error.detail) == (404, "knowledge base 'no-such-kb' not found")
+    assert str(error) == (
+        f"404 Not Found: knowledge base 'no-such-kb' not found [GET {keyed_live_server}{path}, "
+        f"request id {error.request_id}]"
+    )
+
+    # A caller's own X-Request-ID comes back as the error's request id.
+    http = httpx.Client(base_url=keyed_live_server, headers={"X-Request-ID": "ticket-4711"})
+    with BrandcheckClient(http_client=http) as anonymous, pytest.raises(AuthenticationError) as denied:
+        anonymous.check("chengfeng-p5", "这个杯子容量有500毫升。")
+    http.close()
+    path = "/api/v1/knowledge-bases/chengfeng-p5/check"
+    assert (denied.value.request.method, denied.value.request.url.path) == ("POST", path)
+    assert denied.value.request_id == "ticket-4711"
+    assert server_log.request_ids("POST", path) == ["ticket-4711"]
+    assert str(denied.value).endswith(f"[POST {keyed_live_server}{path}, request id ticket-4711]")
+
+
+async def test_an_async_error_names_its_request_and_request_id(keyed_live_server: str, server_log: _ServerLog) -> None:
+    async with AsyncBrandcheckClient(keyed_live_server, api_key=TEST_KEYS["editor"]) as api:
+        with pytest.raises(NotFoundError) as caught:
+            await api.delete_item("lumo-sonic-3", "facts", "F404")
+    error, path = caught.value, "/api/v1/knowledge-bases/lumo-sonic-3/facts/F404"
+    assert (error.request.method, str(error.request.url)) == ("DELETE", keyed_live_server + path)
+    assert error.request_id is not None and server_log.request_ids("DELETE", path) == [error.request_id]
+    assert str(error).startswith("404 Not Found: ")
+    assert str(error).endswith(f"[DELETE {keyed_live_server}{path}, request id {error.request_id}]")

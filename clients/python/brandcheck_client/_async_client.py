@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from brandcheck_client import _calls as calls
 from brandcheck_client._base import DEFAULT_MAX_RETRIES, BaseClient
 from brandcheck_client._calls import Call, Section
-from brandcheck_client.errors import APIConnectionError, APITimeoutError, BrandcheckError
+from brandcheck_client.errors import BrandcheckError, connection_error
 from brandcheck_client.models import (
     AnalysisResult,
     ApiKey,
@@ -69,16 +69,14 @@ class AsyncBrandcheckClient(BaseClient):
     async def _send(self, call: Call[T]) -> T:
         attempt = 0
         while True:
+            # Built here rather than inside httpx so that an error can always name the request.
+            request = self._http.build_request(call.method, call.path, **self._request_kwargs(call))
             try:
-                response = await self._http.request(call.method, call.path, **self._request_kwargs(call))
-            except httpx.TimeoutException as exc:
+                response = await self._http.send(request)
+            except httpx.TransportError as exc:  # timeouts included
                 delay = self._retry_delay(call, attempt, None)
                 if delay is None:
-                    raise APITimeoutError(f"{call.method} {call.path} timed out") from exc
-            except httpx.TransportError as exc:
-                delay = self._retry_delay(call, attempt, None)
-                if delay is None:
-                    raise APIConnectionError(f"{call.method} {call.path}: {exc}") from exc
+                    raise connection_error(request, exc) from exc
             else:
                 delay = self._retry_delay(call, attempt, response) if response.status_code >= 400 else None
                 if delay is None:

@@ -1,4 +1,8 @@
-"""The exceptions a brandcheck client raises."""
+"""The exceptions a brandcheck client raises.
+
+Every error from a call carries the ``httpx.Request`` it made (``.request``: method, URL, headers) and the
+server's ``X-Request-ID`` (``.request_id``, None when no response came back), and ``str(error)`` names
+both, so one log line is enough to find the call in the server's logs."""
 
 from __future__ import annotations
 
@@ -6,13 +10,38 @@ from typing import Any
 
 import httpx
 
+REQUEST_ID_HEADER = "x-request-id"
+
 
 class BrandcheckError(Exception):
-    """Base of every client error."""
+    """Base of every client error.
+
+    ``message`` is what went wrong; ``request`` is the request that failed and ``request_id`` the id the
+    server gave it (both None for errors not tied to one call, such as a failed analysis job)."""
+
+    request: httpx.Request | None
+    request_id: str | None
+
+    def __init__(self, message: str, *, request: httpx.Request | None = None, request_id: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+        self.request_id = request_id
+
+    def __str__(self) -> str:
+        if self.request is None:
+            return self.message
+        request_id = f"request id {self.request_id}" if self.request_id else "no request id"
+        return f"{self.message} [{self.request.method} {self.request.url}, {request_id}]"
 
 
 class APIConnectionError(BrandcheckError):
-    """The server could not be reached."""
+    """The server could not be reached, or the connection failed before an answer: no ``request_id``."""
+
+    request: httpx.Request
+
+    def __init__(self, message: str, *, request: httpx.Request) -> None:
+        super().__init__(message, request=request)
 
 
 class APITimeoutError(APIConnectionError):
@@ -20,10 +49,18 @@ class APITimeoutError(APIConnectionError):
 
 
 class APIStatusError(BrandcheckError):
-    """The server answered with an error status: ``status_code``, ``detail`` and ``extra`` as it sent them."""
+    """The server answered with an error status: ``status_code``, ``detail`` and ``extra`` as it sent them,
+    the whole ``response``, the ``request`` it answered and its ``request_id``."""
+
+    request: httpx.Request
 
     def __init__(self, response: httpx.Response, detail: str, extra: Any) -> None:
-        super().__init__(f"{response.status_code}: {detail}")
+        reason = f" {response.reason_phrase}" if response.reason_phrase else ""
+        super().__init__(
+            f"{response.status_code}{reason}: {detail}",
+            request=response.request,
+            request_id=response.headers.get(REQUEST_ID_HEADER),
+        )
         self.response = response
         self.status_code = response.status_code
         self.detail = detail
@@ -113,3 +150,12 @@ def error_for(response: httpx.Response) -> APIStatusError:
     if kind is None:
         kind = InternalServerError if response.status_code >= 500 else APIStatusError
     return kind(response, detail, extra)
+
+
+def connection_error(request: httpx.Request, cause: httpx.TransportError) -> APIConnectionError:
+    """The exception for a request that got no answer: :class:`APITimeoutError` if it timed out."""
+    name = type(cause).__name__
+    if isinstance(cause, httpx.TimeoutException):
+        return APITimeoutError(f"request timed out ({name})", request=request)
+    reason = f"{name}: {cause}" if str(cause) else name
+    return APIConnectionError(f"connection failed ({reason})", request=request)

@@ -31,6 +31,14 @@ class DistortionKind(enum.StrEnum):
     ABSOLUTE = "absolute"
 
 
+class OffsetUnit(enum.StrEnum):
+    """What the offsets of a check response count."""
+
+    CODEPOINTS = "codepoints"
+    UTF16 = "utf16"
+    UTF8 = "utf8"
+
+
 class CheckRequest(BaseModel):
     """A piece of content to check."""
 

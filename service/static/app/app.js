@@ -44,7 +44,11 @@ function kindClass(sentence) {
   return "v-" + sentence.verdict;
 }
 
-function renderDetails(sentence) {
+// The page asks the check for UTF-16 offsets, so text.slice(start, end) is exact for any Unicode text (an emoji
+// or 𠮷 is one code point, the API's default unit, but two units of a JavaScript string).
+function spanOf(text, span) { return text.slice(span.start, span.end); }
+
+function renderDetails(sentence, text) {
   const box = document.getElementById("details");
   box.replaceChildren();
   box.append(el("h4", { text: sentence.text }));
@@ -60,6 +64,11 @@ function renderDetails(sentence) {
     if (d.fact_text) section.append(el("p", {}, el("strong", { text: "Official: " }), el("span", { class: "official", text: d.fact_text })));
     section.append(el("p", {}, el("strong", { text: "Suggested correction: " }),
       el("span", { class: "correction", text: d.correction || "(remove this sentence)" })));
+    if (d.edit) {
+      const change = el("p", { class: "edit" }, el("strong", { text: "Edit: " }), el("del", { text: spanOf(text, d.edit) }));
+      if (d.edit.text) change.append(" → ", el("ins", { text: d.edit.text }));
+      section.append(change);
+    }
     box.append(section);
   }
   box.hidden = false;
@@ -75,11 +84,11 @@ function renderCheck(result, text) {
     const label = sentence.distortions.length ? sentence.distortions.map(d => d.kind).join(", ") + " distortion" : sentence.verdict;
     const span = el("span", { class: "seg " + kindClass(sentence), tabindex: "0", role: "button", "aria-label": label + ": " + sentence.text,
       "data-verdict": sentence.verdict, "data-kinds": sentence.distortions.map(d => d.kind).join(" ") });
-    span.textContent = text.slice(sentence.start, sentence.end);
+    span.textContent = spanOf(text, sentence);
     const select = () => {
       area.querySelectorAll(".seg.selected").forEach(node => node.classList.remove("selected"));
       span.classList.add("selected");
-      renderDetails(sentence);
+      renderDetails(sentence, text);
     };
     span.addEventListener("click", select);
     span.addEventListener("focus", select);
@@ -131,7 +140,7 @@ function initCheck() {
     const button = document.getElementById("check-button");
     button.disabled = true;
     try {
-      const result = await api("POST", `/ui/check/${encodeURIComponent(kb)}`, { text });
+      const result = await api("POST", `/ui/check/${encodeURIComponent(kb)}`, { text, offsets: "utf16" });
       showError("check-error", null);
       renderCheck(result, text);
     } catch (error) { showError("check-error", error); }

@@ -77,7 +77,7 @@ def test_convert_offset_is_one_entry_of_the_table() -> None:
 
 
 def test_a_lone_surrogate_counts_as_one_utf16_unit_and_three_bytes() -> None:
-    # JSON may carry one ("\ud83d"); converting must not fail on it.
+    # A Python str may hold one; converting must not fail on it.
     assert offset_table("a\ud83db", OffsetUnit.UTF16) == [0, 1, 2, 3]
     assert offset_table("a\ud83db", OffsetUnit.UTF8) == [0, 1, 4, 5]
 

@@ -18,8 +18,8 @@ def _utf16_width(char: str) -> int:
 
 
 def _utf8_width(char: str) -> int:
-    # By code point rather than str.encode: a lone surrogate (JSON allows "\ud83d") counts 3, as in
-    # surrogatepass, instead of failing the request.
+    # By code point rather than str.encode, which raises on a lone surrogate (a str may hold one, though the
+    # app's JSON decoder refuses them); it counts 3, as in surrogatepass.
     point = ord(char)
     return 1 if point < 0x80 else 2 if point < 0x800 else 3 if point < 0x10000 else 4
 

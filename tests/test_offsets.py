@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from service.check.offsets import convert_offset, convert_response, offset_table
+from service.check.offsets import convert_response, offset_table
 from service.check.schemas import (
     CheckCounts,
     CheckResponse,
@@ -67,13 +67,11 @@ def test_converted_offsets_slice_the_same_substrings(text: str) -> None:
             assert utf8_slice(text, utf8[start], utf8[end]) == text[start:end]
 
 
-def test_convert_offset_is_one_entry_of_the_table() -> None:
+def test_offsets_after_emoji_move_by_their_extra_units() -> None:
     text = TEXTS[0]
     second_sentence = text.index("杯")
-    assert convert_offset(text, second_sentence, OffsetUnit.UTF16) == second_sentence + 2  # two 🥤 before it
-    assert convert_offset(text, second_sentence, OffsetUnit.UTF8) == len("入手两周了🥤🥤\n".encode())
-    with pytest.raises(ValueError, match="outside"):
-        convert_offset(text, len(text) + 1, OffsetUnit.UTF8)
+    assert offset_table(text, OffsetUnit.UTF16)[second_sentence] == second_sentence + 2  # two 🥤 before it
+    assert offset_table(text, OffsetUnit.UTF8)[second_sentence] == len("入手两周了🥤🥤\n".encode())
 
 
 def test_a_lone_surrogate_counts_as_one_utf16_unit_and_three_bytes() -> None:

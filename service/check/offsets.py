@@ -32,13 +32,6 @@ def offset_table(text: str, unit: OffsetUnit) -> list[int]:
     return list(accumulate(map(width, text), initial=0))
 
 
-def convert_offset(text: str, offset: int, unit: OffsetUnit) -> int:
-    """Code-point ``offset`` into ``text`` counted in ``unit`` (0 <= offset <= len(text))."""
-    if not 0 <= offset <= len(text):
-        raise ValueError(f"offset {offset} is outside a text of {len(text)} code points")
-    return offset_table(text[:offset], unit)[-1]
-
-
 def _edit(edit: Edit | None, table: list[int]) -> Edit | None:
     if edit is None:
         return None

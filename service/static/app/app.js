@@ -44,8 +44,8 @@ function kindClass(sentence) {
   return "v-" + sentence.verdict;
 }
 
-// The page asks the check for UTF-16 offsets, so text.slice(start, end) is exact for any Unicode text (an emoji
-// or 𠮷 is one code point, the API's default unit, but two units of a JavaScript string).
+// The page asks the check for UTF-16 offsets, so text.slice(start, end) is exact for any Unicode text (a
+// character outside the BMP, as most emoji and 𠮷, is one code point, the API's default unit, but two units here).
 function spanOf(text, span) { return text.slice(span.start, span.end); }
 
 function renderDetails(sentence, text) {

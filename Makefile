@@ -47,12 +47,12 @@ typecheck: install
 	$(BIN)/mypy
 
 # Browser tests drive Debian's chromium (Playwright's own browser download does not work offline);
-# fonts-noto-cjk renders Chinese.
+# fonts-noto-cjk renders Chinese and fonts-noto-color-emoji the emoji in the screenshots.
 browser: $(CHROMIUM)
 $(CHROMIUM):
 	@if [ "$$(id -u)" = 0 ]; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-	else echo "Browser tests need Debian's chromium: sudo apt-get install chromium fonts-noto-cjk"; exit 1; fi
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; \
+	else echo "Browser tests need Debian's chromium: sudo apt-get install chromium fonts-noto-cjk fonts-noto-color-emoji"; exit 1; fi
 
 unit: install browser
 	$(BIN)/python -m pytest -q

@@ -59,3 +59,43 @@ def test_script_in_a_post_is_only_text(client: TestClient) -> None:  # type: ign
     body = client.post(CHECK.format("chengfeng-p5"), json={"text": text}).json()
     assert "".join(s["text"] for s in body["sentences"]).startswith("<script>")
     assert body["distortions"][0]["fact_id"] == "F1"
+
+
+def test_offsets_in_utf16_and_utf8_slice_what_code_points_slice(client: TestClient) -> None:  # type: ignore[type-arg]
+    text = "开箱就爱了😍👍🏽\n说明书上写着容量有600毫升🇨🇳,够一家👩‍👩‍👧喝。\n刀头转速有每分钟30000转🚀,𠮷祥如意!"
+    encodings = {"codepoints": None, "utf16": "utf-16-le", "utf8": "utf-8"}
+    width = {"codepoints": 1, "utf16": 2, "utf8": 1}
+
+    def cut(unit: str, start: int, end: int) -> str:
+        encoding = encodings[unit]
+        if encoding is None:
+            return text[start:end]
+        return text.encode(encoding)[width[unit] * start : width[unit] * end].decode(encoding)
+
+    default = client.post(CHECK.format("chengfeng-p5"), json={"text": text}).json()
+    assert "F1" in [d["fact_id"] for d in default["distortions"]]
+    for unit in encodings:
+        response = client.post(CHECK.format("chengfeng-p5"), json={"text": text, "offsets": unit})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert [cut(unit, s["start"], s["end"]) for s in body["sentences"]] == [s["text"] for s in default["sentences"]]
+        nested = [d for s in body["sentences"] for d in s["distortions"]]
+        assert len(nested) == len(body["distortions"]) == len(default["distortions"])
+        for distortion, expected in zip(body["distortions"] + nested, default["distortions"] * 2, strict=True):
+            assert cut(unit, distortion["start"], distortion["end"]) == text[expected["start"] : expected["end"]]
+            edit, expected_edit = distortion["edit"], expected["edit"]
+            assert cut(unit, edit["start"], edit["end"]) == text[expected_edit["start"] : expected_edit["end"]]
+            assert edit["text"] == expected_edit["text"]
+        assert body["corrected_text"] == default["corrected_text"]
+    [capacity] = [d for d in default["distortions"] if d["fact_id"] == "F1"]
+    assert text[capacity["edit"]["start"] : capacity["edit"]["end"]] == "600毫升"
+
+    schemas = client.get("/schema/openapi.json").json()["components"]["schemas"]
+    assert schemas["OffsetUnit"]["enum"] == ["codepoints", "utf16", "utf8"]
+    for name in ["SentenceResult", "Distortion", "Edit"]:
+        assert all("code points" in schemas[name]["properties"][f]["description"] for f in ["start", "end"])
+
+    for bad in ["bytes", "UTF16", 16, None]:
+        rejected = client.post(CHECK.format("chengfeng-p5"), json={"text": text, "offsets": bad})
+        assert rejected.status_code == 400, rejected.text
+        assert [e["key"] for e in rejected.json()["extra"]] == ["offsets"], rejected.text

@@ -76,6 +76,9 @@ def test_every_method_against_the_real_app(client: TestClient, tmp_path: Path) -
     checked = api.check("chengfeng-p5", "这个杯子容量有500毫升。")
     assert [(d.fact_id, d.kind) for d in checked.distortions] == [("F1", "numeric")]
     assert checked.corrected_text == "这个杯子容量有350毫升。"
+    emoji = "好喝🥤。这个杯子容量有500毫升。"
+    assert [s.start for s in api.check("chengfeng-p5", emoji).sentences] == [0, 4]
+    assert [s.start for s in api.check("chengfeng-p5", emoji, offsets="utf16").sentences] == [0, 5]
 
     posts = [{"text": "这个杯子容量有500毫升。", "author": "amy"}, {"text": "电池2000毫安时,充一次能榨15杯。"}]
     job = api.submit_analysis("chengfeng-p5", posts)

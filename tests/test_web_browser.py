@@ -71,6 +71,46 @@ def test_chinese_post_shows_the_distortion_with_the_official_fact(live_server: s
     shot(page, "check-chinese-distortion")
 
 
+def test_emoji_and_characters_beyond_the_bmp_keep_highlights_and_corrections_in_place(
+    live_server: str, page: Page
+) -> None:
+    post = (
+        "入手两周了🥤🥤 全家👩‍👩‍👧都在用!\n这个杯子能装500毫升🇨🇳,超大容量。\n"
+        "The battery is 2000 mAh 👍🏽, about 15 cups per charge.\n在𠮷野家旁边的店买的,充电要8小时😅。"
+    )
+    corrected = post.replace("500毫升", "350毫升").replace("8小时", "3小时")
+    checked = httpx.post(live_server + "/api/v1/knowledge-bases/chengfeng-p5/check", json={"text": post}).json()
+    sentences = [s["text"] for s in checked["sentences"]]
+    assert len(sentences) == 4 and checked["corrected_text"] == corrected
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    page.goto(live_server + "/")
+    page.select_option("#kb", "chengfeng-p5")
+    page.fill("#text", post)
+    page.click("#check-button")
+    numeric = page.locator(".seg.k-numeric")
+    expect(numeric).to_have_count(2)
+    assert page.locator(".seg").all_text_contents() == sentences
+    assert page.locator("#highlighted").text_content() == post  # nothing lost or doubled between highlights
+    assert numeric.all_text_contents() == ["这个杯子能装500毫升🇨🇳,超大容量。", "在𠮷野家旁边的店买的,充电要8小时😅。"]
+
+    numeric.nth(0).click()
+    details = page.locator("#details")
+    expect(details.locator("h4")).to_have_text("这个杯子能装500毫升🇨🇳,超大容量。")
+    expect(details.locator(".correction")).to_have_text("这个杯子能装350毫升🇨🇳,超大容量。")
+    expect(details.locator(".edit del")).to_have_text("500毫升")
+    expect(details.locator(".edit ins")).to_have_text("350毫升")
+    numeric.nth(1).click()
+    expect(details.locator(".edit del")).to_have_text("8小时")
+    expect(details.locator(".edit ins")).to_have_text("3小时")
+    expect(details.locator(".correction")).to_have_text("在𠮷野家旁边的店买的,充电要3小时😅。")
+
+    assert page.input_value("#corrected") == corrected
+    page.click("#copy-corrected")
+    expect(page.locator("#copy-status")).to_have_text("Copied.")
+    assert page.evaluate("navigator.clipboard.readText()") == corrected
+    shot(page, "check-emoji")
+
+
 def test_a_script_in_a_post_shows_as_text_and_runs_nothing(live_server: str, page: Page) -> None:
     response = httpx.get(live_server + "/")
     assert "script-src 'self'" in response.headers["content-security-policy"]

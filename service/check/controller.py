@@ -8,6 +8,7 @@ from litestar.status_codes import HTTP_200_OK
 from service.auth.keys import Role
 from service.auth.middleware import requires
 from service.check.checker import Checker
+from service.check.offsets import convert_response
 from service.check.schemas import CheckRequest, CheckResponse
 from service.observability import Metrics
 
@@ -23,7 +24,8 @@ class CheckController(Controller):
     def check(self, checker: Checker, metrics: Metrics, kb_id: str, data: CheckRequest) -> CheckResponse:
         """Per sentence: span, matched items with scores and a verdict; each distortion with its kind, the
         official fact, an explanation and a correction; for the whole text, the key messages carried and
-        missed, the avoid-topics touched, counts and a consistency score."""
+        missed, the avoid-topics touched, counts and a consistency score. Offsets count code points unless
+        ``offsets`` asks for UTF-16 code units or UTF-8 bytes."""
         response = checker.check(kb_id, data.text, data.lang, data.min_confidence)
         metrics.record_check("api", [d.kind for d in response.distortions])
-        return response
+        return convert_response(response, data.text, data.offsets)

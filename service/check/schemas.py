@@ -31,6 +31,17 @@ class DistortionKind(enum.StrEnum):
     ABSOLUTE = "absolute"
 
 
+class OffsetUnit(enum.StrEnum):
+    """What the offsets of a check response count."""
+
+    CODEPOINTS = "codepoints"
+    UTF16 = "utf16"
+    UTF8 = "utf8"
+
+
+OFFSETS_NOTE = "Counts code points (Python's str indices) unless the request asks for other `offsets`."
+
+
 class CheckRequest(BaseModel):
     """A piece of content to check."""
 
@@ -48,6 +59,12 @@ class CheckRequest(BaseModel):
         le=1,
         description="Report only distortions, key messages and avoid-topics at least this confident: higher "
         "means fewer false alarms and more misses. Absent: the service's setting, else the fitted thresholds.",
+    )
+    offsets: OffsetUnit = Field(
+        OffsetUnit.CODEPOINTS,
+        description="What every offset of the response counts: `codepoints` (the default; Python's str indices), "
+        "`utf16` (code units: JavaScript's string indices and the Language Server Protocol's default) or `utf8` "
+        "(bytes of the UTF-8 encoding).",
     )
 
     @field_validator("text")
@@ -79,8 +96,8 @@ class Figure(BaseModel):
 class Edit(BaseModel):
     """A replacement in the original text: ``text`` replaces ``[start, end)``."""
 
-    start: int
-    end: int
+    start: int = Field(description="Start offset of the replaced span in the original text. " + OFFSETS_NOTE)
+    end: int = Field(description="End offset (exclusive) of the replaced span in the original text. " + OFFSETS_NOTE)
     text: str
 
 
@@ -90,8 +107,8 @@ class Distortion(BaseModel):
     kind: DistortionKind
     fact_id: str | None = Field(description="The fact (or prohibited claim) distorted; null for absolute claims.")
     fact_text: str | None
-    start: int = Field(description="Start offset of the offending clause in the original text.")
-    end: int = Field(description="End offset (exclusive) of the offending clause in the original text.")
+    start: int = Field(description="Start offset of the offending clause in the original text. " + OFFSETS_NOTE)
+    end: int = Field(description="End offset (exclusive) of the offending clause in the original text. " + OFFSETS_NOTE)
     explanation: str
     correction: str = Field(
         description="Suggested wording: the sentence with the official figure or neutral wording, the official "
@@ -110,8 +127,8 @@ class SentenceResult(BaseModel):
     """One sentence of the content: where it is, what it matches, and its verdict."""
 
     index: int
-    start: int
-    end: int
+    start: int = Field(description="Start offset of the sentence in the original text. " + OFFSETS_NOTE)
+    end: int = Field(description="End offset (exclusive) of the sentence in the original text. " + OFFSETS_NOTE)
     text: str
     verdict: Verdict
     facts: list[Match]
@@ -170,8 +187,10 @@ class CheckResponse(BaseModel):
     kb_id: str
     kb_version: int
     lang: str
-    sentences: list[SentenceResult]
-    distortions: list[Distortion] = Field(description="Every distortion, in text order.")
+    sentences: list[SentenceResult] = Field(
+        description="Every sentence, in text order; `text[start:end]` is the sentence when offsets count code points."
+    )
+    distortions: list[Distortion] = Field(description="Every distortion, in text order (offsets as in `sentences`).")
     key_messages_carried: list[CarriedMessage]
     key_messages_missed: list[ItemRef]
     avoid_topics_touched: list[TouchedTopic]

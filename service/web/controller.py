@@ -25,6 +25,7 @@ from service.auth.keys import KeyRing, Principal, Role, hash_key
 from service.auth.middleware import requires
 from service.auth.sessions import SESSION_COOKIE, issue_session
 from service.check.checker import Checker
+from service.check.offsets import convert_response
 from service.check.schemas import CheckRequest, CheckResponse
 from service.knowledge_bases.schemas import ItemChange, Section
 from service.knowledge_bases.service import KnowledgeBaseService
@@ -155,10 +156,10 @@ class WebActionsController(Controller):
 
     @post("/check/{kb_id:str}", status_code=HTTP_200_OK, sync_to_thread=True)
     def check(self, checker: Checker, metrics: Metrics, kb_id: str, data: CheckRequest) -> CheckResponse:
-        """Check a text for the check page."""
-        response = checker.check(kb_id, data.text, data.lang)
+        """Check a text for the check page (which asks for UTF-16 offsets: JavaScript's string indices)."""
+        response = checker.check(kb_id, data.text, data.lang, data.min_confidence)
         metrics.record_check("web", [d.kind for d in response.distortions])
-        return response
+        return convert_response(response, data.text, data.offsets)
 
     @post("/analyses/{job_id:str}/cancel", status_code=HTTP_200_OK, sync_to_thread=False)
     def cancel(self, jobs: AnalysisJobs, job_id: str) -> JobInfo:

@@ -151,10 +151,12 @@ def search(kb_id: str, text: str, limit: int, sections: Sequence[Section] | None
     return Call("POST", f"{_kb(kb_id)}/search", _model(SearchResponse), json_body=body)  # reads only: retried
 
 
-def check(kb_id: str, text: str, lang: str | None) -> Call[CheckResult]:
+def check(kb_id: str, text: str, lang: str | None, offsets: str | None = None) -> Call[CheckResult]:
     body: dict[str, Any] = {"text": text}
     if lang:
         body["lang"] = lang
+    if offsets:
+        body["offsets"] = offsets
     return Call("POST", f"{_kb(kb_id)}/check", _model(CheckResult), json_body=body)  # reads only: retried
 
 

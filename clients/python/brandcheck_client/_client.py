@@ -149,9 +149,12 @@ class BrandcheckClient(BaseClient):
         """The items nearest a text, with cosine and lexical scores (for tuning thresholds)."""
         return self._send(calls.search(kb_id, text, limit, sections))
 
-    def check(self, kb_id: str, text: str, lang: str | None = None) -> CheckResult:
-        """Check a post: distortions with the official fact and a correction, key messages carried and missed."""
-        return self._send(calls.check(kb_id, text, lang))
+    def check(self, kb_id: str, text: str, lang: str | None = None, *, offsets: str | None = None) -> CheckResult:
+        """Check a post: distortions with the official fact and a correction, key messages carried and missed.
+
+        Offsets count code points (Python's str indices); ``offsets="utf16"`` or ``"utf8"`` asks for UTF-16
+        code units or UTF-8 bytes instead."""
+        return self._send(calls.check(kb_id, text, lang, offsets))
 
     # -- access -------------------------------------------------------------------------------------
 

@@ -44,7 +44,11 @@ function kindClass(sentence) {
   return "v-" + sentence.verdict;
 }
 
-function renderDetails(sentence) {
+// The page asks the check for UTF-16 offsets, so text.slice(start, end) is exact for any Unicode text (a
+// character outside the BMP, as most emoji and 𠮷, is one code point, the API's default unit, but two units here).
+function spanOf(text, span) { return text.slice(span.start, span.end); }
+
+function renderDetails(sentence, text) {
   const box = document.getElementById("details");
   box.replaceChildren();
   box.append(el("h4", { text: sentence.text }));
@@ -56,10 +60,16 @@ function renderDetails(sentence) {
   for (const d of sentence.distortions) {
     const section = el("div", { class: "distortion" });
     section.append(el("p", { class: "kind", text: d.kind }));
+    section.append(el("p", { class: "confidence", text: `Confidence: ${Math.round(d.confidence * 100)}%` }));
     section.append(el("p", { text: d.explanation }));
     if (d.fact_text) section.append(el("p", {}, el("strong", { text: "Official: " }), el("span", { class: "official", text: d.fact_text })));
     section.append(el("p", {}, el("strong", { text: "Suggested correction: " }),
       el("span", { class: "correction", text: d.correction || "(remove this sentence)" })));
+    if (d.edit) {
+      const change = el("p", { class: "edit" }, el("strong", { text: "Edit: " }), el("del", { text: spanOf(text, d.edit) }));
+      if (d.edit.text) change.append(" → ", el("ins", { text: d.edit.text }));
+      section.append(change);
+    }
     box.append(section);
   }
   box.hidden = false;
@@ -75,11 +85,11 @@ function renderCheck(result, text) {
     const label = sentence.distortions.length ? sentence.distortions.map(d => d.kind).join(", ") + " distortion" : sentence.verdict;
     const span = el("span", { class: "seg " + kindClass(sentence), tabindex: "0", role: "button", "aria-label": label + ": " + sentence.text,
       "data-verdict": sentence.verdict, "data-kinds": sentence.distortions.map(d => d.kind).join(" ") });
-    span.textContent = text.slice(sentence.start, sentence.end);
+    span.textContent = spanOf(text, sentence);
     const select = () => {
       area.querySelectorAll(".seg.selected").forEach(node => node.classList.remove("selected"));
       span.classList.add("selected");
-      renderDetails(sentence);
+      renderDetails(sentence, text);
     };
     span.addEventListener("click", select);
     span.addEventListener("focus", select);
@@ -95,7 +105,7 @@ function renderCheck(result, text) {
     const node = document.getElementById(id);
     node.replaceChildren(...(items.length ? items.map(item => el("li", { text: describe(item) })) : [el("li", { text: "none" })]));
   };
-  list("carried", result.key_messages_carried, m => `${m.id}: ${m.text}`);
+  list("carried", result.key_messages_carried, m => `${m.id}: ${m.text} (confidence ${Math.round(m.confidence * 100)}%)`);
   list("missed", result.key_messages_missed, m => `${m.id}: ${m.text}`);
   list("avoid", result.avoid_topics_touched, a => `${a.id}: ${a.text} (“${a.sentence}”)`);
   document.getElementById("result").hidden = false;
@@ -131,7 +141,7 @@ function initCheck() {
     const button = document.getElementById("check-button");
     button.disabled = true;
     try {
-      const result = await api("POST", `/ui/check/${encodeURIComponent(kb)}`, { text });
+      const result = await api("POST", `/ui/check/${encodeURIComponent(kb)}`, { text, offsets: "utf16" });
       showError("check-error", null);
       renderCheck(result, text);
     } catch (error) { showError("check-error", error); }

@@ -59,9 +59,14 @@ unit: install browser
 
 test: lint typecheck unit
 
+# Leave-one-product-out: the decision is fitted on the other products and scores the one left out, for each.
 eval: install
-	$(BIN)/brandcheck eval ../shared/eval/dev --out eval-dev.jsonl
-	$(BIN)/python ../shared/eval/score.py ../shared/eval/dev eval-dev.jsonl
+	$(BIN)/brandcheck eval ../shared/eval/dev --lopo --out eval-dev.jsonl
+	$(BIN)/python ../shared/eval/score.py ../shared/eval/dev eval-dev.jsonl --by-product | grep -v ': '
+
+# The shipped decision (service/check/data/decision.json), fitted on every dev product; deterministic.
+train: install
+	$(BIN)/brandcheck train ../shared/eval/dev
 
 bench: install
 	$(BIN)/python bench/run.py

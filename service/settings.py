@@ -44,9 +44,9 @@ class CheckThresholds(BaseModel):
         "terms (negation removed).",
     )
     usage_min: float = Field(0.22, description="Affirming a use its best claim forbids is proposed from this cosine.")
-    prohibited_min: float = Field(0.42, description="Making a prohibited claim is proposed from this cosine...")
+    prohibited_min: float = Field(0.50, description="Making a prohibited claim is proposed from this cosine...")
     prohibited_shared_min: float = Field(
-        0.30, description="...or from this one when the clause uses a word of the claim that no fact or message uses."
+        0.35, description="...or from this one when the clause uses a word of the claim that no fact or message uses."
     )
     message_floor: float = Field(
         0.25, description="A clause this close to a key message (or resting on its facts) is a candidate carrier."

@@ -153,3 +153,15 @@ def test_a_traditional_post_is_checked_like_its_simplified_twin(checker: Checker
 )
 def test_code_switching_in_a_sentence_is_matched(checker: Checker, kb: str, text: str, expected: set[object]) -> None:
     assert distortions(checker.check(kb, text)) == expected
+
+
+def test_a_half_width_full_stop_before_chinese_ends_a_sentence(checker: Checker) -> None:
+    text = "这个blender很好用.充电要6 hours才满.颜色也好看"
+    result = checker.check(BLENDER, text)
+    assert [sentence.text for sentence in result.sentences] == [
+        "这个blender很好用.",
+        "充电要6 hours才满.",
+        "颜色也好看",
+    ]
+    assert distortions(result) == {("F3", "numeric")}
+    assert result.distortions[0].start >= text.index("充电")

@@ -25,7 +25,8 @@ _HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
 
 @cache
 def _converter(config: str) -> opencc.OpenCC:
-    """One OpenCC converter per configuration for the process (loading its dictionaries takes a while)."""
+    """One OpenCC converter per configuration for the process (loading its dictionaries takes a while); a
+    converter is safe to share between threads (OpenCC's maintainer, BYVoid/OpenCC#231)."""
     return opencc.OpenCC(config)
 
 

@@ -82,7 +82,8 @@ def to_simplified(text: str) -> str:
     result is valid in ``text``). English, Simplified Chinese, emoji and anything else pass unchanged."""
     if not _HAN_RUN.search(text) or _convert("t2s", text) == text:
         return text  # nothing Traditional (Taiwan phrases written in Simplified are left alone)
-    return _HAN_RUN.sub(lambda match: _simplified_run(match.group()), text)
+    simplified = _HAN_RUN.sub(lambda match: _simplified_run(match.group()), text)
+    return simplified if len(simplified) == len(text) else text  # offsets first: never a shifted text
 
 
 def restore(derived: str, simplified: str, original: str) -> str:

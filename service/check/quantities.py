@@ -516,6 +516,9 @@ def _count(text: str, match: re.Match[str], value: float, high: float | None, no
     span_end = end
     if counted is None:
         zh = _COUNT_NOUN_ZH.match(after)
+        if zh and not zh.group(2) and _COUNT_NOUN_EN.match(" " + after[zh.end() :]):
+            # A classifier before an English noun (code-switching: 5个cleaning modes): the noun is counted.
+            after, end, zh = " " + after[zh.end() :], end + zh.end() - 1, None
         if zh:
             counted = zh.group(2) or zh.group(1)
             span_end = end + zh.end()

@@ -23,8 +23,12 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _CLOSERS = "\"'”’」』)）]】》"
 # A sentence ends at CJK or ASCII terminal punctuation or a line break; an ASCII full stop only when
-# followed by whitespace or the end (not in 5.5, v5.3, e.g.).
-_SENTENCE_END = re.compile(rf"(?:[。！？!?；;…]+|\.(?=\s|$)(?<!\b[A-Za-z]\.)|\n+)[{re.escape(_CLOSERS)}]*")
+# followed by whitespace or the end (not in 5.5, v5.3, e.g.), or by a Chinese character in code-switched or
+# half-width text ("battery很耐用.充电要5 hours"; not after a list number: "1.充电快").
+_SENTENCE_END = re.compile(
+    rf"(?:[。！？!?；;…]+|\.(?=\s|$)(?<!\b[A-Za-z]\.)|(?<![\d.])(?<!\b[A-Za-z])\.(?=[\u3400-\u9fff])|\n+)"
+    rf"[{re.escape(_CLOSERS)}]*"
+)
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "approx", "no", "fig", "min", "max"})
 # Clause boundaries: CJK and ASCII commas and colons (not inside numbers like 1,700), and English
 # conjunctions that start a new claim.

@@ -255,7 +255,7 @@ class Checker:
         kb = self.repository.get(kb_id)
         found = []
         for text in texts:
-            sentences, _ = self._segment(text)
+            sentences, _ = self._segment(to_simplified(text))  # analysed (and cached) as Simplified
             rows = []
             for sentence in sentences:
                 cached = self._sentences.get((kb.id, kb.version, sentence.text))

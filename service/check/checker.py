@@ -58,6 +58,8 @@ from service.settings import CheckThresholds
 
 Vector = np.ndarray[Any, np.dtype[np.float32]]
 
+_BARE_SUPERLATIVE = re.compile(r"最[\u4e00-\u9fff]{1,2}|(?:the\s+)?best", re.IGNORECASE)
+
 # Kind precedence when one clause distorts one fact in several ways.
 _KIND_RANK = {
     DistortionKind.PROHIBITED: 0,
@@ -479,13 +481,17 @@ class Checker:
                 "names_product": names_product,
                 "negated": float(any(u.polarity.negated for u in units)),
                 "term_chars": math.log1p(distortion.end - distortion.start),
+                # a bare 最 + adjective or "the best" is often a bound, a feeling or a downside; a fixed term rarely is
+                "bare_superlative": float(
+                    bool(_BARE_SUPERLATIVE.fullmatch(sentence.text[distortion.start : distortion.end].strip()))
+                ),
                 **self._cue_features(cues),
             }
             distortions.append(self._decided(distortion, features, evidence))
         carries: list[tuple[Target, float, float]] = []
         touches: list[tuple[Target, float, float]] = []
         for unit in units:
-            unit_carries, unit_touches = self._unit_targets(profile, unit, cues, evidence)
+            unit_carries, unit_touches = self._unit_targets(profile, unit, cues, evidence, sentence.text)
             carries.extend(unit_carries)
             touches.extend(unit_touches)
         analysis = _SentenceAnalysis(
@@ -529,6 +535,7 @@ class Checker:
             "hedge": cues.hedge,
             "debunk": cues.debunk,
             "complaint": cues.complaint,
+            "benefit": cues.benefit,
         }
 
     def _distortion_features(
@@ -934,6 +941,7 @@ class Checker:
         unit: _Unit,
         cues: Cues,
         evidence: list[tuple[str, str, Features]],
+        sentence_text: str,
     ) -> tuple[list[tuple[Target, float, float]], list[tuple[Target, float, float]]]:
         """The key messages a clause may carry and the avoid-topics it may touch, each with its score and the
         decision's confidence (once its distortions are known: a prohibited claim carries no selling point)."""
@@ -950,6 +958,7 @@ class Checker:
             ):
                 about.add(index)
         context = {
+            "sentence_negated": float(any(cue for cue in analyse_polarity(sentence_text).cues)),
             "negated": float(unit.polarity.negated),
             "prohibitive": float(unit.polarity.prohibitive),
             "cross_lingual": float(unit.lang != profile.kb.lang),

@@ -1,7 +1,7 @@
 """Context cues of a sentence, in Chinese and English, used as evidence by the fitted decision.
 
 Each is a general grammatical resource (question particles, first-person pronouns, hedges, reported
-speech, complaint words), not a phrase of any product: the decision learns how much each one matters.
+speech, complaint and benefit words), not a phrase of any product: the decision learns how much each one matters.
 """
 
 from __future__ import annotations
@@ -32,6 +32,12 @@ _COMPLAINT = re.compile(
     r"heavy|loud|noisy|expensive)|not (?:that|as|very|so)|meh|issue|problem)\b",
     re.IGNORECASE,
 )
+_BENEFIT = re.compile(
+    r"方便|省心|省事|省时|轻松|好用|实用|喜欢|满意|惊喜|推荐|值得|安心|放心|舒服|舒适|顺滑|清晰|够用|耐用|快|稳|"
+    r"\b(?:love\w*|great|easy|easily|convenient|handy|fast|quick\w*|smooth\w*|sharp|comfortable|reliable|"
+    r"worth|recommend\w*|impressive|amazing|happy|perfect|no need|saves?|keeps?)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,7 @@ class Cues:
     hedge: float
     debunk: float
     complaint: float
+    benefit: float
 
 
 def cues_of(text: str) -> Cues:
@@ -54,4 +61,5 @@ def cues_of(text: str) -> Cues:
         hedge=float(bool(_HEDGE.search(stripped))),
         debunk=float(bool(_DEBUNK.search(stripped))),
         complaint=float(bool(_COMPLAINT.search(stripped))),
+        benefit=float(bool(_BENEFIT.search(stripped))),
     )

@@ -82,6 +82,7 @@ def fit_logistic(rows: Sequence[Mapping[str, float]], labels: Sequence[int], l2:
     design = np.hstack([z, np.ones((len(z), 1))])
     penalty = np.full(design.shape[1], l2)
     penalty[-1] = 0.0  # the bias is not penalised
+
     def loss(b: np.ndarray[Any, np.dtype[np.float64]]) -> float:
         z = design @ b
         return float(np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * np.sum(penalty * b * b))

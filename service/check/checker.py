@@ -557,8 +557,17 @@ class Checker:
             if nearest is not None
             else 0.0
         )
+        # A clause that says what a claim of the same fact says, with the same polarity, agrees with the fact.
+        agreeing = [i for i in claims if profile.claims[i].polarity.negated == unit.polarity.negated]
+        agreeing_cosine = max((unit.claim_cosines[i] for i in agreeing), default=0.0)
+        agreeing_coverage = max(
+            (self._coverage(profile, unit.span.text, unit.polarity, profile.claims[i].text) for i in agreeing),
+            default=0.0,
+        )
         features: Features = {
             "coverage": coverage,
+            "agreeing_cosine": agreeing_cosine,
+            "agreeing_coverage": agreeing_coverage,
             "score": distortion.score,
             "cosine": cosine,
             "gap_to_best": max(0.0, best - cosine),

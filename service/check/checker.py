@@ -381,7 +381,7 @@ class Checker:
             vector = vectors[row]
             unit = _Unit(
                 span,
-                analyse_polarity(span.text),
+                analyse_polarity(span.text, sentence.text),
                 deal_talk=talks_deals(span.text),
                 message_scores=tuple(message_scores[position]),
                 topic_scores=tuple(topic_scores[position]),
@@ -442,7 +442,7 @@ class Checker:
         return found
 
     def _prohibited(self, profile: KnowledgeBaseProfile, unit: _Unit, sentence: Span) -> list[Distortion]:
-        if unit.polarity.negated:
+        if unit.polarity.negated or not unit.polarity.asserted:
             return []
         found = []
         plain = self._plain(profile, unit.span.text)
@@ -468,6 +468,8 @@ class Checker:
     def _numeric(self, profile: KnowledgeBaseProfile, unit: _Unit, sentence: Span) -> list[Distortion]:
         th = self.thresholds
         found: list[Distortion] = []
+        if not unit.polarity.asserted:  # a figure asked about or debunked is not stated
+            return found
         # Figures are read in the whole sentence (its context tells a sale price or a temperature) and kept
         # when they fall in this clause; offsets become clause-relative.
         offset = unit.span.start - sentence.start
@@ -657,7 +659,7 @@ class Checker:
         claim = profile.claims[index]
         cosine = unit.claim_cosines[index]
         content = unit.polarity
-        if cosine < th.claim_floor or content.prohibitive:
+        if cosine < th.claim_floor or content.prohibitive or not content.asserted:
             return None
         sibling = None if claim.polarity.prohibitive else self._forbidden_sibling(profile, unit, claim)
         if sibling is not None:

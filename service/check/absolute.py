@@ -85,7 +85,15 @@ _ZH_ORDINAL = re.compile(rf"^第一个?(?:{_alt('zh_ordinal_heads')})|^第一\s*
 _ZH_FEELING = re.compile(rf"^最(?:{_alt('zh_feelings')})")
 _ZH_DISCOURSE = re.compile(rf"^最(?:{_alt('zh_discourse')})")
 _ZH_ASPECT = re.compile(rf"^最{_CJK}{{1,3}}?的(?:{_alt('zh_aspect_heads')})|^最{_CJK}{{1,3}}?的?(?:是|：|:)")
-_ZH_DOWNSIDE = re.compile(rf"^唯一[的要想让让我觉得]{{0,3}}(?:{_alt('zh_downsides')})")
+_ZH_DOWNSIDE = re.compile(
+    rf"^唯一[的要想让我觉得]{{0,3}}(?:{_alt('zh_downsides')})"
+    r"|^唯一(?:要|想|需要|得|让我|让人|讓我|讓人|觉得|覺得)"  # 唯一 + a modal: the writer's only X, not the product's
+)
+_ZH_METHODS = pattern(_LEXICON, "zh_methods")
+# "没有哪个X能…", "没有任何X…": a negated universal scopes over the whole clause.
+_ZH_NEGATED_UNIVERSAL = re.compile(r"(?:没有|沒有)(?:哪个|哪個|哪款|哪一款|任何)|谁也不|誰也不")
+# 最好/最佳 closing a clause after a figure or a condition recommends it (水温六十度左右最好).
+_ZH_RECOMMENDED = re.compile(r"^最(?:好|佳|合适|合適)\s*(?:[,，。.!！;；~～]|$)")
 _ZH_NEGATORS = pattern(_LEXICON, "zh_negators")
 _ZH_OTHER_TARGETS = pattern(_LEXICON, "zh_other_targets")
 _ZH_OTHER_PRODUCTS = pattern(_LEXICON, "zh_other_products")
@@ -235,11 +243,18 @@ def _judge_zh(term: str, rest: str, prefix: str) -> tuple[str, str]:
             return "downside", found.group()
     if core.startswith("绝对") and _ZH_EMPHATIC_RULE.match(core_rest):
         return "rule", _ZH_EMPHATIC_RULE.match(core_rest).group()  # type: ignore[union-attr]
+    if (
+        core.startswith("最")
+        and _ZH_RECOMMENDED.match(core_rest)
+        and re.search(r"[\d零一二两三四五六七八九十]|左右|以下|以上", prefix)
+    ):
+        return "advice", core_rest[:2]
     window = prefix[-8:]
-    negator = list(_ZH_NEGATORS.finditer(window))
+    negator = list(_ZH_NEGATORS.finditer(window)) or list(_ZH_NEGATED_UNIVERSAL.finditer(prefix))
     if negator:
         return "negated", negator[-1].group()
-    if "之一" in rest[len(term) : len(term) + 12] and "没有之一" not in rest[: len(term) + 12]:
+    following = rest[len(term) : len(term) + 12]
+    if "之一" in following and not re.search(r"[没沒]有之一", rest[: len(term) + 12]):
         return "negated", "之一"  # 最好的之一: one of the best
     if core.startswith(("最", "第一")):
         personal = _ZH_PERSONAL.search(prefix) or re.search(r"我$", prefix)
@@ -253,6 +268,9 @@ def _judge_zh(term: str, rest: str, prefix: str) -> tuple[str, str]:
         other = _ZH_OTHER_PRODUCTS.search(prefix[-10:])
         if other:
             return "other_product", other.group()
+        method = _ZH_METHODS.search(prefix[-6:])
+        if method:
+            return "other_target", method.group()
     return "absolute", term
 
 

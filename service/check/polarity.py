@@ -7,8 +7,9 @@ Idioms that look negative but are not denials ("没问题", "不错", "not bad",
 
 Assertion scope: a claim that is asked about, or reported only to be denied, is not asserted.
 ``questioned``: the clause asks whether it holds ("能除螨吗", "is it true that…", "有人问能不能…").
-``debunked``: the clause presents it as false or empty ("别信…", "myth: …", "号称…"), or reports it
-(有人说, they say) in a sentence that then denies it ("有人说能X，其实不能").
+``debunked``: the clause presents it as false or empty ("别信…", "myth: …", "号称…"), defers it to a
+professional ("问问医生", "ask your vet"), or reports it (有人说, they say) in a sentence that then
+denies it ("有人说能X，其实不能").
 ``hedged``: the writer is unsure (可能, 不一定, maybe, might); still asserted, but weakly.
 The cue words are in ``lexicons/polarity.txt``.
 """
@@ -67,7 +68,23 @@ _EN_QUESTION_START = re.compile(
     r"(?:it|this|that|they|you|i|we|the|these|those|anyone|anybody)\b",
     re.IGNORECASE,
 )
-_REPORTING = pattern(_LEXICON, "reporting")
+_CJK_CHAR = r"[\u4e00-\u9fff]"
+# Wh-questions that ask for information; "Who needs X?" and "Why would you…?" are rhetorical.
+_EN_WH_START = re.compile(r"^\W*(?:how|what|which|when|where|is there|are there|any ?one|anybody)\b", re.IGNORECASE)
+_REPORTING = re.compile(
+    alternation(_LEXICON, "reporting")
+    # someone, somewhere, says: 有人在群里说, 網友說, 博主称
+    + rf"|(?:{alternation(_LEXICON, 'reporters')})[^,，。!！?？]{{0,8}}?(?:说|說|讲|講|称|稱|吹|推荐说)",
+    re.IGNORECASE,
+)
+# Deferring to a professional (去医院, 问问医生, ask your vet) disowns a health effect rather than claiming it.
+_REFERRAL = re.compile(
+    rf"(?:(?:{alternation(_LEXICON, 'advisory_zh')})[^,，。]{{0,3}}?(?:{alternation(_LEXICON, 'referral_verbs_zh')})"
+    rf"|{alternation(_LEXICON, 'asking_verbs_zh')})[一下先问問]{{0,2}}(?:{alternation(_LEXICON, 'professionals_zh')})"
+    rf"|\b(?:{alternation(_LEXICON, 'referral_verbs_en')})\s+(?:a|an|your|the|their)\s+"
+    rf"(?:{alternation(_LEXICON, 'professionals_en')})",
+    re.IGNORECASE,
+)
 _DISTANCING = pattern(_LEXICON, "distancing")
 _DEBUNKING = pattern(_LEXICON, "debunking")
 _DENIALS = pattern(_LEXICON, "denials")
@@ -150,7 +167,7 @@ def assertion_scope(clause: str, sentence: str | None = None) -> Scope:
         or bool(_QUESTION_REPORTING.search(clause))
         or bool(_QUESTION_REPORTING.search(before) and not re.search(r"[?？]", before))
     )
-    debunked = bool(_DEBUNKING.search(masked) or _DISTANCING.search(masked))
+    debunked = bool(_DEBUNKING.search(masked) or _DISTANCING.search(masked) or _REFERRAL.search(clause))
     if not debunked and (reported or _REPORTING.search(before) or _DISTANCING.search(before)):
         # "有人说能X，其实不能" / "they say it X, but it doesn't": a later denial debunks the report.
         later = _mask(after)
@@ -168,8 +185,10 @@ def is_question(text: str) -> bool:
     """Whether a clause asks: a question mark, a final question particle (吗), an A-not-A form (能不能, 是不是),
     a whether-question ("is it true that", "whether"), or an English auxiliary-first question."""
     masked = _mask(text)
+    # A question mark after an English statement is surprise, not a question ("The price is $329??").
+    asks = _QUESTION_END.search(text) and (re.search(_CJK_CHAR, text) or _EN_WH_START.search(text))
     return bool(
-        _QUESTION_END.search(text)
+        asks
         or _QUESTION_PARTICLE.search(text)
         or _QUESTION_CUE.search(masked)
         or (_EN_QUESTION_START.search(text) and not re.search(r"[.!。！]\s*$", text))

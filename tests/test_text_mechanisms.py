@@ -138,6 +138,12 @@ def test_sentences_and_clauses_keep_offsets() -> None:
         ("No assembly required at all", True, False),
         ("Nobody has to descale it", True, False),
         ("不过那是开了省电模式的", False, False),
+        ("No, the tank is two litres", False, False),  # an answer to a question, not a denial
+        ("就看你在不在乎噪音了", False, False),  # A-not-A asks
+        ("千祈唔好用洗碗機洗", True, True),  # Cantonese
+        ("呢部機冇遙控", True, False),
+        ("@sam_k nope, never in the oven, stovetop only", True, True),
+        ("不是不能用，只是慢", False, False),  # adjacent double negation
     ],
 )
 def test_polarity(text: str, negated: bool, prohibitive: bool) -> None:
@@ -169,6 +175,7 @@ def test_polarity(text: str, negated: bool, prohibitive: bool) -> None:
         ("The warranty is only 2 years??", None, False, False),  # surprise, not a question
         ("Who needs a second charger?", None, False, False),  # rhetorical
         ("这个能折叠？", None, True, False),
+        ("请问这个能带上飞机吗 下周出差要用", None, True, False),
     ],
 )
 def test_assertion_scope(clause: str, sentence: str | None, questioned: bool, debunked: bool) -> None:

@@ -54,12 +54,12 @@ _RESTRICTIVE = re.compile(
 # An imperative that starts the clause ("Never put...", "Don't use...", "别戴着...") forbids.
 _CLAUSE_START_PROHIBITION = re.compile(
     r"^\s*(?:(?:please|but|and|so|also)\s+)?(?:never|do not|don't|dont|avoid|do n't)\b"
-    r"|^\s*(?:但|但是|而且|也)?(?:别|不要|千万别|千万不要)",
+    r"|^\s*(?:但|但是|而且|也)?(?:别|不要|千万别|千万不要|唔好|千祈)",
     re.IGNORECASE,
 )
 _TRAILING = r"[\s\"'”’」』)）~～…。.!！?？,，;；:：\U0001F000-\U0001FAFF\u2600-\u27BF]*$"
 _QUESTION_END = re.compile(r"[?？]" + _TRAILING.replace("?？", ""))
-_QUESTION_PARTICLE = re.compile(r"(?:" + alternation(_LEXICON, "question_particles") + ")" + _TRAILING)
+_QUESTION_PARTICLE = re.compile(r"(?:" + alternation(_LEXICON, "question_particles") + r")(?:\s|" + _TRAILING + ")")
 _QUESTION_CUE = pattern(_LEXICON, "question_cues")
 _QUESTION_REPORTING = pattern(_LEXICON, "question_reporting")
 # An English question starts with an auxiliary and a subject ("Does it…", "Can you…", "Is the…").
@@ -96,8 +96,18 @@ _ANSWER_NO = re.compile(
 )
 
 
+# An answer particle opening a clause ("No, the pump…", "Nope,", "不是的，") answers a question before it;
+# it does not negate the clause.
+_ANSWER_PARTICLE = re.compile(
+    r"^\W*(?:@\S+\s+)?(?:no|nope|nah)\b\s*[,.!:;，。！—-]+|^\W*(?:不是的|不会的|不會的)[,，。!！]", re.IGNORECASE
+)
+# A-not-A asks (在不在乎, 能不能, 有没有); its 不/没 is no negation.
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没沒]\1")
+
+
 def _mask(text: str) -> str:
-    return _IDIOMS.sub(lambda m: " " * len(m.group()), text)
+    blank = lambda m: " " * len(m.group())  # noqa: E731
+    return _A_NOT_A.sub(blank, _ANSWER_PARTICLE.sub(blank, _IDIOMS.sub(blank, text)))
 
 
 @lru_cache(maxsize=65536)
@@ -184,13 +194,14 @@ def assertion_scope(clause: str, sentence: str | None = None) -> Scope:
 def is_question(text: str) -> bool:
     """Whether a clause asks: a question mark, a final question particle (吗), an A-not-A form (能不能, 是不是),
     a whether-question ("is it true that", "whether"), or an English auxiliary-first question."""
-    masked = _mask(text)
+    masked = _IDIOMS.sub(lambda m: " " * len(m.group()), text)
     # A question mark after an English statement is surprise, not a question ("The price is $329??").
     asks = _QUESTION_END.search(text) and (re.search(_CJK_CHAR, text) or _EN_WH_START.search(text))
     return bool(
         asks
         or _QUESTION_PARTICLE.search(text)
         or _QUESTION_CUE.search(masked)
+        or _A_NOT_A.search(masked)
         or (_EN_QUESTION_START.search(text) and not re.search(r"[.!。！]\s*$", text))
     )
 

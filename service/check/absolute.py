@@ -49,7 +49,7 @@ class Superlative:
     """A candidate absolute term and whether it is claimed about the product.
 
     ``reason`` is ``"absolute"`` for a claim, else why not: ``bound``, ``ordinal``, ``feeling``,
-    ``aspect``, ``personal``, ``downside``, ``negated``, ``other_target``, ``other_product``,
+    ``aspect``, ``personal``, ``downside``, ``negated``, ``hedged``, ``other_target``, ``other_product``,
     ``questioned``, ``debunked``, ``state_of_charge``, ``policy``, ``advice``, ``rule``, ``exempt``.
     ``evidence`` is the text that decided it."""
 
@@ -80,7 +80,8 @@ _ZH_CANDIDATES = re.compile(
     re.IGNORECASE,
 )
 _ZH_NOT_SUPERLATIVE = re.compile(rf"^(?:{_alt('zh_not_superlative')})")
-_ZH_BOUND = re.compile(rf"^最(?:{_alt('zh_bound_adjectives')}){_CJK}{{0,6}}?[\d零一二两三四五六七八九十百千万半]")
+# (no 的 between: 最高的一款 ranks products, 最高可达2000瓦 bounds a figure)
+_ZH_BOUND = re.compile(rf"^最(?:{_alt('zh_bound_adjectives')})[^\W\d的]{{0,6}}?[\d零一二两三四五六七八九十百千万半]")
 _ZH_ORDINAL = re.compile(rf"^第一个?(?:{_alt('zh_ordinal_heads')})|^第一\s*[,，、:：.]")
 _ZH_FEELING = re.compile(rf"^最(?:{_alt('zh_feelings')})")
 _ZH_DISCOURSE = re.compile(rf"^最(?:{_alt('zh_discourse')})")
@@ -95,6 +96,7 @@ _ZH_NEGATED_UNIVERSAL = re.compile(r"(?:没有|沒有)(?:哪个|哪個|哪款|�
 # 最好/最佳 closing a clause after a figure or a condition recommends it (水温六十度左右最好).
 _ZH_RECOMMENDED = re.compile(r"^最(?:好|佳|合适|合適)\s*(?:[,，。.!！;；~～]|$)")
 _ZH_NEGATORS = pattern(_LEXICON, "zh_negators")
+_ZH_HEDGES = pattern(_LEXICON, "zh_hedges")
 _ZH_OTHER_TARGETS = pattern(_LEXICON, "zh_other_targets")
 _ZH_OTHER_PRODUCTS = pattern(_LEXICON, "zh_other_products")
 _ZH_PERSONAL = pattern(_LEXICON, "zh_personal")
@@ -104,6 +106,7 @@ _EN_ADJECTIVE = r"(?:best|worst|\w{3,}est|most\s+\w+)"
 _EN_SCOPES = _alt("en_scopes")
 _EN_CANDIDATES = re.compile(
     rf"\b(?:the\s+|its\s+|it's\s+)?{_EN_ADJECTIVE}\b(?:[\s-]+[\w'-]+){{0,4}}?\s+(?:{_EN_SCOPES})"
+    rf"|\bhands down,?\s+(?:the\s+)?{_EN_ADJECTIVE}\b(?:\s+[\w'-]+){{0,3}}"
     rf"|\bbest[- ]ever\b|\bthe best\b|\bworld'?s (?:first|best|only|{_EN_ADJECTIVE})\b"
     rf"|\bnothing (?:else )?(?:even )?(?:comes? close|beats|compares|tops)\b|\bno other \w+ (?:comes? close|compares)\b"
     rf"|\bthe only\b(?= [\w-]+ (?:that|which|with))"
@@ -115,6 +118,7 @@ _EN_ASPECT = re.compile(rf"^(?:the\s+)?{_EN_ADJECTIVE}\s+(?:{_alt('en_aspect_hea
 _EN_ADVICE = pattern(_LEXICON, "en_advice")
 _EN_POLICY = re.compile(rf"(?:{_alt('en_policy')})[\s-]*$", re.IGNORECASE)
 _EN_NEGATORS = re.compile(rf"(?:{_alt('en_negators')})\s*(?:the\s+)?(?:\w+\s+)?$", re.IGNORECASE)
+_EN_HEDGES = re.compile(rf"(?:{_alt('en_hedges')})\s*(?:the\s+)?(?:\w+\s+)?$", re.IGNORECASE)
 _EN_OTHER_TARGETS = pattern(_LEXICON, "en_other_targets")
 _EN_OTHER_PRODUCTS = pattern(_LEXICON, "en_other_products")
 _EN_PERSONAL = pattern(_LEXICON, "en_personal")
@@ -253,9 +257,12 @@ def _judge_zh(term: str, rest: str, prefix: str) -> tuple[str, str]:
     negator = list(_ZH_NEGATORS.finditer(window)) or list(_ZH_NEGATED_UNIVERSAL.finditer(prefix))
     if negator:
         return "negated", negator[-1].group()
+    hedge = list(_ZH_HEDGES.finditer(window))
+    if hedge:
+        return "hedged", hedge[-1].group()
     following = rest[len(term) : len(term) + 12]
     if "之一" in following and not re.search(r"[没沒]有之一", rest[: len(term) + 12]):
-        return "negated", "之一"  # 最好的之一: one of the best
+        return "hedged", "之一"  # 最好的之一: one of the best
     if core.startswith(("最", "第一")):
         personal = _ZH_PERSONAL.search(prefix) or re.search(r"我$", prefix)
         if personal:
@@ -292,6 +299,9 @@ def _judge_en(term: str, rest: str, prefix: str, clause: str) -> tuple[str, str]
     negator = _EN_NEGATORS.search(prefix[-24:])
     if negator:
         return "negated", negator.group().strip()
+    hedge = _EN_HEDGES.search(prefix[-24:])
+    if hedge:
+        return "hedged", hedge.group().strip()
     if re.search(r"\b(?:best|most|\w+est)\b", lowered):
         personal = _EN_PERSONAL.search(clause)
         if personal:

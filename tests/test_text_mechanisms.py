@@ -168,6 +168,8 @@ def test_polarity(text: str, negated: bool, prohibitive: bool) -> None:
         ("看到有人在群里說它「能減肥」", "看到有人在群里說它「能減肥」，別亂講", False, True),
         ("皮疹的话请去皮肤科", None, False, True),  # deferring to a professional disowns the effect
         ("Please ask your pediatrician first.", None, False, True),
+        ("no need to see a vet after this", None, False, False),  # a denied referral claims a replacement
+        ("都不用去医院了", None, False, False),
         ("去医院看了下", None, False, False),  # a visit told as a story is no referral
         ("听说它能治失眠", None, False, False),  # reported and not denied: still asserted
         ("其实不支持快充", None, False, False),  # a denial is asserted (and negated)

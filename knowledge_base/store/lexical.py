@@ -15,7 +15,8 @@ Tokens:
   ``cut_for_search``, which adds the sub-words of long words); ``bench/lexical_tokenizer.py`` measures
   them.
 
-Measured with ``bench/lexical_tokenizer.py`` on the labelled dev sets (/work/shared/eval/dev, 17 kb
+Measured with ``bench/lexical_tokenizer.py`` (lexical-v1 tokens; v2's shared stemmer and stopwords left the
+dev check scores of ``brandcheck eval`` unchanged) on the labelled dev sets (/work/shared/eval/dev, 17 kb
 items each): for every (post, labelled fact / message / avoid-topic) pair, the rank of that item among
 all kb items, tied scores sharing their mean rank; hybrid = dense multilingual USE + lexical fused by
 the engine's RRF (k=60). hit@1 / hit@3 / MRR:

@@ -177,7 +177,10 @@ def assertion_scope(clause: str, sentence: str | None = None) -> Scope:
         or bool(_QUESTION_REPORTING.search(clause))
         or bool(_QUESTION_REPORTING.search(before) and not re.search(r"[?？]", before))
     )
-    debunked = bool(_DEBUNKING.search(masked) or _DISTANCING.search(masked) or _REFERRAL.search(clause))
+    referral = _REFERRAL.search(clause)
+    # "no need to see a dentist" claims the product replaces one: only an undenied referral disowns.
+    referral_denied = referral is not None and bool(_NEGATION.search(_mask(clause[: referral.start()])))
+    debunked = bool(_DEBUNKING.search(masked) or _DISTANCING.search(masked) or (referral and not referral_denied))
     if not debunked and (reported or _REPORTING.search(before) or _DISTANCING.search(before)):
         # "有人说能X，其实不能" / "they say it X, but it doesn't": a later denial debunks the report.
         later = _mask(after)

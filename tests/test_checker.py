@@ -109,12 +109,29 @@ def test_prohibited_claims(checker: Checker, kb: str, text: str, prohibited: str
 
 
 @pytest.mark.parametrize(
+    ("kb", "text"),
+    [
+        (BLENDER, "喝它榨的果汁真的能减肥吗？"),  # asked
+        (BLENDER, "有人说喝它榨的果汁能治胃病，其实根本不行。"),  # reported, then denied
+        (BLENDER, "别信什么喝果汁就能减肥的说法。"),  # debunked
+        (BRUSH, "Does it really cure gum disease?"),
+        (BRUSH, "Myth: this brush cures gum disease."),
+    ],
+)
+def test_a_claim_asked_about_or_debunked_is_not_made(checker: Checker, kb: str, text: str) -> None:
+    assert not {kind for _, kind in distortions(checker.check(kb, text))} & {"prohibited", "numeric"}
+
+
+@pytest.mark.parametrize(
     ("kb", "text", "absolute"),
     [
         (BLENDER, "这是全网最强的榨汁杯。", True),
         (BRUSH, "The best toothbrush ever, guaranteed.", True),
         (BLENDER, "第一次用就爱上了,颜色很好看。", False),  # an ordinal
         (BRUSH, "Easily the nicest brush I've ever owned.", False),  # personal experience
+        (BLENDER, "唯一的缺点是有点吵。", False),  # the writer's only complaint
+        (BLENDER, "不是最便宜的,但用着放心。", False),  # a negated superlative
+        (BRUSH, "Shipping was the slowest ever, but the brush is fine.", False),  # about the delivery
     ],
 )
 def test_absolute_claims(checker: Checker, kb: str, text: str, absolute: bool) -> None:

@@ -6,14 +6,17 @@ query time (``Modifier.Idf``), so query weights are 1.0.
 
 Tokens:
 - Latin text is NFKC-folded and lowercased; words, numbers and mixed alphanumerics stay whole
-  ("5.5", "ipx4", "usb-c"), English plurals are folded, stopwords dropped.
+  ("5.5", "ipx4", "usb-c"), English words are stemmed and stopwords dropped, with the stemmer and
+  stopword lists of ``knowledge_base.lexicons`` that the checker's content terms use too
+  (``lexical-v2``; ``lexical-v1`` only folded plurals and had its own stopwords).
 - A number also yields a number-with-unit token ("8小时", "1500w", "8h" from "8 hours") so that the
   same quantity matches across "8 h" / "8 hours" / "8h".
 - Chinese runs become overlapping character bigrams (default) or rjieba words (``cut`` or
   ``cut_for_search``, which adds the sub-words of long words); ``bench/lexical_tokenizer.py`` measures
   them.
 
-Measured with ``bench/lexical_tokenizer.py`` on the labelled dev sets (/work/shared/eval/dev, 17 kb
+Measured with ``bench/lexical_tokenizer.py`` (lexical-v1 tokens; v2's shared stemmer and stopwords left the
+dev check scores of ``brandcheck eval`` unchanged) on the labelled dev sets (/work/shared/eval/dev, 17 kb
 items each): for every (post, labelled fact / message / avoid-topic) pair, the rank of that item among
 all kb items, tied scores sharing their mean rank; hybrid = dense multilingual USE + lexical fused by
 the engine's RRF (k=60). hit@1 / hit@3 / MRR:
@@ -48,6 +51,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Literal
 
+from knowledge_base.lexicons import load_list, stem, stopwords
 from knowledge_base.store.base import SparseVector
 
 ChineseMode = Literal["rjieba", "rjieba_search", "bigram", "bigram+unigram"]
@@ -59,51 +63,19 @@ _RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:[.\-+
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _NUMBER_WITH_LETTERS = re.compile(r"(\d+(?:\.\d+)?)([a-z]{1,4})")
 
-_EN_STOPWORDS = frozenset(
-    """a an the and or but if then so of to in on at by for with from into over as is are was were be been
-    being am do does did has have had it its this that these those there here i me my we our you your he him
-    his she her they them their what which who whom how when where why all any some each very can could
-    will would shall should may might must just also than too up out about after before again more most
-    such only own same s t get got gets""".split()  # noqa: SIM905
-)
-_ZH_STOPWORDS = frozenset(
-    """的 了 是 在 和 与 及 也 都 就 我 你 他 她 它 我们 你们 他们 这 那 这个 那个 有 个 吗 呢 吧 啊 哦 嗯 呀 哈
-    很 还 又 被 把 让 给 对 为 从 到 着 过 而 并 或 之 其 等 啦 嘛 么 什么 一个 一下 真的 就是 还是 但是 而且""".split()  # noqa: SIM905
-)
-_STOPWORDS = _EN_STOPWORDS | _ZH_STOPWORDS
+_STOPWORDS = stopwords()
 
 # Unit aliases: the number-with-unit token uses the canonical spelling.
-_EN_UNITS = {
-    "h": "h", "hr": "h", "hrs": "h", "hour": "h", "hours": "h",
-    "min": "min", "mins": "min", "minute": "min", "minutes": "min",
-    "s": "s", "sec": "s", "secs": "s", "second": "s", "seconds": "s",
-    "l": "l", "liter": "l", "liters": "l", "litre": "l", "litres": "l", "ml": "ml",
-    "w": "w", "watt": "w", "watts": "w", "kw": "kw", "v": "v", "volt": "v", "volts": "v", "a": "a",
-    "mah": "mah", "kg": "kg", "g": "g", "gram": "g", "grams": "g", "lb": "lb", "lbs": "lb",
-    "mm": "mm", "cm": "cm", "m": "m", "inch": "in", "inches": "in", "db": "db", "c": "c", "f": "f",
-    "day": "day", "days": "day", "week": "week", "weeks": "week", "month": "month", "months": "month",
-    "year": "year", "years": "year", "yr": "year", "yrs": "year", "x": "x", "times": "x",
-    "percent": "%", "%": "%", "degrees": "deg", "degree": "deg",
-}  # fmt: skip
-_ZH_UNITS = sorted(
-    """小时 分钟 秒钟 秒 天 周 个月 月 年 克 千克 公斤 斤 毫升 升 分贝 元 块 瓦 千瓦 伏 安 毫安时 毫安 倍 度 摄氏度
-    厘米 毫米 米 寸 英寸 档 台 个 次 张 层 挡 人份 人""".split(),  # noqa: SIM905
-    key=len,
-    reverse=True,
-)
+_EN_UNITS: dict[str, str] = {}
+for _line in load_list("knowledge_base.lexicons", "units.txt", "en"):
+    _alias, _unit = _line.split()
+    _EN_UNITS[_alias] = _unit
+_ZH_UNITS = sorted(load_list("knowledge_base.lexicons", "units.txt", "zh"), key=len, reverse=True)
 
 
 def token_id(token: str) -> int:
     """The stable 32-bit id of a token (CRC-32 of its UTF-8 bytes)."""
     return zlib.crc32(token.encode("utf-8"))
-
-
-def _fold_plural(word: str) -> str:
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
 
 
 def _bigrams(run: str, unigrams: bool) -> list[str]:
@@ -146,7 +118,7 @@ class LexicalEncoder:
     @property
     def signature(self) -> str:
         """A short name of the token scheme and weighting; changes whenever stored vectors would."""
-        return f"lexical-v1:{self.chinese}:k1={self.k1}:b={self.b}:avg={self.avg_len}"
+        return f"lexical-v2:{self.chinese}:k1={self.k1}:b={self.b}:avg={self.avg_len}"
 
     def tokens(self, text: str) -> list[str]:
         """The tokens of ``text`` in order (stopwords and punctuation dropped, repeats kept)."""
@@ -186,7 +158,7 @@ class LexicalEncoder:
                 continue
             if run in _STOPWORDS:
                 continue
-            out.append(_fold_plural(run) if run.isalpha() else run)
+            out.append(stem(run))
             if "-" in run:
                 out.extend(part for part in run.split("-") if len(part) > 1 and part not in _STOPWORDS)
         return out

@@ -1,11 +1,22 @@
 """Absolute and superlative claims a brand must not make.
 
-The Chinese lexicon follows the terms China's Advertising Law (广告法 第九条) bans: 最 + adjective,
-第一, 顶级, 国家级, 世界级, 极致, 全网最, 100%, 永不, 唯一, 首款 ...; the English one covers superlatives
-and guarantees (best ever, number one, guaranteed, never fails, 100% safe ...). Not flagged: a figure
-stated as a bound ("最高42分贝", "up to 85%"), ordinals ("第一天", "the first time"), a negated
-superlative ("不是最便宜的", "not the best"), state of charge ("充到100%"), and personal-experience
-superlatives ("the easiest cooking I've ever done", "我用过最舒服的"), which are opinions.
+An absolute claim is one asserted about the product or brand: a term China's Advertising Law
+(广告法 第九条) bans (最 + adjective, 第一, 顶级, 国家级, 100%, 永不, 唯一, 首款 ...) or its English
+counterpart (the best X ever, number one, guaranteed, never fails, the lightest X in the world ...).
+The terms are in ``lexicons/absolute.txt``; the grammar here decides what a candidate is about:
+
+- a spec bound is not a claim: 最高42分贝, 最多连接两台 (and "up to", "at most", which are not
+  superlatives at all);
+- the writer's firsts, feelings and rankings are not: 第一次, 我最喜欢, 最大的感受是, 最贵的部分,
+  "my best purchase", "the best part is", "the easiest thing I've ever done", 唯一的缺点, "the only downside";
+- a negated or hedged superlative is not: 不是最便宜的, 谈不上最好, "not the best", "one of the best";
+- a superlative about a seller, a delivery, a service or another product is not: 快递最慢, 客服最差,
+  "the worst seller", 以前那台是最吵的;
+- nor is a superlative the clause asks about or debunks (see ``polarity.assertion_scope``), a state of
+  charge (充到100%), a policy ("money-back guarantee") or advice ("for best results").
+
+:func:`analyse_superlatives` returns every candidate with the reason it is or is not a claim, for the
+checker to use as features; :func:`absolute_claims` returns the claims.
 """
 
 from __future__ import annotations
@@ -15,69 +26,133 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from service.check.lexicons import alternation, pattern
+from service.check.polarity import analyse_polarity
+from service.check.segmentation import Span, split_clauses
+
+_LEXICON = "absolute.txt"
+
 
 @dataclass(frozen=True)
 class AbsoluteClaim:
-    """An absolute term found in a text, with its offsets."""
+    """An absolute term found in a text, with its offsets and the words that make it a claim."""
 
     start: int
     end: int
     term: str
     lang: str
+    evidence: str = ""
 
 
-_ZH_TERMS = re.compile(
-    r"全网最\w?|全球首[款个发创]?|全国首[款个发创]?|世界首[款个发创]?|首款|首个|首家|"
-    r"(?:行业|销量|全网|全球|全国|世界|市场|市面上|国内)第一|第一(?:品牌|名|款|个|家|位|选择)|NO\.?\s?1|"
-    r"顶级|国家级|世界级|宇宙级|极致|绝对|万能|百分之百|100%|百分百|永不|永远不|永久|无敌|唯一|独家|史上|"
-    r"零风险|包治|根治|王牌|领袖|领导品牌|遥遥领先|最[\u4e00-\u9fff]{1,2}",
+@dataclass(frozen=True)
+class Superlative:
+    """A candidate absolute term and whether it is claimed about the product.
+
+    ``reason`` is ``"absolute"`` for a claim, else why not: ``bound``, ``ordinal``, ``feeling``,
+    ``aspect``, ``personal``, ``downside``, ``negated``, ``hedged``, ``other_target``, ``other_product``,
+    ``questioned``, ``debunked``, ``state_of_charge``, ``policy``, ``advice``, ``rule``, ``exempt``.
+    ``evidence`` is the text that decided it."""
+
+    start: int
+    end: int
+    term: str
+    lang: str
+    reason: str
+    evidence: str
+
+    @property
+    def claimed(self) -> bool:
+        """Whether the term makes an absolute claim about the product or brand."""
+        return self.reason == "absolute"
+
+
+def _alt(*sections: str) -> str:
+    return alternation(_LEXICON, *sections)
+
+
+_CJK = r"[\u4e00-\u9fff]"
+_ZH_SCOPES = _alt("zh_scopes")
+_ZH_CANDIDATES = re.compile(
+    rf"(?:{_ZH_SCOPES})最{_CJK}{{1,2}}|最{_CJK}{{1,2}}"
+    rf"|(?:{_ZH_SCOPES})第一|排名?第一|第一(?:个|位)?(?:{_alt('zh_first_heads')})"
+    rf"|{_alt('zh_terms')}"
+    r"|没有(?:比|哪个|哪款|哪一款|任何)[^,，。!！?？]{0,8}?(?:更|比得上|比得过)",
     re.IGNORECASE,
 )
-_EN_TERMS = re.compile(
-    r"\b(?:the\s+)?best\b(?:\s+\w+){0,3}?\s+ever\b|\bbest[- ]ever\b|\bthe best\b|\bnumber one\b|\bno\.\s?1\b|#1\b|"
-    r"\bworld'?s (?:first|best|only|most \w+)\b|\bguaranteed to (?:never|not) \w+|\bguarantee[sd]?\b|"
-    r"\bnever (?:fails?|breaks?|wears? out|dies)\b|"
-    r"\bwill never (?:fail|break|wear out|die)\b|\b100%\s+(?:safe|effective|guaranteed|natural|risk[- ]free)\b|"
-    r"\bultimate\b|\bunbeatable\b|\brisk[- ]free\b|\bmiracle\b|\bcures?\b|\bperfect in every way\b|"
-    r"\bunrivall?ed\b|\bunmatched\b|\bbest[- ]in[- ]class\b|\bthe only\b(?= \w+ (?:that|which|with))",
+_ZH_NOT_SUPERLATIVE = re.compile(rf"^(?:{_alt('zh_not_superlative')})")
+# (no 的 between: 最高的一款 ranks products, 最高可达2000瓦 bounds a figure)
+_ZH_BOUND = re.compile(rf"^最(?:{_alt('zh_bound_adjectives')})[^\W\d的]{{0,6}}?[\d零一二两三四五六七八九十百千万半]")
+_ZH_ORDINAL = re.compile(rf"^第一个?(?:{_alt('zh_ordinal_heads')})|^第一\s*[,，、:：.]")
+_ZH_FEELING = re.compile(rf"^最(?:{_alt('zh_feelings')})")
+_ZH_DISCOURSE = re.compile(rf"^最(?:{_alt('zh_discourse')})")
+_ZH_ASPECT = re.compile(rf"^最{_CJK}{{1,3}}?的(?:{_alt('zh_aspect_heads')})|^最{_CJK}{{1,3}}?的?(?:是|：|:)")
+_ZH_DOWNSIDE = re.compile(
+    rf"^唯一[的要想让我觉得]{{0,3}}(?:{_alt('zh_downsides')})"
+    r"|^唯一(?:要|想|需要|得|让我|让人|讓我|讓人|觉得|覺得)"  # 唯一 + a modal: the writer's only X, not the product's
+)
+_ZH_METHODS = pattern(_LEXICON, "zh_methods")
+# "没有哪个X能…", "没有任何X…": a negated universal scopes over the whole clause.
+_ZH_NEGATED_UNIVERSAL = re.compile(r"(?:没有|沒有)(?:哪个|哪個|哪款|哪一款|任何)|谁也不|誰也不")
+# 最好/最佳 closing a clause after a figure or a condition recommends it (水温六十度左右最好).
+_ZH_RECOMMENDED = re.compile(r"^最(?:好|佳|合适|合適)\s*(?:[,，。.!！;；~～]|$)")
+_ZH_NEGATORS = pattern(_LEXICON, "zh_negators")
+_ZH_HEDGES = pattern(_LEXICON, "zh_hedges")
+_ZH_OTHER_TARGETS = pattern(_LEXICON, "zh_other_targets")
+_ZH_OTHER_PRODUCTS = pattern(_LEXICON, "zh_other_products")
+_ZH_PERSONAL = pattern(_LEXICON, "zh_personal")
+_ZH_EMPHATIC_RULE = re.compile(r"^绝对(?:不能|不要|不可|不行|别|禁止|不建议|不推荐|要|得)")
+
+_EN_ADJECTIVE = r"(?:best|worst|\w{3,}est|most\s+\w+)"
+_EN_SCOPES = _alt("en_scopes")
+_EN_CANDIDATES = re.compile(
+    rf"\b(?:the\s+|its\s+|it's\s+)?{_EN_ADJECTIVE}\b(?:[\s-]+[\w'-]+){{0,4}}?\s+(?:{_EN_SCOPES})"
+    rf"|\bhands down,?\s+(?:the\s+)?{_EN_ADJECTIVE}\b(?:\s+[\w'-]+){{0,3}}"
+    rf"|\bbest[- ]ever\b|\bthe best\b|\bworld'?s (?:first|best|only|{_EN_ADJECTIVE})\b"
+    rf"|\bnothing (?:else )?(?:even )?(?:comes? close|beats|compares|tops)\b|\bno other \w+ (?:comes? close|compares)\b"
+    rf"|\bthe only\b(?= [\w-]+ (?:that|which|with))"
+    rf"|{_alt('en_terms')}",
     re.IGNORECASE,
 )
-# 最 followed by a spec bound and a figure: "最高42分贝", "最长续航8小时", "最多连接两台".
-_BOUND_AFTER_ZUI = re.compile(
-    r"^最(?:高|大|长|多|低|小|少|快|远|久)[\u4e00-\u9fff]{0,4}?[\d零一二两三四五六七八九十百千万半]"
-)
-_ORDINAL_AFTER_DIYI = re.compile(r"^第一(?:天|次|周|个?月|年|遍|眼|口|时间|步|代|感觉|印象|批)")
-_NEGATED_BEFORE = re.compile(
-    r"(?:不是|并非|算不上|称不上|不算|not|isn't|is not|never the|hardly)\s*(?:the\s+)?$", re.IGNORECASE
-)
-_PERSONAL = re.compile(
-    r"\bI(?:'ve| have)? ever\b|\bI've (?:had|used|owned|made|bought|tried|done)\b|\bI have (?:had|used|owned)\b|"
-    r"\bin my (?:life|kitchen|house|experience)\b|\bmy (?:favou?rite|best)\b|\bfor me\b|"
-    r"我(?:用过|买过|见过|吃过|试过|心中|心里|觉得)|对我来说|个人觉得",
-    re.IGNORECASE,
+_EN_NOT_SUPERLATIVE = pattern(_LEXICON, "en_not_superlative")
+_EN_ASPECT = re.compile(rf"^(?:the\s+)?{_EN_ADJECTIVE}\s+(?:{_alt('en_aspect_heads')})\b", re.IGNORECASE)
+_EN_ADVICE = pattern(_LEXICON, "en_advice")
+_EN_POLICY = re.compile(rf"(?:{_alt('en_policy')})[\s-]*$", re.IGNORECASE)
+_EN_NEGATORS = re.compile(rf"(?:{_alt('en_negators')})\s*(?:the\s+)?(?:\w+\s+)?$", re.IGNORECASE)
+_EN_HEDGES = re.compile(rf"(?:{_alt('en_hedges')})\s*(?:the\s+)?(?:\w+\s+)?$", re.IGNORECASE)
+_EN_OTHER_TARGETS = pattern(_LEXICON, "en_other_targets")
+_EN_OTHER_PRODUCTS = pattern(_LEXICON, "en_other_products")
+_EN_PERSONAL = pattern(_LEXICON, "en_personal")
+_EN_DOWNSIDE = re.compile(
+    r"^the only (?:downside|down side|con|cons|complaint|gripe|issue|problem|drawback|thing i)\b", re.I
 )
 _STATE_OF_CHARGE = re.compile(
     r"(?:充到|充满|电量|充电到|剩)\s*100%|100%\s*(?:电量|charged|battery)|(?:at|to)\s+100%", re.IGNORECASE
 )
 
 
-def find_absolute_claims(
-    text: str, extra_terms: Sequence[str] = (), exceptions: Sequence[str] = ()
-) -> list[AbsoluteClaim]:
-    """Absolute claims in ``text``; ``extra_terms`` add brand-specific terms, ``exceptions`` exempt terms."""
-    return list(_find_cached(text, tuple(extra_terms), tuple(exceptions)))
+def absolute_claims(text: str, extra_terms: Sequence[str] = (), exceptions: Sequence[str] = ()) -> list[AbsoluteClaim]:
+    """The absolute claims ``text`` makes about the product or brand.
+
+    ``extra_terms`` are brand-specific absolute terms (always claims); ``exceptions`` exempt terms."""
+    return list(_claims_cached(text, tuple(extra_terms), tuple(exceptions)))
+
+
+find_absolute_claims = absolute_claims  # the name the checker has always used
+
+
+def analyse_superlatives(text: str, exceptions: Sequence[str] = ()) -> list[Superlative]:
+    """Every candidate absolute term in ``text`` with the reason it is or is not a claim (see
+    :class:`Superlative`); overlapping candidates keep the earliest, longest one."""
+    return list(_analyse_cached(text, tuple(exceptions)))
 
 
 @lru_cache(maxsize=65536)
-def _find_cached(text: str, extra_terms: tuple[str, ...], exceptions: tuple[str, ...]) -> tuple[AbsoluteClaim, ...]:
-    exempt = [term.lower() for term in exceptions if term.strip()]
-    found: list[AbsoluteClaim] = []
-    personal = bool(_PERSONAL.search(text))
-    for lang, pattern in (("zh", _ZH_TERMS), ("en", _EN_TERMS)):
-        for match in pattern.finditer(text):
-            if _excused(text, match.start(), match.end(), personal):
-                continue
-            found.append(AbsoluteClaim(match.start(), match.end(), match.group(), lang))
+def _claims_cached(text: str, extra_terms: tuple[str, ...], exceptions: tuple[str, ...]) -> tuple[AbsoluteClaim, ...]:
+    found = [
+        AbsoluteClaim(s.start, s.end, s.term, s.lang, s.evidence)
+        for s in _analyse_cached(text, exceptions)
+        if s.claimed
+    ]
     lowered = text.lower()
     for term in extra_terms:
         needle = term.strip().lower()
@@ -85,55 +160,185 @@ def _find_cached(text: str, extra_terms: tuple[str, ...], exceptions: tuple[str,
             continue
         for match in re.finditer(re.escape(needle), lowered):
             found.append(AbsoluteClaim(match.start(), match.end(), text[match.start() : match.end()], "custom"))
-    kept = [claim for claim in found if not any(e in claim.term.lower() or claim.term.lower() in e for e in exempt)]
-    kept.sort(key=lambda claim: (claim.start, -claim.end))
+    found.sort(key=lambda claim: (claim.start, -claim.end))
     result: list[AbsoluteClaim] = []
-    for claim in kept:  # drop matches inside an earlier, longer one
+    for claim in found:  # drop matches inside an earlier, longer one
         if result and claim.start < result[-1].end:
             continue
         result.append(claim)
     return tuple(result)
 
 
-def _excused(text: str, start: int, end: int, personal: bool) -> bool:
+@lru_cache(maxsize=65536)
+def _analyse_cached(text: str, exceptions: tuple[str, ...]) -> tuple[Superlative, ...]:
+    exempt = [term.lower() for term in exceptions if term.strip()]
+    clauses = split_clauses(Span(0, len(text), text)) if text.strip() else []
+    candidates: list[Superlative] = []
+    for lang, candidate_pattern in (("zh", _ZH_CANDIDATES), ("en", _EN_CANDIDATES)):
+        for match in candidate_pattern.finditer(text):
+            start, end, term = match.start(), match.end(), match.group()
+            if lang == "en" and not _is_superlative(term):
+                continue
+            if lang == "zh" and _ZH_NOT_SUPERLATIVE.match(text[start:]) and not re.match(rf"(?:{_ZH_SCOPES})", term):
+                continue
+            clause = next((c for c in clauses if c.start <= start < c.end), Span(0, len(text), text))
+            if any(e in term.lower() or term.lower() in e for e in exempt):
+                reason, evidence = "exempt", term
+            else:
+                reason, evidence = _judge(text, start, end, lang, clause)
+            candidates.append(Superlative(start, end, term, lang, reason, evidence))
+    candidates.sort(key=lambda s: (s.start, -s.end))
+    result: list[Superlative] = []
+    for candidate in candidates:
+        if result and candidate.start < result[-1].end:
+            continue
+        result.append(candidate)
+    return tuple(result)
+
+
+def _is_superlative(term: str) -> bool:
+    """An English candidate built on an -est word must have a real superlative (not "honest", "latest")."""
+    words = re.findall(r"[\w'-]+", term.lower())
+    est = [w for w in words if w.endswith("est") and w not in ("best",)]
+    if not est or any(w in ("best", "worst", "most") for w in words):
+        return True
+    return not all(_EN_NOT_SUPERLATIVE.fullmatch(w) for w in est)
+
+
+def _judge(text: str, start: int, end: int, lang: str, clause: Span) -> tuple[str, str]:
+    """Why the candidate at ``start:end`` is (``absolute``) or is not a claim, and the deciding text."""
     term = text[start:end]
     rest = text[start:]
-    if term.startswith("最") and _BOUND_AFTER_ZUI.match(rest):
-        return True
-    if term.startswith("第一") and _ORDINAL_AFTER_DIYI.match(rest):
-        return True
+    local = clause.text
+    prefix = text[clause.start : start]
+    scope = analyse_polarity(local, None)
+    if scope.questioned:
+        return "questioned", local
+    if scope.debunked:
+        return "debunked", local
     if "100%" in term and _STATE_OF_CHARGE.search(text[max(0, start - 4) : end + 10]):
-        return True
-    if _NEGATED_BEFORE.search(text[max(0, start - 12) : start]):
-        return True
-    # A superlative about one's own experience is an opinion, not a product claim.
-    return personal and (term.startswith("最") or "best" in term.lower() or "ever" in term.lower())
+        return "state_of_charge", term
+    if lang == "zh":
+        return _judge_zh(term, rest, prefix)
+    return _judge_en(term, rest, prefix, local)
+
+
+def _judge_zh(term: str, rest: str, prefix: str) -> tuple[str, str]:
+    core = re.sub(rf"^(?:{_ZH_SCOPES})", "", term)
+    scoped = core != term
+    core_rest = rest[len(term) - len(core) :]
+    if core.startswith("最") and not scoped:
+        for reason, test in (
+            ("bound", _ZH_BOUND),
+            ("feeling", _ZH_FEELING),
+            ("aspect", _ZH_DISCOURSE),
+            ("aspect", _ZH_ASPECT),
+        ):
+            found = test.match(core_rest)
+            if found:
+                return reason, found.group()
+        if re.match(r"^最好(?!的|用|看|吃|听|不过)[\u4e00-\u9fff]", core_rest):
+            return "advice", core_rest[:3]  # 最好 + verb: "had better" (最好一年内用完)
+    if core.startswith("第一") and not scoped and _ZH_ORDINAL.match(core_rest):
+        return "ordinal", _ZH_ORDINAL.match(core_rest).group()  # type: ignore[union-attr]
+    if core.startswith("唯一"):
+        found = _ZH_DOWNSIDE.match(core_rest)
+        if found:
+            return "downside", found.group()
+    if core.startswith("绝对") and _ZH_EMPHATIC_RULE.match(core_rest):
+        return "rule", _ZH_EMPHATIC_RULE.match(core_rest).group()  # type: ignore[union-attr]
+    if (
+        core.startswith("最")
+        and _ZH_RECOMMENDED.match(core_rest)
+        and re.search(r"[\d零一二两三四五六七八九十]|左右|以下|以上", prefix)
+    ):
+        return "advice", core_rest[:2]
+    window = prefix[-8:]
+    negator = list(_ZH_NEGATORS.finditer(window)) or list(_ZH_NEGATED_UNIVERSAL.finditer(prefix))
+    if negator:
+        return "negated", negator[-1].group()
+    hedge = list(_ZH_HEDGES.finditer(window))
+    if hedge:
+        return "hedged", hedge[-1].group()
+    following = rest[len(term) : len(term) + 12]
+    if "之一" in following and not re.search(r"[没沒]有之一", rest[: len(term) + 12]):
+        return "hedged", "之一"  # 最好的之一: one of the best
+    if core.startswith(("最", "第一")):
+        personal = _ZH_PERSONAL.search(prefix) or re.search(r"我$", prefix)
+        if personal:
+            return "personal", personal.group()
+        target = _ZH_OTHER_TARGETS.search(prefix[-10:]) or _ZH_OTHER_TARGETS.match(
+            re.sub(rf"^{re.escape(term)}{_CJK}?的?", "", rest)
+        )
+        if target:
+            return "other_target", target.group()
+        other = _ZH_OTHER_PRODUCTS.search(prefix[-10:])
+        if other:
+            return "other_product", other.group()
+        method = _ZH_METHODS.search(prefix[-6:])
+        if method:
+            return "other_target", method.group()
+    return "absolute", term
+
+
+def _judge_en(term: str, rest: str, prefix: str, clause: str) -> tuple[str, str]:
+    lowered = term.lower()
+    at = len(prefix)  # the term's offset in the clause
+    advice = next((m for m in _EN_ADVICE.finditer(clause) if m.start() < at + len(term) and at < m.end()), None)
+    if advice is not None:
+        return "advice", advice.group()
+    if lowered.startswith("guarantee") and _EN_POLICY.search(prefix):
+        return "policy", _EN_POLICY.search(prefix).group()  # type: ignore[union-attr]
+    if lowered.startswith("the only"):
+        downside = _EN_DOWNSIDE.match(rest)
+        if downside:
+            return "downside", downside.group()
+    aspect = _EN_ASPECT.match(rest)
+    if aspect:
+        return "aspect", aspect.group()
+    negator = _EN_NEGATORS.search(prefix[-24:])
+    if negator:
+        return "negated", negator.group().strip()
+    hedge = _EN_HEDGES.search(prefix[-24:])
+    if hedge:
+        return "hedged", hedge.group().strip()
+    if re.search(r"\b(?:best|most|\w+est)\b", lowered):
+        personal = _EN_PERSONAL.search(clause)
+        if personal:
+            return "personal", personal.group()
+        target = _EN_OTHER_TARGETS.search(term) or _EN_OTHER_TARGETS.search(prefix[-24:])
+        if target:
+            return "other_target", target.group()
+        other = _EN_OTHER_PRODUCTS.search(prefix[-24:])
+        if other:
+            return "other_product", other.group()
+    return "absolute", term
 
 
 # Neutral wording for a corrected sentence: "全网最强" → "很强", "the best X ever" → "a great X".
 _NEUTRAL_ZH: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^(?:全网|全球|全国|世界|史上|宇宙)?最"), "很"),
-    (re.compile(r"^(?:行业|销量|全网|全球|全国|世界|市场|市面上|国内)第一(?=[款个家位])?$"), "一"),
-    (re.compile(r"^第一(?=[款个家位名])"), "一"),
-    (re.compile(r"^(?:顶级|世界级|宇宙级|王牌)$"), "优质"),
-    (re.compile(r"^(?:极致|无敌)$"), "出色"),
+    (re.compile(rf"^(?:{_ZH_SCOPES})?最"), "很"),
+    (re.compile(rf"^(?:{_ZH_SCOPES})第一$"), "一流"),
+    (re.compile(r"^排名?第一$"), "名列前茅"),
+    (re.compile(r"^第一(?=[款个家位名台支])"), "一"),
+    (re.compile(r"^(?:顶级|顶尖|世界级|宇宙级|全球级|王牌|极品|至尊)$"), "优质"),
+    (re.compile(r"^(?:极致|无敌|天花板|巅峰)$"), "出色"),
     (re.compile(r"^(?:永不|永远不)$"), "不易"),
     (re.compile(r"^永久$"), "长期"),
     (re.compile(r"^绝对$"), "很"),
     (re.compile(r"^零风险$"), "低风险"),
 ]
 _NEUTRAL_EN: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^(?:the\s+)?best\s+((?:\w+\s+){0,3}?)ever$", re.I), r"a great \1"),
+    (re.compile(r"^(?:the\s+)?best\s+((?:[\w-]+\s+){0,3}?)ever(?:\s+made)?$", re.I), r"a great \1"),
     (re.compile(r"^(?:the best|best[- ]ever|best[- ]in[- ]class)$", re.I), "a great"),
     (re.compile(r"^(?:number one|no\.\s?1|#1)$", re.I), "a popular"),
-    (re.compile(r"^guaranteed to (?:never|not) \w+$", re.I), "built to last"),
     (re.compile(r"^world'?s first$", re.I), "a new"),
     (
         re.compile(r"^(?:will )?never (?:fails?|breaks?|fail|break|wears? out|wear out|dies|die)$", re.I),
         "is built to last",
     ),
     (re.compile(r"^100%\s+(\w+)", re.I), r"\1"),
-    (re.compile(r"^(?:ultimate|unbeatable|unrivall?ed|unmatched)$", re.I), "excellent"),
+    (re.compile(r"^(?:ultimate|unbeatable|unrivall?ed|unmatched|unparalleled)$", re.I), "excellent"),
     (re.compile(r"^risk[- ]free$", re.I), "low-risk"),
 ]
 
@@ -153,7 +358,7 @@ def reword(sentence: str, claims: Sequence[AbsoluteClaim]) -> str:
 def neutral_wording(term: str) -> str:
     """A replacement for an absolute term that keeps the sentence readable (empty: drop the term)."""
     table = _NEUTRAL_EN if term.isascii() else _NEUTRAL_ZH
-    for pattern, replacement in table:
-        if pattern.search(term):
-            return pattern.sub(replacement, term, count=1).strip()
+    for pattern_, replacement in table:
+        if pattern_.search(term):
+            return pattern_.sub(replacement, term, count=1).strip()
     return ""

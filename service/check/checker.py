@@ -445,7 +445,7 @@ class Checker:
             vector = vectors[row]
             unit = _Unit(
                 span,
-                analyse_polarity(span.text),
+                analyse_polarity(span.text, sentence.text),
                 deal_talk=talks_deals(span.text),
                 message_scores=tuple(message_scores[position]),
                 topic_scores=tuple(topic_scores[position]),
@@ -576,6 +576,8 @@ class Checker:
             "negated": float(unit.polarity.negated),
             "prohibitive": float(unit.polarity.prohibitive),
             "restrictive": float(unit.polarity.restrictive),
+            "hedged_clause": float(unit.polarity.hedged),
+            "reported_clause": float(unit.polarity.reported),
             "cross_lingual": float(unit.lang != profile.kb.lang),
             "clause_chars": math.log1p(len(unit.span.text)),
             "deal_talk": float(unit.deal_talk),
@@ -609,6 +611,8 @@ class Checker:
         return found
 
     def _prohibited(self, profile: KnowledgeBaseProfile, unit: _Unit, sentence: Span) -> list[Distortion]:
+        if unit.polarity.negated or not unit.polarity.asserted:
+            return []
         found = []
         plain = self._plain(profile, unit.span.text)
         for target, score in zip(profile.prohibited, unit.prohibited_scores, strict=True):
@@ -633,6 +637,8 @@ class Checker:
     def _numeric(self, profile: KnowledgeBaseProfile, unit: _Unit, sentence: Span) -> list[Distortion]:
         th = self.thresholds
         found: list[Distortion] = []
+        if not unit.polarity.asserted:  # a figure asked about or debunked is not stated
+            return found
         # Figures are read in the whole sentence (its context tells a sale price or a temperature) and kept
         # when they fall in this clause; offsets become clause-relative.
         offset = unit.span.start - sentence.start
@@ -819,7 +825,7 @@ class Checker:
         claim = profile.claims[index]
         cosine = unit.claim_cosines[index]
         content = unit.polarity
-        if cosine < th.claim_floor or content.prohibitive:
+        if cosine < th.claim_floor or content.prohibitive or not content.asserted:
             return None
         sibling = None if claim.polarity.prohibitive else self._forbidden_sibling(profile, unit, claim)
         if sibling is not None:
@@ -970,6 +976,8 @@ class Checker:
             "sentence_negated": float(any(cue for cue in analyse_polarity(sentence_text).cues)),
             "negated": float(unit.polarity.negated),
             "prohibitive": float(unit.polarity.prohibitive),
+            "asserted": float(unit.polarity.asserted),
+            "hedged_clause": float(unit.polarity.hedged),
             "cross_lingual": float(unit.lang != profile.kb.lang),
             "clause_chars": math.log1p(len(unit.span.text)),
             **self._cue_features(cues),

@@ -1,30 +1,30 @@
 """Price comparisons and promotions, the avoid-topic brands name most often, have a grammar of their own.
 
 Embeddings place an abstract topic ("price comparisons with competitor brands and discounts") far from
-a concrete post ("half the price of the Ninja", "双十一打折,便宜了两百块"). This bilingual lexicon of
-comparison and promotion constructions recognises such talk; the checker uses it only for avoid-topics
-whose own text is about prices or promotions. A plain statement of the official price is not a match.
+a concrete post ("a third of the price of its rival", "比实体店便宜"). A bilingual lexicon of deal and
+promotion words (``lexicons/commerce.txt``) and a few comparison constructions recognise such talk; the
+checker uses it only for avoid-topics whose own text is about prices or promotions. A plain statement of
+the official price is not a match.
 """
 
 from __future__ import annotations
 
 import re
 
-# Comparing prices, or a deal: 比X便宜/贵, 便宜了/省了, 打折/促销/优惠/降价, 双十一/618;
-# cheaper/pricier than, half the price of, X off, discount, deal, sale, coupon, Black Friday.
+from service.check.lexicons import alternation, pattern
+
+_LEXICON = "commerce.txt"
+_NUMBER = r"(?:\d+(?:\.\d+)?|[a-z]+(?:-[a-z]+)?)"  # 30, or a number word ("thirty", "twenty-five")
 _DEAL_OR_COMPARISON = re.compile(
-    r"比[^,，。!！?？]{0,12}?(?:便宜|贵|划算|实惠|低|高)|便宜了|贵了|省了|差价|打折|打了?[一二三四五六七八九\d]折|折扣|"
-    r"促销|优惠|降价|特价|秒杀|券后|到手价|活动价|满减|双十一|双11|618|黑五|"
-    r"\b(?:cheaper|pricier|more expensive|less expensive)\s+than\b|\bhalf the price\b|\b(?:twice|double) the price\b|"
-    r"\b\d+%?\s*off\b|\b(?:[a-z]+ )?dollars off\b|\bdiscount\w*\b|\bdeal\b|\bon sale\b|\b(?:flash |clearance )?sale\b|"
-    r"\bcoupon\w*\b|\bpromo\w*\b|\bblack friday\b|\bcyber monday\b|\bprime day\b|\bprice match\w*\b",
+    rf"比[^,，。!！?？]{{0,12}}?(?:{alternation(_LEXICON, 'comparatives_zh')})"
+    r"|打了?[一二三四五六七八九\d]折"
+    rf"|{alternation(_LEXICON, 'deal_words')}"
+    rf"|\b(?:{alternation(_LEXICON, 'fractions')})\s+the\s+price\b"
+    r"|\b\d+%?\s*off\b"
+    rf"|[$€£¥]\s?\d+(?:\.\d+)?\s+off\b|\b{_NUMBER}\s+(?:{alternation(_LEXICON, 'currencies')})\s+off\b",
     re.IGNORECASE,
 )
-_PRICE_TOPIC = re.compile(
-    r"价格|价钱|比价|售价|降价|促销|打折|折扣|优惠|低价|便宜|\bprices?\b|\bpricing\b|\bdiscounts?\b|\bdeals?\b|"
-    r"\bpromotions?\b|\bcheap\w*\b|\bsales?\b",
-    re.IGNORECASE,
-)
+_PRICE_TOPIC = pattern(_LEXICON, "price_topic")
 
 
 def talks_deals(text: str) -> bool:

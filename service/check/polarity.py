@@ -1,9 +1,17 @@
-"""Negation, prohibition and restriction cues in Chinese and English.
+"""Negation, prohibition and restriction cues, and whether a clause asserts what it says, in Chinese and English.
 
 ``negated``: the clause denies something (不支持, 没有, cannot, never, no X at all).
 ``prohibitive``: it forbids or warns against something (请勿, 不可, 别, do not, must not, never + verb).
 ``restrictive``: it limits to a condition (只能, 仅限, only with, must use).
 Idioms that look negative but are not denials ("没问题", "不错", "not bad", "no problem") are masked first.
+
+Assertion scope: a claim that is asked about, or reported only to be denied, is not asserted.
+``questioned``: the clause asks whether it holds ("能除螨吗", "is it true that…", "有人问能不能…").
+``debunked``: the clause presents it as false or empty ("别信…", "myth: …", "号称…"), defers it to a
+professional ("问问医生", "ask your vet"), or reports it (有人说, they say) in a sentence that then
+denies it ("有人说能X，其实不能").
+``hedged``: the writer is unsure (可能, 不一定, maybe, might); still asserted, but weakly.
+The cue words are in ``lexicons/polarity.txt``.
 """
 
 from __future__ import annotations
@@ -12,58 +20,101 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from service.check.lexicons import alternation, pattern
+
+_LEXICON = "polarity.txt"
+
 
 @dataclass(frozen=True)
 class Polarity:
-    """The polarity of a clause and where its cues are (start, end, cue)."""
+    """The polarity of a clause, whether it asserts what it says, and where its cues are (start, end, cue)."""
 
     negated: bool
     prohibitive: bool
     restrictive: bool
     cues: tuple[tuple[int, int, str], ...]
+    questioned: bool = False
+    debunked: bool = False
+    hedged: bool = False
+    reported: bool = False  # someone else says it (据说, they say); asserted unless debunked
+
+    @property
+    def asserted(self) -> bool:
+        """Whether the writer states the clause's claim (not asking about it, not debunking it)."""
+        return not (self.questioned or self.debunked)
 
 
-# Positive or neutral idioms built from negation characters; masked before looking for cues.
-_IDIOMS = re.compile(
-    r"没有?什么问题|一?点?问题都?没有|没有问题|毫无问题|没问题|没事|没毛病|没得说|不错|不用担心|不必担心|不得不|不仅|不但|不光|不少|不久|不断地|不一会|无线|无论|"
-    r"不过|不管|不如|不然|要不|不止|无比|无限|非常|并非不|"
-    r"不到|不足|不超过|不低于|不高于|不少于|不多于|"  # bounds on figures, not denials
-    r"\bno (?:problem|doubt|wonder|issues?|complaints?)\b|\bnot bad\b|\bnot only\b|\bnever mind\b|"
-    r"\bno more than\b|\bnot more than\b|\bno less than\b|\bnot less than\b|\bno later than\b",
-    re.IGNORECASE,
-)
-_PROHIBITIVE = re.compile(
-    r"请勿|切勿|严禁|禁止|不得|不可|不能|不要|不宜|别|勿|避免|千万不要|"
-    r"\b(?:do not|don't|dont|never|must not|mustn't|should not|shouldn't|may not|cannot be|can't be|"
-    r"is not allowed|are not allowed|not allowed|not recommended|avoid|do n't)\b",
-    re.IGNORECASE,
-)
-_NEGATION = re.compile(
-    r"不支持|不具备|不带|不含|没有|没|无法|无需|不需要|不用|不会|不是|不能|不可|未|非|无|不|"
-    r"\b(?:not|no|never|none|nothing|without|cannot|can't|cant|won't|wont|doesn't|doesnt|don't|dont|isn't|isnt|"
-    r"aren't|arent|wasn't|weren't|hasn't|haven't|hadn't|didn't|didnt|shouldn't|wouldn't|couldn't|neither|nor)\b",
-    re.IGNORECASE,
-)
+_IDIOMS = re.compile(alternation(_LEXICON, "idioms", "bounds"), re.IGNORECASE)
+_PROHIBITIVE = pattern(_LEXICON, "prohibitive")
+_NEGATION = pattern(_LEXICON, "negation")
 _RESTRICTIVE = re.compile(
-    r"只能|仅能|仅限|仅支持|只支持|必须使用|请使用|请用|务必|\bonly (?:with|use|on|in)\b|\bmust (?:be )?use\b|"
-    r"\bmust only\b|\bonly\b(?= [a-z]+ (?:the )?(?:included|supplied|original))",
+    alternation(_LEXICON, "restrictive") + r"|\bonly\b(?= [a-z]+ (?:the )?(?:included|supplied|original))",
     re.IGNORECASE,
 )
 # An imperative that starts the clause ("Never put...", "Don't use...", "别戴着...") forbids.
 _CLAUSE_START_PROHIBITION = re.compile(
     r"^\s*(?:(?:please|but|and|so|also)\s+)?(?:never|do not|don't|dont|avoid|do n't)\b"
-    r"|^\s*(?:但|但是|而且|也)?(?:别|不要|千万别|千万不要)",
+    r"|^\s*(?:但|但是|而且|也)?(?:别|不要|千万别|千万不要|唔好|千祈)",
+    re.IGNORECASE,
+)
+_TRAILING = r"[\s\"'”’」』)）~～…。.!！?？,，;；:：\U0001F000-\U0001FAFF\u2600-\u27BF]*$"
+_QUESTION_END = re.compile(r"[?？]" + _TRAILING.replace("?？", ""))
+_QUESTION_PARTICLE = re.compile(r"(?:" + alternation(_LEXICON, "question_particles") + r")(?:\s|" + _TRAILING + ")")
+_QUESTION_CUE = pattern(_LEXICON, "question_cues")
+_QUESTION_REPORTING = pattern(_LEXICON, "question_reporting")
+# An English question starts with an auxiliary and a subject ("Does it…", "Can you…", "Is the…").
+_EN_QUESTION_START = re.compile(
+    r"^\W*(?:do|does|did|is|are|was|can|could|will|would|should|has|have)\s+"
+    r"(?:it|this|that|they|you|i|we|the|these|those|anyone|anybody)\b",
+    re.IGNORECASE,
+)
+_CJK_CHAR = r"[\u4e00-\u9fff]"
+# Wh-questions that ask for information; "Who needs X?" and "Why would you…?" are rhetorical.
+_EN_WH_START = re.compile(r"^\W*(?:how|what|which|when|where|is there|are there|any ?one|anybody)\b", re.IGNORECASE)
+_REPORTING = re.compile(
+    alternation(_LEXICON, "reporting")
+    # someone, somewhere, says: 有人在群里说, 網友說, 博主称
+    + rf"|(?:{alternation(_LEXICON, 'reporters')})[^,，。!！?？]{{0,8}}?(?:说|說|讲|講|称|稱|吹|推荐说)",
+    re.IGNORECASE,
+)
+# Deferring to a professional (去医院, 问问医生, ask your vet) disowns a health effect rather than claiming it.
+_REFERRAL = re.compile(
+    rf"(?:(?:{alternation(_LEXICON, 'advisory_zh')})[^,，。]{{0,3}}?(?:{alternation(_LEXICON, 'referral_verbs_zh')})"
+    rf"|{alternation(_LEXICON, 'asking_verbs_zh')})[一下先问問]{{0,2}}(?:{alternation(_LEXICON, 'professionals_zh')})"
+    rf"|\b(?:{alternation(_LEXICON, 'referral_verbs_en')})\s+(?:a|an|your|the|their)\s+"
+    rf"(?:{alternation(_LEXICON, 'professionals_en')})",
+    re.IGNORECASE,
+)
+_DISTANCING = pattern(_LEXICON, "distancing")
+_DEBUNKING = pattern(_LEXICON, "debunking")
+_DENIALS = pattern(_LEXICON, "denials")
+_HEDGES = pattern(_LEXICON, "hedges")
+# An answer that starts by saying no: "No.", "No,", "Nope", "不是的", "不能".
+_ANSWER_NO = re.compile(
+    r"^\W*(?:no|nope|nah)\b(?!\s+\w+\s+(?:is|are|can|will)\b)|^\W*(?:不是的|不是|不能|不行|没有|不会)[,，。!！]",
     re.IGNORECASE,
 )
 
 
+# An answer particle opening a clause ("No, the pump…", "Nope,", "不是的，") answers a question before it;
+# it does not negate the clause.
+_ANSWER_PARTICLE = re.compile(
+    r"^\W*(?:@\S+\s+)?(?:no|nope|nah)\b\s*[,.!:;，。！—-]+|^\W*(?:不是的|不会的|不會的)[,，。!！]", re.IGNORECASE
+)
+# A-not-A asks (在不在乎, 能不能, 有没有); its 不/没 is no negation.
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没沒]\1")
+
+
 def _mask(text: str) -> str:
-    return _IDIOMS.sub(lambda m: " " * len(m.group()), text)
+    blank = lambda m: " " * len(m.group())  # noqa: E731
+    return _A_NOT_A.sub(blank, _ANSWER_PARTICLE.sub(blank, _IDIOMS.sub(blank, text)))
 
 
 @lru_cache(maxsize=65536)
-def analyse_polarity(text: str) -> Polarity:
-    """Negation, prohibition and restriction in one clause (double negation cancels out)."""
+def analyse_polarity(text: str, context: str | None = None) -> Polarity:
+    """Negation, prohibition and restriction in one clause (double negation cancels out), and whether it
+    asserts its claim; ``context`` is the sentence the clause belongs to (reporting and debunking cues
+    in its other clauses widen or close the clause's scope)."""
     masked = _mask(text)
     cues: list[tuple[int, int, str]] = []
     prohibitive = False
@@ -89,12 +140,80 @@ def analyse_polarity(text: str) -> Polarity:
     cues.extend(negations)
     negated = len(negations) % 2 == 1 or (prohibitive and not negations)
     restrictive = bool(_RESTRICTIVE.search(masked))
+    scope = assertion_scope(text, context)
     return Polarity(
         negated=negated,
         prohibitive=prohibitive,
         restrictive=restrictive,
         cues=tuple(sorted(cues)),
+        questioned=scope.questioned,
+        debunked=scope.debunked,
+        hedged=scope.hedged,
+        reported=scope.reported,
     )
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whether a clause is asked about, debunked, hedged or reported (see the module docstring)."""
+
+    questioned: bool
+    debunked: bool
+    hedged: bool
+    reported: bool
+
+
+@lru_cache(maxsize=65536)
+def assertion_scope(clause: str, sentence: str | None = None) -> Scope:
+    """The assertion scope of ``clause`` within ``sentence`` (the clause alone when ``sentence`` is None)."""
+    masked = _mask(clause)
+    sentence = sentence if sentence is not None and clause in sentence else clause
+    at = sentence.find(clause)
+    before, after = sentence[:at], sentence[at + len(clause) :]
+    reported = bool(_REPORTING.search(masked))
+    # "有人问能不能X，…" / "asked if it X, …": the asking reaches the later clauses of its sentence.
+    questioned = (
+        is_question(clause)
+        or bool(_QUESTION_REPORTING.search(clause))
+        or bool(_QUESTION_REPORTING.search(before) and not re.search(r"[?？]", before))
+    )
+    referral = _REFERRAL.search(clause)
+    # "no need to see a dentist" claims the product replaces one: only an undenied referral disowns.
+    referral_denied = referral is not None and bool(_NEGATION.search(_mask(clause[: referral.start()])))
+    debunked = bool(_DEBUNKING.search(masked) or _DISTANCING.search(masked) or (referral and not referral_denied))
+    if not debunked and (reported or _REPORTING.search(before) or _DISTANCING.search(before)):
+        # "有人说能X，其实不能" / "they say it X, but it doesn't": a later denial debunks the report.
+        later = _mask(after)
+        debunked = bool(
+            _DEBUNKING.search(later)
+            or _DENIALS.search(later)
+            or _NEGATION.search(later)
+            or _ANSWER_NO.search(later.lstrip(" ,，"))
+        )
+    hedged = bool(_HEDGES.search(masked))
+    return Scope(questioned=questioned, debunked=debunked, hedged=hedged, reported=reported)
+
+
+def is_question(text: str) -> bool:
+    """Whether a clause asks: a question mark, a final question particle (吗), an A-not-A form (能不能, 是不是),
+    a whether-question ("is it true that", "whether"), or an English auxiliary-first question."""
+    masked = _IDIOMS.sub(lambda m: " " * len(m.group()), text)
+    # A question mark after an English statement is surprise, not a question ("The price is $329??").
+    asks = _QUESTION_END.search(text) and (re.search(_CJK_CHAR, text) or _EN_WH_START.search(text))
+    return bool(
+        asks
+        or _QUESTION_PARTICLE.search(text)
+        or _QUESTION_CUE.search(masked)
+        or _A_NOT_A.search(masked)
+        or (_EN_QUESTION_START.search(text) and not re.search(r"[.!。！]\s*$", text))
+    )
+
+
+def denies_previous(text: str) -> bool:
+    """Whether a sentence opens by answering no or by debunking ("No, it doesn't", "不是的", "Myth."), so that
+    the question or report before it is denied."""
+    opening = _mask(text)[:24]
+    return bool(_ANSWER_NO.search(text) or _DEBUNKING.search(opening) or _DENIALS.search(opening))
 
 
 def _looks_like_rule(text: str, position: int) -> bool:

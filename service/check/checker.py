@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
@@ -32,7 +32,7 @@ from knowledge_base.repository import Embedder, KnowledgeBaseRepository
 from service.check.absolute import find_absolute_claims, neutral_wording, reword
 from service.check.commerce import is_price_topic, talks_deals
 from service.check.cues import Cues, cues_of
-from service.check.decision import DecisionModel, Features
+from service.check.decision import DecisionModel, Features, bag_features
 from service.check.polarity import Polarity, analyse_polarity
 from service.check.profile import Claim, KnowledgeBaseProfile, ProfileCache, Target, blank_names, strip_names
 from service.check.quantities import Quantity, compare, extract_quantities, same_attribute, substitute
@@ -101,14 +101,27 @@ class _SentenceAnalysis:
     """What a sentence yields on its own, with offsets from the sentence's start: its distortions, what it
     matches, and what its clauses carry. The same sentence in another post reuses it (posts repeat)."""
 
-    distortions: list[Distortion]  # every candidate with its confidence, the most confident per fact
+    candidates: list[tuple[Distortion, Features]]  # every distortion proposed, with its evidence
     facts: list[Match]
     key_messages: list[Match]
     avoid_topics: list[Match]
     prohibited_claims: list[Match]
-    carries: list[tuple[Target, float, float]]  # key messages its clauses may carry: score, confidence
-    touches: list[tuple[Target, float, float]]  # avoid-topics its clauses may touch, likewise
-    evidence: list[tuple[str, str, Features]]  # (family, key, features) of every candidate, when kept
+    carries: list[tuple[Target, float, Features]]  # key messages its clauses may carry: score, evidence
+    touches: list[tuple[Target, float, Features]]  # avoid-topics its clauses may touch, likewise
+
+    def rows(self) -> Iterator[tuple[str, str, Features]]:
+        """Every candidate as (family, key, features)."""
+        for distortion, features in self.candidates:
+            yield distortion.kind.value, _key(distortion), features
+        for message, _, features in self.carries:
+            yield "message", message.item_id, features
+        for topic, _, features in self.touches:
+            yield "topic", topic.item_id, features
+
+
+def _key(distortion: Distortion) -> str:
+    """What a distortion is of: its fact or prohibited claim, or its kind when it has none (absolute)."""
+    return distortion.fact_id or f"kind:{distortion.kind.value}"
 
 
 def _shifted(distortion: Distortion, shift: int) -> Distortion:
@@ -180,14 +193,12 @@ class Checker:
         thresholds: CheckThresholds,
         decision: DecisionModel | None = None,
         min_confidence: float | None = None,
-        keep_evidence: bool = False,
     ) -> None:
         self.repository = repository
         self.embedder = embedder
         self.thresholds = thresholds
         self.decision = decision if decision is not None else DecisionModel.load()
         self.min_confidence = min_confidence  # None: each family's fitted threshold
-        self.keep_evidence = keep_evidence  # keep every candidate's features (what training reads)
         self.profiles = ProfileCache(embedder, self._fact_ids_near, repository.claim_vectors)
         # Retrieval results of recently seen texts, and the analyses of recently seen sentences, per
         # knowledge-base version (posts repeat).
@@ -258,11 +269,12 @@ class Checker:
         found = []
         for text in texts:
             sentences, _ = self._segment(to_simplified(text))  # analysed (and cached) as Simplified
-            rows = []
+            rows: list[tuple[str, str, Features]] = []
             for sentence in sentences:
                 cached = self._sentences.get((kb.id, kb.version, sentence.text))
-                if cached is not None:
-                    rows.extend(cached.evidence)
+                if cached is None:
+                    raise RuntimeError("the sentence cache is too small to read a batch's evidence back")
+                rows.extend(cached.rows())
             found.append(rows)
         return found
 
@@ -369,8 +381,6 @@ class Checker:
         hits: Sequence[Sequence[str]],
         min_confidence: float | None,
     ) -> CheckResponse:
-        decision = self.decision
-        per_sentence: dict[int, list[Distortion]] = {}
         analyses: list[_SentenceAnalysis] = []
         # Rows of ``vectors`` and ``hits``: the sentences, then the clauses.
         clauses_of: dict[int, list[tuple[int, Span]]] = {index: [] for index in range(len(sentences))}
@@ -379,19 +389,8 @@ class Checker:
         for index, sentence in enumerate(sentences):
             analysis = self._sentence_analysis(kb, profile, sentence, index, clauses_of[index], vectors, hits)
             analyses.append(analysis)
-            per_sentence[index] = [
-                _shifted(d, sentence.start)
-                for d in analysis.distortions
-                if d.confidence >= decision.threshold(d.kind.value, min_confidence)
-            ]
-
-        carried, touched = self._messages_and_topics(
-            profile,
-            sentences,
-            analyses,
-            decision.threshold("message", min_confidence),
-            decision.threshold("topic", min_confidence),
-        )
+        per_sentence = self._decided_distortions(sentences, analyses, min_confidence)
+        carried, touched = self._messages_and_topics(profile, sentences, analyses, min_confidence)
         sentence_results = self._sentence_results(sentences, analyses, per_sentence, carried)
         distortions = [d for result in sentence_results for d in result.distortions]
         counts = CheckCounts(
@@ -455,12 +454,12 @@ class Checker:
             plain = self._plain(profile, span.text)
             # In retrieval order, not a set's: claims that score the same (facts sharing a clause) are then
             # ranked the same way in every process (a set of strings iterates in a per-process order).
-            candidates = [
+            nearby = [
                 claim_index
                 for fact_id in dict.fromkeys([*hits[row], *hits[sentence_row]])
                 for claim_index in profile.claims_of_fact.get(fact_id, [])
             ]
-            for claim_index, cosine in zip(candidates, profile.claim_cosines(vector, candidates), strict=True):
+            for claim_index, cosine in zip(nearby, profile.claim_cosines(vector, nearby), strict=True):
                 unit.claim_cosines[claim_index] = cosine
                 unit.claim_scores[claim_index] = cosine + th.lexical_weight * overlap(
                     plain, self._plain(profile, profile.claims[claim_index].text)
@@ -469,12 +468,10 @@ class Checker:
         cues = cues_of(sentence.text)
         names_product = float(bool(profile.names and profile.names.search(sentence.text)))
         about_product = max((unit.best_cosine() for unit in units), default=0.0)
-        evidence: list[tuple[str, str, Features]] = []
-        distortions: list[Distortion] = []
+        candidates: list[tuple[Distortion, Features]] = []
         for unit in units:
             for distortion in self._distortions(profile, unit, local):
-                features = self._distortion_features(profile, unit, distortion, cues)
-                distortions.append(self._decided(distortion, features, evidence))
+                candidates.append((distortion, self._distortion_features(profile, unit, distortion, cues)))
         for distortion in self._absolutes(kb, local):
             features = {
                 "about_product": about_product,
@@ -487,15 +484,15 @@ class Checker:
                 ),
                 **self._cue_features(cues),
             }
-            distortions.append(self._decided(distortion, features, evidence))
-        carries: list[tuple[Target, float, float]] = []
-        touches: list[tuple[Target, float, float]] = []
+            candidates.append((distortion, features))
+        carries: list[tuple[Target, float, Features]] = []
+        touches: list[tuple[Target, float, Features]] = []
         for unit in units:
-            unit_carries, unit_touches = self._unit_targets(profile, unit, cues, evidence, sentence.text)
+            unit_carries, unit_touches = self._unit_targets(profile, unit, cues, sentence.text)
             carries.extend(unit_carries)
             touches.extend(unit_touches)
         analysis = _SentenceAnalysis(
-            distortions=self._dedupe(distortions),
+            candidates=candidates,
             facts=self._fact_matches(profile, units),
             key_messages=self._target_matches(
                 profile.messages, Section.KEY_MESSAGES, [u.message_scores for u in units], th.on_topic_min
@@ -511,21 +508,43 @@ class Checker:
             ),
             carries=carries,
             touches=touches,
-            evidence=evidence if self.keep_evidence else [],
         )
         self._sentences.put(key, analysis)
         return analysis
 
     # -- the decision ---------------------------------------------------------------------------
 
-    def _decided(
-        self, distortion: Distortion, features: Features, evidence: list[tuple[str, str, Features]]
-    ) -> Distortion:
-        """The candidate with its confidence; its features are kept as evidence when training reads them."""
-        family = distortion.kind.value
-        if self.keep_evidence:
-            evidence.append((family, distortion.fact_id or f"kind:{family}", features))
-        return distortion.model_copy(update={"confidence": round(self.decision.probability(family, features), 4)})
+    def _decided_distortions(
+        self, sentences: list[Span], analyses: list[_SentenceAnalysis], min_confidence: float | None
+    ) -> dict[int, list[Distortion]]:
+        """Per sentence, the distortions reported, placed in the post. A post's candidates for one fact (or for
+        absolute claims) and one kind are one bag of evidence; the most confident kind of a fact is reported if
+        it reaches its threshold, at the candidate that scores best (every term, for absolute claims)."""
+        bags: dict[tuple[str, str], list[tuple[int, Distortion, Features]]] = {}
+        for index, analysis in enumerate(analyses):
+            for distortion, features in analysis.candidates:
+                bags.setdefault((_key(distortion), distortion.kind.value), []).append((index, distortion, features))
+        best: dict[str, tuple[float, str]] = {}
+        for (key, family), members in bags.items():
+            confidence = self.decision.probability(family, bag_features(f for _, _, f in members))
+            if key not in best or (confidence, -_KIND_RANK[DistortionKind(family)]) > (
+                best[key][0],
+                -_KIND_RANK[DistortionKind(best[key][1])],
+            ):
+                best[key] = (confidence, family)
+        per_sentence: dict[int, list[Distortion]] = {index: [] for index in range(len(sentences))}
+        for key, (confidence, family) in best.items():
+            if confidence < self.decision.threshold(family, min_confidence):
+                continue
+            members = bags[(key, family)]
+            if family != DistortionKind.ABSOLUTE.value:
+                members = [max(members, key=lambda member: member[1].score)]  # the first of equals
+            for index, distortion, _ in members:
+                placed = _shifted(distortion, sentences[index].start)
+                per_sentence[index].append(placed.model_copy(update={"confidence": round(confidence, 4)}))
+        for found in per_sentence.values():
+            found.sort(key=lambda d: (d.start, _KIND_RANK[d.kind]))
+        return per_sentence
 
     @staticmethod
     def _cue_features(cues: Cues) -> Features:
@@ -933,21 +952,6 @@ class Checker:
             score=round(score, 4),
         )
 
-    @staticmethod
-    def _dedupe(distortions: list[Distortion]) -> list[Distortion]:
-        """One distortion per fact (or per absolute term) in a sentence: the most confident, then the most
-        telling kind."""
-        best: dict[str, Distortion] = {}
-        for distortion in distortions:
-            key = distortion.fact_id or f"{distortion.kind.value}:{distortion.start}"
-            current = best.get(key)
-            if current is None or (-distortion.confidence, _KIND_RANK[distortion.kind]) < (
-                -current.confidence,
-                _KIND_RANK[current.kind],
-            ):
-                best[key] = distortion
-        return sorted(best.values(), key=lambda d: (d.start, _KIND_RANK[d.kind]))
-
     # -- messages and topics --------------------------------------------------------------------
 
     def _unit_targets(
@@ -955,11 +959,10 @@ class Checker:
         profile: KnowledgeBaseProfile,
         unit: _Unit,
         cues: Cues,
-        evidence: list[tuple[str, str, Features]],
         sentence_text: str,
-    ) -> tuple[list[tuple[Target, float, float]], list[tuple[Target, float, float]]]:
-        """The key messages a clause may carry and the avoid-topics it may touch, each with its score and the
-        decision's confidence (once its distortions are known: a prohibited claim carries no selling point)."""
+    ) -> tuple[list[tuple[Target, float, Features]], list[tuple[Target, float, Features]]]:
+        """The key messages a clause may carry and the avoid-topics it may touch, each with its score and its
+        evidence (once its distortions are known: a prohibited claim carries no selling point)."""
         th = self.thresholds
         best = unit.best_claim()
         rival = unit.best_cosine()
@@ -998,9 +1001,7 @@ class Checker:
                 "prohibited": float(unit.prohibited),
                 **context,
             }
-            if self.keep_evidence:
-                evidence.append(("message", message.item_id, features))
-            carries.append((message, score, self.decision.probability("message", features)))
+            carries.append((message, score, features))
         touches = []
         for position, (topic, score) in enumerate(zip(profile.avoid_topics, unit.topic_scores, strict=True)):
             price_grammar = unit.deal_talk and is_price_topic(topic.text)
@@ -1016,48 +1017,51 @@ class Checker:
                 "gap_to_next": score - max((v for i, v in enumerate(unit.topic_scores) if i != position), default=0),
                 **context,
             }
-            if self.keep_evidence:
-                evidence.append(("topic", topic.item_id, features))
-            touches.append((topic, score, self.decision.probability("topic", features)))
+            touches.append((topic, score, features))
         return carries, touches
 
-    @staticmethod
     def _messages_and_topics(
+        self,
         profile: KnowledgeBaseProfile,
         sentences: list[Span],
         analyses: list[_SentenceAnalysis],
-        message_threshold: float,
-        topic_threshold: float,
+        min_confidence: float | None,
     ) -> tuple[list[CarriedMessage], list[TouchedTopic]]:
-        """Each key message carried and avoid-topic touched from its threshold on, at the sentence that does it
-        most confidently (the first of equals)."""
+        """Each key message carried and avoid-topic touched: a post's candidates for one are one bag of evidence,
+        reported from its threshold on, at the sentence that scores best (the first of equals)."""
+        message_bags: dict[str, list[tuple[int, Target, float, Features]]] = {}
+        topic_bags: dict[str, list[tuple[int, Target, float, Features]]] = {}
+        for index, analysis in enumerate(analyses):
+            for message, score, features in analysis.carries:
+                message_bags.setdefault(message.item_id, []).append((index, message, score, features))
+            for topic, score, features in analysis.touches:
+                topic_bags.setdefault(topic.item_id, []).append((index, topic, score, features))
         carried: dict[str, CarriedMessage] = {}
         touched: dict[str, TouchedTopic] = {}
-        for index, (sentence, analysis) in enumerate(zip(sentences, analyses, strict=True)):
-            for message, score, confidence in analysis.carries:
-                if confidence < message_threshold:
-                    continue
-                if message.item_id not in carried or carried[message.item_id].confidence < confidence:
-                    carried[message.item_id] = CarriedMessage(
-                        id=message.item_id,
-                        text=message.text,
-                        sentence_index=index,
-                        sentence=sentence.text,
-                        score=round(score, 4),
-                        confidence=round(confidence, 4),
-                    )
-            for topic, score, confidence in analysis.touches:
-                if confidence < topic_threshold:
-                    continue
-                if topic.item_id not in touched or touched[topic.item_id].confidence < confidence:
-                    touched[topic.item_id] = TouchedTopic(
-                        id=topic.item_id,
-                        text=topic.text,
-                        sentence_index=index,
-                        sentence=sentence.text,
-                        score=round(score, 4),
-                        confidence=round(confidence, 4),
-                    )
+        for item_id, members in message_bags.items():
+            confidence = self.decision.probability("message", bag_features(m[3] for m in members))
+            if confidence >= self.decision.threshold("message", min_confidence):
+                index, message, score, _ = max(members, key=lambda m: (m[2], -m[0]))
+                carried[item_id] = CarriedMessage(
+                    id=item_id,
+                    text=message.text,
+                    sentence_index=index,
+                    sentence=sentences[index].text,
+                    score=round(score, 4),
+                    confidence=round(confidence, 4),
+                )
+        for item_id, members in topic_bags.items():
+            confidence = self.decision.probability("topic", bag_features(m[3] for m in members))
+            if confidence >= self.decision.threshold("topic", min_confidence):
+                index, topic, score, _ = max(members, key=lambda m: (m[2], -m[0]))
+                touched[item_id] = TouchedTopic(
+                    id=item_id,
+                    text=topic.text,
+                    sentence_index=index,
+                    sentence=sentences[index].text,
+                    score=round(score, 4),
+                    confidence=round(confidence, 4),
+                )
         order = {m.id: i for i, m in enumerate(profile.kb.key_messages)}
         topic_order = {a.id: i for i, a in enumerate(profile.kb.avoid_topics)}
         return (

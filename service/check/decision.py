@@ -1,8 +1,10 @@
 """The fitted decision: which proposed candidates the checker reports, and how confident it is in each.
 
 The mechanisms (figures, rules, polarity, prohibited claims, absolute terms, message and topic similarity)
-propose candidates with the evidence for each as named features; one small logistic regression per family
-of candidates turns the features into a probability, and a family's threshold (fitted with it) decides.
+propose candidates with the evidence for each as named features. A post's candidates for one key (a fact
+it may distort, an absolute claim, a key message it may carry, a topic it may touch) are pooled into one
+bag of evidence; one small logistic regression per family turns a bag into a probability, and the
+family's threshold (fitted with it) decides.
 The weights live in a JSON file made by ``brandcheck train`` from labelled products (``shared/eval`` format)
 and loaded once at start.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -103,6 +105,20 @@ def fit_logistic(rows: Sequence[Mapping[str, float]], labels: Sequence[int], l2:
         if previous - current < 1e-10:
             break
     return LogisticModel(names, tuple(mean), tuple(scale), tuple(beta[:-1]), float(beta[-1]))
+
+
+def bag_features(candidates: Iterable[Mapping[str, float]]) -> Features:
+    """A post's evidence for one key (a fact, an absolute claim, a message or a topic) of one family: each
+    feature's largest value over the post's candidates for it, and how many candidates there are."""
+    bag: Features = {}
+    count = 0
+    for features in candidates:
+        count += 1
+        for name, value in features.items():
+            if name not in bag or value > bag[name]:
+                bag[name] = value
+    bag["candidates"] = float(count)
+    return bag
 
 
 @dataclass(frozen=True)

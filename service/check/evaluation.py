@@ -19,7 +19,7 @@ from knowledge_base.models import KnowledgeBase
 from knowledge_base.repository import KnowledgeBaseRepository
 from knowledge_base.store import EdgeStore, LexicalEncoder
 from service.check.checker import Checker
-from service.check.decision import PROPOSE_ALL, DecisionModel
+from service.check.decision import DecisionModel
 from service.check.profile import claim_texts
 from service.check.schemas import CheckResponse
 from service.settings import CheckThresholds
@@ -78,7 +78,7 @@ def product_checkers(
                     repository.open()
                     repository.save(kb.id, kb.content)
                     live = repository.get(kb.id)
-                    checker = Checker(repository, embedder, thresholds, decision, keep_evidence=decision is PROPOSE_ALL)
+                    checker = Checker(repository, embedder, thresholds, decision)
                     yield folder, live, checker, list(read_cases(folder))
                 finally:
                     store.close()

@@ -1,9 +1,9 @@
 """Fitting the decision on labelled products, and measuring it leave-one-product-out.
 
 ``collect`` runs every mechanism over each product's posts with nothing decided yet and keeps every
-candidate's features; ``fit`` makes one logistic model per family from them and picks the thresholds that
-maximise F1 on the same data; ``leave_one_product_out`` fits on all products but one and predicts that one,
-for each in turn: the figure a brand with a new product will see.
+candidate's features; ``fit`` pools them into bags per post and key, makes one logistic model per family
+and picks the thresholds that maximise F1 on the same data; ``leave_one_product_out`` fits on all products
+but one and predicts that one, for each in turn: the figure a brand with a new product will see.
 """
 
 from __future__ import annotations
@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from knowledge_base.embedding import SentenceEmbedder
-from service.check.decision import DISTORTION_FAMILIES, FAMILIES, PROPOSE_ALL, DecisionModel, fit_logistic
+from service.check.decision import (
+    DISTORTION_FAMILIES,
+    FAMILIES,
+    PROPOSE_ALL,
+    DecisionModel,
+    Features,
+    bag_features,
+    fit_logistic,
+)
 from service.check.evaluation import BATCH, product_checkers, product_folders
 from service.settings import CheckThresholds
 
@@ -62,11 +70,20 @@ def collect(
     return posts
 
 
-def _post_scores(model: DecisionModel, post: LabelledPost) -> dict[str, dict[str, tuple[float, str]]]:
-    """Per what (distortion, message, topic): each key's best confidence in the post and its family."""
-    best: dict[str, dict[str, tuple[float, str]]] = {"distortion": {}, "message": {}, "topic": {}}
+def _bags(post: LabelledPost) -> dict[tuple[str, str], Features]:
+    """The post's bag of evidence per (family, key)."""
+    grouped: dict[tuple[str, str], list[Features]] = defaultdict(list)
     for family, key, features in post.rows:
-        confidence = model.probability(family, features)
+        grouped[(family, key)].append(features)
+    return {group: bag_features(rows) for group, rows in grouped.items()}
+
+
+def _post_scores(model: DecisionModel, post: LabelledPost) -> dict[str, dict[str, tuple[float, str]]]:
+    """Per what (distortion, message, topic): each key's confidence in the post and the family that gives it
+    (for a fact, the most confident of the kinds proposed)."""
+    best: dict[str, dict[str, tuple[float, str]]] = {"distortion": {}, "message": {}, "topic": {}}
+    for (family, key), bag in _bags(post).items():
+        confidence = model.probability(family, bag)
         current = best[_what(family)].get(key)
         if current is None or confidence > current[0]:
             best[_what(family)][key] = (confidence, family)
@@ -94,48 +111,21 @@ def _best_threshold(model: DecisionModel, posts: Sequence[LabelledPost], what: s
     return best_t
 
 
-def _training_rows(
-    posts: Sequence[LabelledPost], model: DecisionModel | None
-) -> tuple[dict[str, list[dict[str, float]]], dict[str, list[int]]]:
-    """Rows and labels per family. A labelled key of a post is one positive: the candidate that stands for it
-    best (by ``model``, or by its similarity before there is one); the post's other candidates for that key
-    are left out, since the label says one of them is right, not which. Every candidate of an unlabelled key
-    is a negative."""
-    rows: dict[str, list[dict[str, float]]] = defaultdict(list)
+def fit(posts: Sequence[LabelledPost], version: str, trained_on: str = "", l2: float = 1.0) -> DecisionModel:
+    """One logistic model per family over the posts' bags of evidence (a bag is right when its key is among
+    the post's labels), then the thresholds that maximise F1 on the same posts."""
+    rows: dict[str, list[Features]] = defaultdict(list)
     labels: dict[str, list[int]] = defaultdict(list)
     for post in posts:
         gold = {what: post.gold(what) for what in ("distortion", "message", "topic")}
-        best: dict[tuple[str, str], tuple[float, str, dict[str, float]]] = {}
-        for family, key, features in post.rows:
-            if key not in gold[_what(family)]:
-                rows[family].append(features)
-                labels[family].append(0)
-                continue
-            rank = model.probability(family, features) if model else features.get("score", 0.0)
-            current = best.get((_what(family), key))
-            if current is None or rank > current[0]:
-                best[(_what(family), key)] = (rank, family, features)
-        for _, family, features in best.values():
-            rows[family].append(features)
-            labels[family].append(1)
-    return rows, labels
-
-
-def fit(
-    posts: Sequence[LabelledPost], version: str, trained_on: str = "", l2: float = 1.0, rounds: int = 3
-) -> DecisionModel:
-    """One logistic model per family from the candidates of ``posts`` (see ``_training_rows``; a few rounds,
-    each picking the positives with the model of the round before), then the thresholds that maximise F1
-    on the same posts."""
-    model: DecisionModel | None = None
-    for _ in range(rounds):
-        rows, labels = _training_rows(posts, model)
-        models = {family: fit_logistic(rows[family], labels[family], l2) for family in FAMILIES if rows[family]}
-        model = DecisionModel(models=models, thresholds={}, version=version, trained_on=trained_on)
-    assert model is not None
+        for (family, key), bag in sorted(_bags(post).items()):
+            rows[family].append(bag)
+            labels[family].append(int(key in gold[_what(family)]))
+    models = {family: fit_logistic(rows[family], labels[family], l2) for family in FAMILIES if rows[family]}
+    model = DecisionModel(models=models, thresholds={}, version=version, trained_on=trained_on)
     shared = {what: _best_threshold(model, posts, what) for what in ("distortion", "message", "topic")}
-    thresholds = {family: shared[_what(family)] for family in model.models}
-    return DecisionModel(models=model.models, thresholds=thresholds, version=version, trained_on=trained_on)
+    thresholds = {family: shared[_what(family)] for family in models}
+    return DecisionModel(models=models, thresholds=thresholds, version=version, trained_on=trained_on)
 
 
 def predict(model: DecisionModel, post: LabelledPost) -> dict[str, Any]:

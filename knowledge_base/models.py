@@ -7,7 +7,7 @@ import enum
 import re
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 KB_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 ITEM_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
@@ -16,6 +16,17 @@ MAX_ITEM_TEXT = 2000
 ItemId = Annotated[str, StringConstraints(pattern=ITEM_ID_PATTERN)]
 ItemText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ITEM_TEXT)]
 KnowledgeBaseId = Annotated[str, StringConstraints(pattern=KB_ID_PATTERN)]
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(value: object) -> object:
+    # pydantic would also take 0 or "0" (Unix time) as 1970-01-01; a date is YYYY-MM-DD (or a date, from YAML).
+    if isinstance(value, dt.date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 
 
 class ItemKind(enum.StrEnum):
@@ -53,8 +64,8 @@ class Fact(_Item):
 
     topic: str | None = Field(default=None, max_length=200, description="Attribute the fact is about.")
     tags: list[Annotated[str, StringConstraints(min_length=1, max_length=100)]] = Field(default_factory=list)
-    valid_from: dt.date | None = Field(default=None, description="First day the fact holds (inclusive).")
-    valid_until: dt.date | None = Field(default=None, description="Last day the fact holds (inclusive).")
+    valid_from: IsoDate | None = Field(default=None, description="First day the fact holds (inclusive).")
+    valid_until: IsoDate | None = Field(default=None, description="Last day the fact holds (inclusive).")
 
     @model_validator(mode="after")
     def _period_in_order(self) -> Self:
@@ -67,8 +78,8 @@ class KeyMessage(_Item):
     """A campaign selling point whose pull-through is measured."""
 
     priority: int | None = Field(default=None, ge=1, le=5, description="1 (highest) to 5.")
-    campaign_start: dt.date | None = None
-    campaign_end: dt.date | None = None
+    campaign_start: IsoDate | None = None
+    campaign_end: IsoDate | None = None
 
     @model_validator(mode="after")
     def _campaign_in_order(self) -> Self:

@@ -23,7 +23,6 @@ from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from litestar.template.config import TemplateConfig
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from knowledge_base.errors import DomainError
 from service.analysis.controller import AnalysisController
 from service.analysis.jobs import AnalysisJobs
 from service.auth.controller import AuthController
@@ -32,7 +31,7 @@ from service.auth.middleware import AuthMiddleware, principal_of
 from service.auth.rate_limit import RateLimiter
 from service.check.checker import Checker
 from service.check.controller import CheckController
-from service.errors import domain_error_handler, undecodable_body_handler
+from service.errors import error_response
 from service.knowledge_bases.controller import KnowledgeBaseController
 from service.knowledge_bases.service import KnowledgeBaseService
 from service.limits import LimitsMiddleware
@@ -184,7 +183,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         dependencies=dependencies,
-        exception_handlers={DomainError: domain_error_handler, UnicodeDecodeError: undecodable_body_handler},
+        exception_handlers={Exception: error_response},
         lifespan=[lifespan],
         openapi_config=openapi,
         middleware=[

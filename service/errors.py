@@ -17,6 +17,7 @@ from litestar.exceptions import HTTPException, SerializationException, Validatio
 from pydantic import BaseModel, ConfigDict, Field
 
 from knowledge_base.errors import DomainError
+from knowledge_base.models import INCONSISTENT
 
 logger = logging.getLogger("brandcheck")
 
@@ -70,6 +71,15 @@ def _validation_extra(extra: Any) -> list[dict[str, Any]] | None:
     return errors or None
 
 
+def _only_inconsistencies(exc: ValidationException) -> bool:
+    """Whether a body broke only rules the OpenAPI document cannot state: content that is well formed but
+    inconsistent is a 422, like the same content imported from a file."""
+    errors = getattr(exc.__cause__, "errors", None)
+    if not isinstance(errors, list) or not errors:
+        return False
+    return all(isinstance(error, dict) and error.get("type") == INCONSISTENT for error in errors)
+
+
 def _http_exception_extra(exc: HTTPException) -> list[Any] | dict[str, Any] | None:
     if isinstance(exc, ValidationException):
         return _validation_extra(exc.extra)
@@ -90,6 +100,8 @@ def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[
     elif isinstance(exc, HTTPException):
         status_code, detail, extra = exc.status_code, exc.detail, _http_exception_extra(exc)
         headers = dict(exc.headers) if exc.headers else None
+        if isinstance(exc, ValidationException) and _only_inconsistencies(exc):
+            status_code = 422
     elif isinstance(exc, UnicodeDecodeError):
         status_code, detail = 400, "the request body is not valid UTF-8"
         extra = [{"field": "body", "message": f"invalid byte at offset {exc.start}", "source": "body"}]

@@ -17,15 +17,23 @@ PostFormat = Literal["json", "jsonl", "csv"]
 _MAX_ERRORS = 20
 
 
-def detect_post_format(content_type: str | None, filename: str | None, body: bytes) -> PostFormat:
-    """The format from the content type, the file name, or the body itself."""
-    hint = f"{content_type or ''} {filename or ''}".lower()
+def named_post_format(hint: str | None) -> PostFormat | None:
+    """The format a content type (or file name) names, if it names one."""
+    hint = (hint or "").lower()
     if "csv" in hint:
         return "csv"
     if "jsonl" in hint or "ndjson" in hint or "json-lines" in hint:
         return "jsonl"
     if "json" in hint:
         return "json"
+    return None
+
+
+def detect_post_format(content_type: str | None, filename: str | None, body: bytes) -> PostFormat:
+    """The format from the content type, the file name, or the body itself."""
+    named = named_post_format(f"{content_type or ''} {filename or ''}")
+    if named is not None:
+        return named
     stripped = body.lstrip()
     if stripped[:1] in (b"{", b"["):
         first_line = stripped.split(b"\n", 1)[0].strip()

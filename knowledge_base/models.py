@@ -11,7 +11,16 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 # The error type of rules JSON Schema cannot state (periods in order, ids unique): answered 422, not 400.
@@ -48,6 +57,10 @@ def _char_class(excluded: Iterable[int]) -> str:
     return "[^" + "".join(char(a) if a == b else f"{char(a)}-{char(b)}" for a, b in ranges) + "]"
 
 
+# What pydantic strips (Unicode White_Space, which is not quite str.isspace: it keeps U+001C-U+001F).
+_STRIPPED: TypeAdapter[str] = TypeAdapter(Annotated[str, StringConstraints(strip_whitespace=True)])
+
+
 @functools.cache
 def _patterns() -> dict[str, str]:
     """JSON Schema patterns (which match anywhere) for the OpenAPI document: ``visible``, a character
@@ -56,7 +69,7 @@ def _patterns() -> dict[str, str]:
     chars = [chr(code) for code in range(0x110000) if not 0xD800 <= code <= 0xDFFF]
     return {
         "visible": _char_class(ord(ch) for ch in chars if not _is_visible(ch)),
-        "not_blank": _char_class(ord(ch) for ch in chars if ch.isspace()),
+        "not_blank": _char_class(ord(ch) for ch in chars if ch.isspace() and not _STRIPPED.validate_python(ch)),
     }
 
 

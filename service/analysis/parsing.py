@@ -59,6 +59,11 @@ def parse_posts(body: bytes, fmt: PostFormat) -> list[Post]:
             raise InvalidInputError(
                 "invalid JSON", extra=[{"field": "body", "message": exc.msg, "line": exc.lineno}]
             ) from exc
+        if isinstance(data, dict) and (unknown := sorted(set(data) - {"posts"})):
+            raise InvalidInputError(
+                f"unknown field '{unknown[0]}'; the body is {{\"posts\": [...]}} or a list of posts",
+                extra=[{"field": name, "message": "unknown field"} for name in unknown],
+            )
         items = data.get("posts") if isinstance(data, dict) else data
         if not isinstance(items, list):
             raise InvalidInputError(
@@ -101,7 +106,10 @@ def parse_posts(body: bytes, fmt: PostFormat) -> list[Post]:
     errors: list[dict[str, Any]] = []
     for where, item in rows:
         try:
-            posts.append(Post.model_validate(item))
+            # JSON posts are held to their JSON types (no 1 for true, "5" for 5); CSV cells are all text.
+            posts.append(
+                Post.model_validate(item) if fmt == "csv" else Post.model_validate_json(json.dumps(item), strict=True)
+            )
         except ValidationError as exc:
             for error in exc.errors():
                 field = format_loc(error["loc"]) or "post"

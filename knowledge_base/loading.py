@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from knowledge_base.models import ItemKind, KnowledgeBase, KnowledgeBaseContent, slugify
+from knowledge_base.models import ItemKind, KnowledgeBase, KnowledgeBaseContent, derive_kb_id, slugify
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ def validate_document(
         content = KnowledgeBaseContent.model_validate({k: v for k, v in data.items() if k not in ("id", "version")})
     except ValidationError as exc:
         raise KnowledgeBaseFormatError(field_errors(exc, data, root, source), source) from exc
-    kb_id = data.get("id") or default_id or slugify(content.product) or slugify(content.brand)
+    kb_id = data.get("id") or default_id or derive_kb_id(content.product, content.brand)
     try:
         return KnowledgeBase(id=kb_id, **content.model_dump())
     except ValidationError as exc:

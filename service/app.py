@@ -17,13 +17,12 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from litestar.template.config import TemplateConfig
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from knowledge_base.errors import DomainError
 from service.analysis.controller import AnalysisController
 from service.analysis.jobs import AnalysisJobs
 from service.auth.controller import AuthController
@@ -32,11 +31,13 @@ from service.auth.middleware import AuthMiddleware, principal_of
 from service.auth.rate_limit import RateLimiter
 from service.check.checker import Checker
 from service.check.controller import CheckController
-from service.errors import domain_error_handler, undecodable_body_handler
+from service.errors import error_response
 from service.knowledge_bases.controller import KnowledgeBaseController
 from service.knowledge_bases.service import KnowledgeBaseService
 from service.limits import LimitsMiddleware
 from service.observability import Metrics, RequestContextMiddleware
+from service.openapi import DescribedJsonRenderPlugin, DescribedSwaggerRenderPlugin, DescribedYamlRenderPlugin
+from service.options import AllowHeaderMiddleware
 from service.resources import Resources, open_resources, seed_samples
 from service.settings import Settings
 from service.web.controller import LoginController, WebActionsController, WebController
@@ -44,6 +45,8 @@ from service.web.controller import LoginController, WebActionsController, WebCon
 STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATE_DIR = Path(__file__).parent / "web" / "templates"
 logger = logging.getLogger("brandcheck")
+# Litestar adds the charset to a text/* media type itself (twice, when it is there already).
+METRICS_MEDIA_TYPE = CONTENT_TYPE_LATEST.split("; charset=")[0]
 
 
 def _resources(state: State) -> Resources:
@@ -83,7 +86,12 @@ class OperationsController(Controller):
         """The process is up (it may still be loading the model: see /ready)."""
         return {"status": "ok"}
 
-    @get("/ready", summary="Readiness", sync_to_thread=True)
+    @get(
+        "/ready",
+        summary="Readiness",
+        sync_to_thread=True,
+        responses={503: ResponseSpec(dict[str, str], description="Still loading the model, or the store is down.")},
+    )
     def ready(self, state: State) -> Response[dict[str, Any]]:
         """200 once the model is loaded and the store answers; 503 before, or when the store is unreachable."""
         resources: Resources | None = getattr(state, "resources", None)
@@ -103,14 +111,14 @@ class OperationsController(Controller):
             }
         )
 
-    @get("/metrics", summary="Prometheus metrics", sync_to_thread=False)
+    @get("/metrics", summary="Prometheus metrics", sync_to_thread=False, media_type=METRICS_MEDIA_TYPE)
     def metrics_endpoint(self, state: State) -> Response[bytes]:
         """Request counts and latency by route, posts checked, distortions found by kind, active jobs."""
         metrics: Metrics = state.metrics
         resources: Resources | None = getattr(state, "resources", None)
         if resources is not None:
             metrics.jobs_running.set(resources.jobs.active_count())
-        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(metrics.registry))
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -149,15 +157,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         description="Check community content against a brand's official facts and key messages.",
         path="/schema",
         render_plugins=[
-            SwaggerRenderPlugin(
+            DescribedSwaggerRenderPlugin(
                 path=["/", "/swagger"],
                 js_url=f"{swagger}/swagger-ui-bundle.js",
                 css_url=f"{swagger}/swagger-ui.css",
                 standalone_preset_js_url=f"{swagger}/swagger-ui-standalone-preset.js",
                 favicon="<link rel='icon' href='data:,'>",
             ),
-            JsonRenderPlugin(),
-            YamlRenderPlugin(),
+            DescribedJsonRenderPlugin(),
+            DescribedYamlRenderPlugin(),
         ],
     )
     dependencies: dict[str, Any] = {
@@ -184,13 +192,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         dependencies=dependencies,
-        exception_handlers={DomainError: domain_error_handler, UnicodeDecodeError: undecodable_body_handler},
+        exception_handlers={Exception: error_response},
         lifespan=[lifespan],
         openapi_config=openapi,
         middleware=[
             RequestContextMiddleware(metrics),
             AuthMiddleware(lambda app: _resources(app.state).keys, limiter, session_secret),
             LimitsMiddleware(settings.max_body_bytes, settings.max_upload_bytes, settings.request_timeout),
+            AllowHeaderMiddleware(),
         ],
         state=State({"settings": settings, "metrics": metrics, "session_secret": session_secret}),
         debug=False,

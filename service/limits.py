@@ -34,7 +34,7 @@ class LimitsMiddleware(ASGIMiddleware):
         declared = next((v for k, v in scope.get("headers", []) if k == b"content-length"), None)
         if declared is not None and declared.isdigit() and int(declared) > limit:
             detail = f"the request body is {int(declared):,} bytes; this endpoint takes at most {limit:,}"
-            await send_json_error(send, 413, detail)
+            await send_json_error(send, 413, detail, extra=[{"field": "body", "message": detail, "source": "body"}])
             return
         timeout = float(opt.get(TIMEOUT_OPT, self._timeout))
         response_started = False

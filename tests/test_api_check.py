@@ -45,7 +45,7 @@ def test_check_errors_name_the_field(client: TestClient) -> None:  # type: ignor
     assert wrong_type.status_code == 400 and "text" in str(wrong_type.json()["extra"])
     for invisible in ["   ", "\u200b\u200b\n"]:
         blank = client.post(CHECK.format("chengfeng-p5"), json={"text": invisible})
-        assert blank.status_code == 400 and blank.json()["extra"][0]["key"] == "text", blank.text
+        assert blank.status_code == 400 and blank.json()["extra"][0]["field"] == "text", blank.text
     undecodable = client.post(
         CHECK.format("chengfeng-p5"), content=b'{"text": "\xff\xfe"}', headers={"content-type": "application/json"}
     )

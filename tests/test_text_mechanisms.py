@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from knowledge_base.lexicons import stem, stopwords
@@ -318,3 +320,10 @@ def test_lexicons_are_data_and_shared() -> None:
     assert LexicalEncoder().tokens("The charging dock") == [stem("charging"), "dock"]
     assert "the" in stopwords() and "的" in stopwords()
     assert LexicalEncoder().signature.startswith("lexical-v2:")
+
+
+def test_a_long_run_of_digits_is_read_in_linear_time() -> None:
+    # A 20,000-digit post took 30 s (a volt-ampere pattern retried from every digit): one request held a worker.
+    started = time.perf_counter()
+    extract_quantities("0" * 20_000)
+    assert time.perf_counter() - started < 1

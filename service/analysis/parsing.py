@@ -17,15 +17,23 @@ PostFormat = Literal["json", "jsonl", "csv"]
 _MAX_ERRORS = 20
 
 
-def detect_post_format(content_type: str | None, filename: str | None, body: bytes) -> PostFormat:
-    """The format from the content type, the file name, or the body itself."""
-    hint = f"{content_type or ''} {filename or ''}".lower()
+def named_post_format(hint: str | None) -> PostFormat | None:
+    """The format a content type (or file name) names, if it names one."""
+    hint = (hint or "").lower()
     if "csv" in hint:
         return "csv"
     if "jsonl" in hint or "ndjson" in hint or "json-lines" in hint:
         return "jsonl"
     if "json" in hint:
         return "json"
+    return None
+
+
+def detect_post_format(content_type: str | None, filename: str | None, body: bytes) -> PostFormat:
+    """The format from the content type, the file name, or the body itself."""
+    named = named_post_format(f"{content_type or ''} {filename or ''}")
+    if named is not None:
+        return named
     stripped = body.lstrip()
     if stripped[:1] in (b"{", b"["):
         first_line = stripped.split(b"\n", 1)[0].strip()
@@ -51,6 +59,11 @@ def parse_posts(body: bytes, fmt: PostFormat) -> list[Post]:
             raise InvalidInputError(
                 "invalid JSON", extra=[{"field": "body", "message": exc.msg, "line": exc.lineno}]
             ) from exc
+        if isinstance(data, dict) and (unknown := sorted(set(data) - {"posts"})):
+            raise InvalidInputError(
+                f"unknown field '{unknown[0]}'; the body is {{\"posts\": [...]}} or a list of posts",
+                extra=[{"field": name, "message": "unknown field"} for name in unknown],
+            )
         items = data.get("posts") if isinstance(data, dict) else data
         if not isinstance(items, list):
             raise InvalidInputError(
@@ -93,7 +106,10 @@ def parse_posts(body: bytes, fmt: PostFormat) -> list[Post]:
     errors: list[dict[str, Any]] = []
     for where, item in rows:
         try:
-            posts.append(Post.model_validate(item))
+            # JSON posts are held to their JSON types (no 1 for true, "5" for 5); CSV cells are all text.
+            posts.append(
+                Post.model_validate(item) if fmt == "csv" else Post.model_validate_json(json.dumps(item), strict=True)
+            )
         except ValidationError as exc:
             for error in exc.errors():
                 field = format_loc(error["loc"]) or "post"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, delete, get, post
 from litestar.params import Parameter, QueryParameter
@@ -14,6 +14,7 @@ from service.auth.keys import KeyRing, Role, StoredKey
 from service.auth.middleware import principal_of, requires
 from service.knowledge_bases.schemas import AuditRecord
 from service.knowledge_bases.service import KnowledgeBaseService
+from service.openapi import errors
 
 logger = logging.getLogger("brandcheck.auth")
 
@@ -32,7 +33,7 @@ class KeyCreate(BaseModel):
     model_config = {"extra": "forbid"}
 
     name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.@-]+$", description="Shown in the audit log.")
-    role: str = Field(pattern="^(reviewer|editor|admin)$", description="reviewer, editor or admin.")
+    role: Literal["reviewer", "editor", "admin"] = Field(description="reviewer, editor or admin.")
     rate_per_minute: int | None = Field(None, ge=1, le=1_000_000, description="Overrides the default rate limit.")
 
 
@@ -48,13 +49,13 @@ class AuthController(Controller):
     path = "/api/v1"
     tags = ["access"]  # noqa: RUF012 - Litestar declares it as an instance attribute
 
-    @get("/me", summary="Who am I", guards=[requires(Role.REVIEWER)], sync_to_thread=False)
+    @get("/me", summary="Who am I", guards=[requires(Role.REVIEWER)], sync_to_thread=False, responses=errors())
     def me(self, request: Request[Any, Any, Any], keys: KeyRing) -> Me:
         """The name and role of the key the request was made with."""
         principal = principal_of(request)
         return Me(name=principal.name, role=principal.role.label, auth_enabled=keys.enabled)
 
-    @get("/keys", summary="List API keys", guards=[requires(Role.ADMIN)], sync_to_thread=True)
+    @get("/keys", summary="List API keys", guards=[requires(Role.ADMIN)], sync_to_thread=True, responses=errors(403))
     def list_keys(self, keys: KeyRing) -> list[StoredKey]:
         """Every key by name, role and key id (the first 12 hex digits of its SHA-256), never the key."""
         return keys.list_keys()
@@ -65,6 +66,7 @@ class AuthController(Controller):
         status_code=HTTP_201_CREATED,
         guards=[requires(Role.ADMIN)],
         sync_to_thread=True,
+        responses=errors(400, 403, 409, 413, 422),
     )
     def create_key(self, request: Request[Any, Any, Any], keys: KeyRing, data: KeyCreate) -> CreatedKey:
         """Create a key; the response carries the key itself, once. 409 if the name is taken."""
@@ -79,13 +81,20 @@ class AuthController(Controller):
         status_code=HTTP_204_NO_CONTENT,
         guards=[requires(Role.ADMIN)],
         sync_to_thread=True,
+        responses=errors(400, 403, 404, 409),
     )
     def delete_key(self, request: Request[Any, Any, Any], keys: KeyRing, key_id: str) -> None:
         """Delete a key made through the API (keys from settings or the keys file are removed there)."""
         deleted = keys.delete(key_id)
         logger.info("key deleted", extra={"key_name": deleted.name, "by": principal_of(request).name})
 
-    @get("/audit", summary="Audit log of every knowledge base", guards=[requires(Role.EDITOR)], sync_to_thread=True)
+    @get(
+        "/audit",
+        summary="Audit log of every knowledge base",
+        guards=[requires(Role.EDITOR)],
+        sync_to_thread=True,
+        responses=errors(400, 403, 404),
+    )
     def audit_log(
         self,
         kb_service: KnowledgeBaseService,

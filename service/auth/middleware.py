@@ -18,6 +18,7 @@ from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEven
 from service.auth.keys import LOCAL_PRINCIPAL, KeyRing, Principal, Role
 from service.auth.rate_limit import RateLimiter
 from service.auth.sessions import SESSION_COOKIE, read_session
+from service.errors import error_body
 
 PUBLIC_PATHS = ("/health", "/ready", "/metrics", "/login", "/ui/login", "/ui/logout")
 PUBLIC_PREFIXES = ("/schema", "/static/")
@@ -33,9 +34,15 @@ class AuthError(Exception):
         self.headers = headers or {}
 
 
-async def send_json_error(send: Send, status_code: int, detail: str, headers: dict[str, str] | None = None) -> None:
-    """Answer with the service's error body ``{status_code, detail}`` without going through a handler."""
-    body = json.dumps({"status_code": status_code, "detail": detail}).encode()
+async def send_json_error(
+    send: Send,
+    status_code: int,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    extra: list[Any] | dict[str, Any] | None = None,
+) -> None:
+    """Answer with the service's error body ``{status_code, detail, extra}`` without going through a handler."""
+    body = json.dumps(error_body(status_code, detail, extra)).encode()
     raw_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     raw_headers += [(k.lower().encode(), v.encode("latin-1")) for k, v in (headers or {}).items()]
     start: HTTPResponseStartEvent = {"type": "http.response.start", "status": status_code, "headers": raw_headers}

@@ -11,6 +11,7 @@ from service.check.checker import Checker
 from service.check.offsets import convert_response
 from service.check.schemas import CheckRequest, CheckResponse
 from service.observability import Metrics
+from service.openapi import errors
 
 
 class CheckController(Controller):
@@ -20,7 +21,13 @@ class CheckController(Controller):
     tags = ["check"]  # noqa: RUF012 - Litestar declares it as an instance attribute
     guards = [requires(Role.REVIEWER)]  # noqa: RUF012
 
-    @post("/", summary="Check content for distortions and key messages", status_code=HTTP_200_OK, sync_to_thread=True)
+    @post(
+        "/",
+        summary="Check content for distortions and key messages",
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+        responses=errors(400, 404, 413),
+    )
     def check(self, checker: Checker, metrics: Metrics, kb_id: str, data: CheckRequest) -> CheckResponse:
         """Per sentence: span, matched items with scores and a verdict; each distortion with its kind, the
         official fact, an explanation and a correction; for the whole text, the key messages carried and

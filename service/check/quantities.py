@@ -280,7 +280,10 @@ _ZERO = re.compile(
     r"(?:完全不用|完全不需要|完全没有|无需|不需要任何|零)(?P<zh>[\u4e00-\u9fff]{1,3})",
     re.IGNORECASE,
 )
-_VOLT_AMP = re.compile(r"(?P<v>\d+(?:\.\d+)?)\s?V\s?[/×x*]?\s?(?P<a>\d+(?:\.\d+)?)\s?A(?![A-Za-z])", re.IGNORECASE)
+# Only from the first digit of a number: retried from every digit, a long digit run took quadratic time.
+_VOLT_AMP = re.compile(
+    r"(?<![\d.])(?P<v>\d+(?:\.\d+)?)\s?V\s?[/×x*]?\s?(?P<a>\d+(?:\.\d+)?)\s?A(?![A-Za-z])", re.IGNORECASE
+)
 
 
 _HEAT_CONTEXT = re.compile(r"[热温烫冷冰凉沸]|加热|温度|水温|油温|摄氏|华氏")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import enum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from knowledge_base.models import has_visible_text
+from knowledge_base.models import has_visible_text, text_patterns
 from service.knowledge_bases.schemas import Section
 
 MAX_CHECK_TEXT = 20_000
@@ -45,14 +45,12 @@ OFFSETS_NOTE = "Counts code points (Python's str indices) unless the request ask
 class CheckRequest(BaseModel):
     """A piece of content to check."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=text_patterns(text="visible"))
 
     text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_CHECK_TEXT)] = Field(
         description="The post, thread or review (Chinese, English or mixed)."
     )
-    lang: Annotated[str, StringConstraints(pattern=r"^(zh|en|mixed)$")] | None = Field(
-        None, description="zh, en or mixed; detected when absent."
-    )
+    lang: Literal["zh", "en", "mixed"] | None = Field(None, description="zh, en or mixed; detected when absent.")
     min_confidence: float | None = Field(
         None,
         ge=0,

@@ -9,13 +9,14 @@ from litestar.enums import MediaType
 from litestar.params import Parameter, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from knowledge_base.models import KnowledgeBase, KnowledgeBaseContent
+from knowledge_base.models import KB_ID_PATTERN, KnowledgeBase, KnowledgeBaseContent
 from service.auth.keys import Role
 from service.auth.middleware import requires
 from service.knowledge_bases.schemas import (
     AuditRecord,
     ItemChange,
     KnowledgeBaseCreate,
+    KnowledgeBaseDocument,
     KnowledgeBaseSummary,
     SearchRequest,
     SearchResponse,
@@ -23,6 +24,7 @@ from service.knowledge_bases.schemas import (
 )
 from service.knowledge_bases.service import ImportMode, KnowledgeBaseService, detect_format
 from service.limits import TIMEOUT_OPT, UPLOAD_OPT
+from service.openapi import bodies, errors
 
 ExpectedVersion = Annotated[
     int | None,
@@ -39,7 +41,7 @@ class KnowledgeBaseController(Controller):
     tags = ["knowledge bases"]  # noqa: RUF012 - Litestar declares it as an instance attribute
     guards = [requires(Role.REVIEWER)]  # noqa: RUF012 - reads; writes add their own guard
 
-    @get("/", summary="List knowledge bases", sync_to_thread=True)
+    @get("/", summary="List knowledge bases", sync_to_thread=True, responses=errors())
     def list_knowledge_bases(self, kb_service: KnowledgeBaseService) -> list[KnowledgeBaseSummary]:
         """Every knowledge base with its version and item counts."""
         return kb_service.list_summaries()
@@ -50,6 +52,7 @@ class KnowledgeBaseController(Controller):
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
         guards=[requires(Role.ADMIN)],
+        responses=errors(400, 403, 409, 413, 422),
     )
     def create_knowledge_base(self, kb_service: KnowledgeBaseService, data: KnowledgeBaseCreate) -> KnowledgeBase:
         """Create a knowledge base from the interchange format; 409 if the id is taken."""
@@ -61,13 +64,23 @@ class KnowledgeBaseController(Controller):
         status_code=HTTP_200_OK,
         guards=[requires(Role.EDITOR)],
         opt={UPLOAD_OPT: True, TIMEOUT_OPT: 600},
+        responses=errors(400, 403, 404, 409, 413, 422),
+        operation_class=bodies(
+            request={"application/json": KnowledgeBaseDocument, "application/yaml": KnowledgeBaseDocument}
+        ),
     )
     async def import_knowledge_base(
         self,
         request: Request[Any, Any, Any],
         kb_service: KnowledgeBaseService,
         kb_id: Annotated[
-            str | None, QueryParameter(name="id", description="Id; else the document's id or product.")
+            str | None,
+            QueryParameter(
+                name="id",
+                pattern=KB_ID_PATTERN,
+                description="Store it under this id; else the document's id, else "
+                "one derived from its product or brand.",
+            ),
         ] = None,
         mode: Annotated[
             ImportMode, Parameter(description="create (409 if it exists), replace (404 if not), or upsert.")
@@ -82,7 +95,7 @@ class KnowledgeBaseController(Controller):
         fmt = detect_format(request.headers.get("content-type"), body)
         return await to_thread.run_sync(lambda: kb_service.import_document(body, fmt, kb_id, mode))
 
-    @get("/{kb_id:str}", summary="Get a knowledge base", sync_to_thread=True)
+    @get("/{kb_id:str}", summary="Get a knowledge base", sync_to_thread=True, responses=errors(404))
     def get_knowledge_base(self, kb_service: KnowledgeBaseService, kb_id: str) -> KnowledgeBase:
         """The live version of a knowledge base with all its items."""
         return kb_service.get(kb_id)
@@ -93,6 +106,7 @@ class KnowledgeBaseController(Controller):
         sync_to_thread=True,
         guards=[requires(Role.EDITOR)],
         opt={UPLOAD_OPT: True, TIMEOUT_OPT: 600},
+        responses=errors(400, 403, 409, 413, 422),
     )
     def replace_knowledge_base(
         self,
@@ -110,6 +124,7 @@ class KnowledgeBaseController(Controller):
         status_code=HTTP_204_NO_CONTENT,
         sync_to_thread=True,
         guards=[requires(Role.ADMIN)],
+        responses=errors(400, 403, 404, 409),
     )
     def delete_knowledge_base(
         self, kb_service: KnowledgeBaseService, kb_id: str, expected_version: ExpectedVersion = None
@@ -117,7 +132,15 @@ class KnowledgeBaseController(Controller):
         """Delete a knowledge base and all its items."""
         kb_service.delete(kb_id, expected_version)
 
-    @get("/{kb_id:str}/export", summary="Export a knowledge base", sync_to_thread=True)
+    @get(
+        "/{kb_id:str}/export",
+        summary="Export a knowledge base",
+        sync_to_thread=True,
+        responses=errors(400, 404),
+        operation_class=bodies(
+            ok={"application/json": KnowledgeBaseContent, "application/yaml; charset=utf-8": KnowledgeBaseDocument}
+        ),
+    )
     def export_knowledge_base(
         self,
         kb_service: KnowledgeBaseService,
@@ -130,14 +153,25 @@ class KnowledgeBaseController(Controller):
         filename = f"{kb_id}.{'json' if format == 'json' else 'yaml'}"
         return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
-    @post("/{kb_id:str}/search", summary="Nearest items for a text", status_code=HTTP_200_OK, sync_to_thread=True)
+    @post(
+        "/{kb_id:str}/search",
+        summary="Nearest items for a text",
+        status_code=HTTP_200_OK,
+        sync_to_thread=True,
+        responses=errors(400, 404, 413),
+    )
     def search_knowledge_base(
         self, kb_service: KnowledgeBaseService, kb_id: str, data: SearchRequest
     ) -> SearchResponse:
         """The items nearest a text (hybrid dense + lexical search), with their cosine and lexical scores."""
         return kb_service.search(kb_id, data)
 
-    @get("/{kb_id:str}/{section:str}", summary="List the items of a section", sync_to_thread=True)
+    @get(
+        "/{kb_id:str}/{section:str}",
+        summary="List the items of a section",
+        sync_to_thread=True,
+        responses=errors(400, 404),
+    )
     def list_items(self, kb_service: KnowledgeBaseService, kb_id: str, section: Section) -> list[dict[str, Any]]:
         """Every fact, key message, avoid-topic or prohibited claim of a knowledge base."""
         return kb_service.list_items(kb_id, section)
@@ -147,6 +181,7 @@ class KnowledgeBaseController(Controller):
         summary="Audit log of a knowledge base",
         sync_to_thread=True,
         guards=[requires(Role.EDITOR)],
+        responses=errors(400, 403, 404),
     )
     def audit_log(
         self,
@@ -163,6 +198,7 @@ class KnowledgeBaseController(Controller):
         status_code=HTTP_201_CREATED,
         sync_to_thread=True,
         guards=[requires(Role.EDITOR)],
+        responses=errors(400, 403, 404, 409, 413, 422),
     )
     def add_item(
         self, kb_service: KnowledgeBaseService, kb_id: str, section: Section, data: dict[str, Any]
@@ -170,7 +206,12 @@ class KnowledgeBaseController(Controller):
         """Add a fact, key message, avoid-topic or prohibited claim; bumps the version."""
         return kb_service.add_item(kb_id, section, data)
 
-    @get("/{kb_id:str}/{section:str}/{item_id:str}", summary="Get an item", sync_to_thread=True)
+    @get(
+        "/{kb_id:str}/{section:str}/{item_id:str}",
+        summary="Get an item",
+        sync_to_thread=True,
+        responses=errors(400, 404),
+    )
     def get_item(self, kb_service: KnowledgeBaseService, kb_id: str, section: Section, item_id: str) -> dict[str, Any]:
         """One item of a section."""
         return kb_service.get_item(kb_id, section, item_id)
@@ -180,6 +221,7 @@ class KnowledgeBaseController(Controller):
         summary="Replace an item",
         sync_to_thread=True,
         guards=[requires(Role.EDITOR)],
+        responses=errors(400, 403, 404, 413, 422),
     )
     def update_item(
         self, kb_service: KnowledgeBaseService, kb_id: str, section: Section, item_id: str, data: dict[str, Any]
@@ -193,6 +235,7 @@ class KnowledgeBaseController(Controller):
         status_code=HTTP_204_NO_CONTENT,
         sync_to_thread=True,
         guards=[requires(Role.EDITOR)],
+        responses=errors(400, 403, 404),
     )
     def delete_item(self, kb_service: KnowledgeBaseService, kb_id: str, section: Section, item_id: str) -> None:
         """Delete one item; bumps the version."""

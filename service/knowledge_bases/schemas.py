@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from knowledge_base.models import ItemKind, KnowledgeBaseContent, KnowledgeBaseId
+from knowledge_base.models import ItemKind, KnowledgeBaseContent, KnowledgeBaseId, text_patterns
 
 MAX_QUERY_TEXT = 5000
 
@@ -30,6 +30,15 @@ class KnowledgeBaseCreate(KnowledgeBaseContent):
     """A new knowledge base: the interchange format plus an optional id (derived from the product if absent)."""
 
     id: KnowledgeBaseId | None = Field(default=None, description="URL-safe id; derived from the product if absent.")
+
+
+class KnowledgeBaseDocument(KnowledgeBaseContent):
+    """A knowledge base as imported and exported in YAML (or JSON): the interchange format plus its id."""
+
+    id: KnowledgeBaseId | None = Field(
+        default=None, description="Its id; the import's `id` parameter wins, and without either, the product's."
+    )
+    version: int | None = Field(default=None, description="Ignored on import (the store numbers versions).")
 
 
 class KnowledgeBaseSummary(BaseModel):
@@ -56,7 +65,7 @@ class ItemChange(BaseModel):
 class SearchRequest(BaseModel):
     """A text to find the nearest knowledge-base items for."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=text_patterns(text="not_blank"))
 
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_QUERY_TEXT)]
     limit: int = Field(5, ge=1, le=50, description="How many items to return.")

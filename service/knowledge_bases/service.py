@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from knowledge_base.errors import ForbiddenError, InvalidInputError, NotFoundError
 from knowledge_base.loading import KnowledgeBaseFormatError, dump_yaml, parse_document
-from knowledge_base.models import AnyItem, KnowledgeBase, KnowledgeBaseContent, slugify
+from knowledge_base.models import AnyItem, KnowledgeBase, KnowledgeBaseContent, derive_kb_id
 from knowledge_base.repository import KnowledgeBaseRepository, validate_item
 from service.auth.keys import LOCAL_PRINCIPAL, Principal, Role
 from service.knowledge_bases.schemas import (
@@ -74,12 +74,7 @@ class KnowledgeBaseService:
 
     def create(self, data: KnowledgeBaseCreate) -> KnowledgeBase:
         """Create a knowledge base; 409 if its id is taken."""
-        kb_id = data.id or slugify(data.product) or slugify(data.brand)
-        if not kb_id:
-            raise InvalidInputError(
-                "cannot derive an id from brand or product; give one",
-                extra=[{"field": "id", "message": "required when brand and product have no ASCII letters or digits"}],
-            )
+        kb_id = data.id or derive_kb_id(data.product, data.brand)
         content = KnowledgeBaseContent.model_validate(data.model_dump(exclude={"id"}))
         return self._save(kb_id, content, create_only=True)
 
@@ -95,7 +90,8 @@ class KnowledgeBaseService:
     def import_document(
         self, body: bytes, fmt: Literal["yaml", "json"], kb_id: str | None = None, mode: ImportMode = "upsert"
     ) -> KnowledgeBase:
-        """Import a whole knowledge base (YAML or kb.json) atomically: all of it or nothing."""
+        """Import a whole knowledge base (YAML or kb.json) atomically: all of it or nothing. It is stored under
+        ``kb_id`` if given, else the document's id, else one derived from its product or brand."""
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -106,11 +102,8 @@ class KnowledgeBaseService:
             kb = parse_document(text, fmt, default_id=kb_id)
         except KnowledgeBaseFormatError as exc:
             raise _format_error(exc) from exc
-        if kb_id is not None and kb.id != kb_id:
-            raise InvalidInputError(
-                f"the document's id '{kb.id}' differs from the id '{kb_id}' in the request",
-                extra=[{"field": "id", "message": "differs from the request's id"}],
-            )
+        if kb_id is not None:  # the request's id wins over the document's: importing a copy under another id
+            kb = kb.model_copy(update={"id": kb_id})
         return self._save(kb.id, kb.content, create_only=mode == "create", must_exist=mode == "replace")
 
     def export(self, kb_id: str, fmt: Literal["yaml", "json"]) -> str:

@@ -991,9 +991,11 @@ class Checker:
             if score < th.message_floor and not linked:
                 continue
             linked_cosine = max((unit.claim_cosines.get(i, 0.0) for i in message.linked_claims), default=0.0)
+            # The facts a message rests on are no rivals to it: only the others are.
+            unlinked = max((v for i, v in unit.claim_cosines.items() if i not in message.linked_claims), default=0.0)
             features = {
                 "score": score,
-                "margin": score - rival,
+                "margin": score - unlinked,
                 "close_and_apart": float(score >= 0.45 and score - rival >= 0.05),
                 "linked": float(bool(linked)),
                 "linked_cosine": linked_cosine,

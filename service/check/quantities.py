@@ -9,72 +9,32 @@ not measures.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from service.check.commerce import talks_deals
+from service.check.figure_lexicon import (
+    CONCEPTS,
+    CONDITION_SYNONYMS,
+    FEE,
+    FIRST_PERSON,
+    OWN_MEASUREMENT,
+    OWNED_FOR,
+    PAID,
+    PRODUCT_SUBJECT,
+    SPEC_SOURCE,
+)
+from service.check.unit_table import UNITS
 
 # -- units --------------------------------------------------------------------------------------
 
-# raw unit (lower case) -> (dimension, canonical unit, factor to canonical)
-_UNITS: dict[str, tuple[str, str, float]] = {}
-
-
-def _add(dimension: str, canonical: str, factor: float, *names: str) -> None:
-    for name in names:
-        _UNITS[name.lower()] = (dimension, canonical, factor)
-
-
-_add("time", "s", 1, "s", "sec", "secs", "second", "seconds", "秒", "秒钟")
-_add("time", "s", 60, "min", "mins", "minute", "minutes", "分钟", "分鐘")
-_add("time", "s", 3600, "h", "hr", "hrs", "hour", "hours", "小时", "个小时", "個小時", "小時", "钟头", "个钟头")
-_add("time", "s", 86400, "day", "days", "天", "日")
-_add("time", "s", 604800, "week", "weeks", "wk", "wks", "周", "个星期", "星期", "礼拜", "个礼拜")
-_add("time", "s", 2592000, "month", "months", "个月", "月")
-_add("time", "s", 31536000, "year", "years", "yr", "yrs", "年")
-_add("power", "W", 1, "w", "watt", "watts", "瓦", "瓦特")
-_add("power", "W", 1000, "kw", "kilowatt", "kilowatts", "千瓦")
-_add("energy", "Wh", 1, "wh", "瓦时")
-_add("energy", "Wh", 1000, "kwh", "千瓦时", "度电")
-_add("charge", "mAh", 1, "mah", "毫安时", "毫安")
-_add("charge", "mAh", 1000, "ah", "安时")
-_add("voltage", "V", 1, "v", "volt", "volts", "伏", "伏特")
-_add("current", "A", 1, "a", "amp", "amps", "ampere", "amperes", "安", "安培")
-_add("current", "A", 0.001, "ma")
-_add("temperature", "°C", 1, "°c", "℃", "摄氏度", "celsius", "degrees celsius", "degrees c", "度")
-_add("temperature", "°C", 1, "°f", "℉", "华氏度", "fahrenheit", "degrees fahrenheit", "degrees f")
-_add("mass", "g", 1, "g", "gram", "grams", "gramme", "克")
-_add("mass", "g", 1000, "kg", "kilo", "kilos", "kilogram", "kilograms", "公斤", "千克")
-_add("mass", "g", 0.001, "mg", "毫克")
-_add("mass", "g", 500, "斤")
-_add("mass", "g", 453.592, "lb", "lbs", "pound", "pounds", "磅")
-_add("mass", "g", 28.3495, "oz", "ounce", "ounces", "盎司")
-_add("volume", "ml", 1, "ml", "millilitre", "milliliter", "millilitres", "milliliters", "毫升")
-_add("volume", "ml", 1000, "l", "liter", "litre", "liters", "litres", "升", "公升")
-_add("volume", "ml", 946.353, "qt", "quart", "quarts")
-_add("volume", "ml", 3785.41, "gallon", "gallons", "加仑")
-_add("length", "m", 0.001, "mm", "millimetre", "millimeter", "millimetres", "millimeters", "毫米")
-_add("length", "m", 0.01, "cm", "centimetre", "centimeter", "centimetres", "centimeters", "厘米", "公分")
-_add("length", "m", 1, "m", "metre", "meter", "metres", "meters", "米")
-_add("length", "m", 1000, "km", "kilometre", "kilometer", "kilometres", "kilometers", "公里", "千米")
-_add("length", "m", 0.0254, "inch", "inches", "in.", "英寸", "寸")
-_add("length", "m", 0.3048, "ft", "foot", "feet", "英尺")
-_add("loudness", "dB", 1, "db", "decibel", "decibels", "分贝")
-_add("pressure", "Pa", 1, "pa", "pascal", "pascals", "帕", "帕斯卡")
-_add("pressure", "Pa", 1000, "kpa", "千帕")
-_add("percent", "%", 1, "%", "percent", "per cent", "％")
-_add("frequency", "Hz", 1, "hz", "赫兹")
-_add("frequency", "Hz", 1000, "khz")
-_add("currency", "CNY", 1, "元", "块", "块钱", "人民币", "rmb", "yuan", "¥", "￥")
-_add("currency", "USD", 1, "$", "usd", "dollar", "dollars", "美元", "美金", "刀")
-_add("currency", "EUR", 1, "€", "eur", "euro", "euros", "欧元")
-_add("rotation", "rpm", 1, "rpm", "转/分钟", "转每分钟", "转/分")
-
-_FAHRENHEIT = {"°f", "℉", "华氏度", "fahrenheit", "degrees fahrenheit", "degrees f"}
+# raw unit (lower case) -> (dimension, canonical unit, factor to canonical); the table is unit_table.py
+_UNITS: dict[str, tuple[str, str, float]] = {name: (u.dimension, u.canonical, u.factor) for name, u in UNITS.items()}
 _PREFIX_CURRENCY = {"$", "¥", "￥", "€"}
-_MEASURE_WORDS = "台个种款只档次副杯块片颗根支条件套组位项级挡层段节张部把瓶包盒袋份道步圈转人"
+_MEASURE_WORDS = "台个種种款只档檔次副杯块片颗根支条件套组位项级挡层段节张部把瓶包盒袋份道步圈人"
 _PRONOUNS = {"them", "these", "those", "it", "ones", "它们", "这些", "那些"}
 
 # -- numbers ------------------------------------------------------------------------------------
@@ -223,6 +183,13 @@ class Quantity:
     kind: str  # measure | count | percent | currency | zero
     relative: bool = False  # a difference ("85% less", "$30 off", "便宜了200块"), not a level
     role: str = "level"  # level | elapsed ("用了两周") | period ("一周充一次", "every 3 months") | deal (sale price)
+    # | fee (installation, shipping) | personal (the writer's own life or measurement: "my commute is 20 km")
+    volts: float | None = None  # a voltage stated with a capacity or energy ("20000mAh (3.7V)")
+    attribute: frozenset[str] = frozenset()  # what the figure measures: concept names from the words around it
+    context: frozenset[str] = frozenset()  # condition terms of the figure's clause (or sentence)
+    scene: frozenset[str] = frozenset()  # condition terms of the figure's sentence
+    condition: frozenset[str] = frozenset()  # terms that set this figure apart from its siblings in the text
+    rivals: frozenset[str] = frozenset()  # the terms that set its siblings (other conditions) apart
 
 
 def _unit_pattern() -> str:
@@ -238,7 +205,7 @@ _UNIT = _unit_pattern()
 _RANGE_SEP = r"\s?(?:-|–|~|～|到|至|to)\s?"
 _QUANTITY = re.compile(
     rf"(?:(?P<prefix>[$¥￥€])\s?)?(?P<num>{_NUMBER})(?:{_RANGE_SEP}(?P<prefix2>[$¥￥€])?(?P<num2>{_NUMBER}))?"
-    rf"(?:(?P<sep>\s?-\s?|\s?)(?P<unit>{_UNIT}))?",
+    rf"(?:(?P<fuzz>来|多|餘|余|几)?(?P<sep>\s?-\s?|\s?)(?P<unit>{_UNIT}))?",
     re.IGNORECASE,
 )
 _NOUN_STOP_CHARS = "不没就都也还很太真挺好的了是在和跟与或重长大小高低能可要会才只有多少左右上下以就算"
@@ -277,13 +244,27 @@ _RELATIVE_AFTER = re.compile(
 _ZERO = re.compile(
     r"\b(?:no|zero)\s+(?P<en>[a-z]+(?:\s+[a-z]+)?)(?=\s+(?:at all|whatsoever|needed|required|used)\b|\s+at\b)|"
     r"\bzero\s+(?P<en2>[a-z]+)\b|"
-    r"(?:完全不用|完全不需要|完全没有|无需|不需要任何|零)(?P<zh>[\u4e00-\u9fff]{1,3})",
+    r"(?:完全不用|完全不需要|完全没有|无需|不需要任何|零(?!下))(?P<zh>[\u4e00-\u9fff]{1,3})",
     re.IGNORECASE,
 )
 _VOLT_AMP = re.compile(r"(?P<v>\d+(?:\.\d+)?)\s?V\s?[/×x*]?\s?(?P<a>\d+(?:\.\d+)?)\s?A(?![A-Za-z])", re.IGNORECASE)
 
 
-_HEAT_CONTEXT = re.compile(r"[热温烫冷冰凉沸]|加热|温度|水温|油温|摄氏|华氏")
+_HEAT_CONTEXT = re.compile(
+    r"[热熱温溫烫燙冷冰凉涼沸暖冻凍]|加热|温度|水温|油温|摄氏|华氏|零下|\b(?:temp|temperature|hot|cold|warm|heat|"
+    r"freez\w*|boil\w*|brew\w*|oven|water|steam\w*|milk|operat\w*|storage|store)\b",
+    re.IGNORECASE,
+)
+_ANGLE_UNITS = {"度", "°", "degrees", "degree"}
+_NEGATIVE_BEFORE = re.compile(
+    r"(?:(?:^|[\s(（:：,，~～到至\u4e00-\u9fff])[-−–]|零下\s?|minus\s|negative\s)$", re.IGNORECASE
+)
+_SPLIT_DECIMAL_UNITS = {"米", "块", "塊", "元"}  # "一米八" is 1.8 m, "三块五" is 3.5 元
+_ZH_DIGIT_AFTER = re.compile(
+    r"^([0-9]|[一二三四五六七八九])(?![0-9一二三四五六七八九十百千万.点个只隻件台款种種天年斤克])"
+)
+_HALF_AFTER = re.compile(r"^半(?![天夜月年小个])")
+_RATING = re.compile(r"\b(?P<name>SPF|UPF)\s?(?P<num>\d+)\s?(?P<plus>\+)?", re.IGNORECASE)
 # A price paid in a sale is not a statement of the official price.
 _PAID = re.compile(r"\b(?:paid|got it for|bought it for|picked it up for)\b|到手|入手价|买到|拍下", re.IGNORECASE)
 _BETWEEN = re.compile(rf"\bbetween\s+(?P<low>{_ARABIC})\s+and\s+(?P<high>{_ARABIC})\s?(?P<unit>{_UNIT})", re.IGNORECASE)
@@ -362,8 +343,341 @@ def _extract_cached(text: str) -> tuple[Quantity, ...]:
                 "zero",
             )
         )
+    for match in _RATING.finditer(text):  # SPF 50+, UPF 30: a rating with a value
+        value = float(match.group("num"))
+        name = match.group("name").upper()
+        found.append(
+            Quantity(
+                match.start(),
+                match.end(),
+                match.group(),
+                value,
+                None,
+                None,
+                "at_least" if match.group("plus") else _bound_before(text, match.start()),
+                name.lower(),
+                name,
+                name,
+                None,
+                "measure",
+            )
+        )
     found.sort(key=lambda q: (q.start, -q.end))
-    return tuple(found)
+    found = _merge_neighbours(text, _drop_covered(found))
+    return tuple(_annotate(text, found))
+
+
+def _drop_covered(found: list[Quantity]) -> list[Quantity]:
+    """Without figures that lie inside a longer one ("五" of "一米五" read again on its own)."""
+    return [
+        q
+        for q in found
+        if not any(
+            o is not q and o.start <= q.start and q.end <= o.end and (o.end - o.start) > (q.end - q.start)
+            for o in found
+        )
+    ]
+
+
+_BETWEEN_RANGE = re.compile(r"^\s?(?:-|–|~|～|到|至|to|through)\s?$", re.IGNORECASE)
+_BETWEEN_COMPOUND = re.compile(r"^\s?(?:and|又|零)?\s?$", re.IGNORECASE)
+
+
+def _merge_neighbours(text: str, found: list[Quantity]) -> list[Quantity]:
+    """Two figures of one dimension written as one: a range with its unit on both ends ("-20 °C to 70 °C")
+    or a compound ("3 lb 8 oz", "1小时20分钟", "an hour and twenty minutes")."""
+    merged: list[Quantity] = []
+    for q in found:
+        prev = merged[-1] if merged else None
+        if (
+            prev is not None
+            and prev.kind == "measure"
+            and q.kind == "measure"
+            and prev.dimension == q.dimension
+            and prev.bound != "range"
+            and q.bound in ("exact", "approx")
+        ):
+            between = text[prev.end : q.start]
+            if _BETWEEN_RANGE.match(between):
+                low, high = sorted((prev.value, q.value))
+                merged[-1] = dataclasses.replace(
+                    prev,
+                    end=q.end,
+                    text=text[prev.start : q.end],
+                    value=(low + high) / 2,
+                    low=low,
+                    high=high,
+                    bound="range",
+                )
+                continue
+            prev_unit, unit = UNITS.get(prev.raw_unit.lower()), UNITS.get(q.raw_unit.lower())
+            if (
+                _BETWEEN_COMPOUND.match(between)
+                and prev.dimension in ("time", "mass", "length")
+                and prev_unit is not None
+                and unit is not None
+                and unit.factor < prev_unit.factor
+            ):
+                merged[-1] = dataclasses.replace(
+                    prev, end=q.end, text=text[prev.start : q.end], value=prev.value + q.value
+                )
+                continue
+        merged.append(q)
+    return merged
+
+
+def _adjusted(text: str, match: re.Match[str], quantity: Quantity, after: str, split_decimal: bool) -> Quantity:
+    """A measure with what the pattern cannot see: a sign ("-4°F", "零下20度"), a split decimal ("一米八",
+    "三块五"), a trailing half ("一年半") and a fuzzy infix ("五十来克" about, "三百多克" over)."""
+    changes: dict[str, object] = {}
+    value, low, high = quantity.value, quantity.low, quantity.high
+    unit = UNITS.get(quantity.raw_unit.lower())
+    if quantity.dimension == "temperature" and _NEGATIVE_BEFORE.search(text[max(0, match.start() - 4) : match.start()]):
+        raw = parse_number(match.group("num")) or 0.0
+        negative = unit.to_canonical(-raw) if unit is not None and quantity.raw_unit.lower() in UNITS else -raw
+        if low is not None and high is not None:
+            low = negative
+            value = (low + high) / 2
+        else:
+            value = negative
+    step = unit.factor if unit is not None and not unit.offset else 1.0
+    if split_decimal and low is None:
+        digit = _ZH_DIGIT_AFTER.match(after)
+        assert digit is not None
+        extra = parse_number(digit.group(1)) or 0.0
+        value += extra / 10 * step
+        changes["end"] = quantity.end + digit.end()
+    elif low is None and quantity.dimension in ("time", "mass", "length") and _HALF_AFTER.match(after):
+        value += 0.5 * step
+        changes["end"] = quantity.end + 1
+    fuzz = match.group("fuzz")
+    if fuzz and quantity.bound == "exact":
+        changes["bound"] = "approx" if fuzz in ("来", "几") else "at_least"
+    if (value, low) != (quantity.value, quantity.low) or "end" in changes:
+        changes.update(value=value, low=low)
+    if not changes:
+        return quantity
+    replaced = dataclasses.replace(quantity, **changes)  # type: ignore[arg-type]
+    return dataclasses.replace(replaced, text=text[replaced.start : replaced.end])
+
+
+# -- what a figure is about -----------------------------------------------------------------------
+
+
+def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
+    # English cues are word prefixes (not after a hyphen: "touch" is not in "non-touch"); Chinese ones substrings.
+    parts = [
+        (r"(?<![\w-])" + re.escape(cue)) if re.match(r"[a-z°]", cue) else re.escape(cue)
+        for cue in sorted(cues, key=len, reverse=True)
+    ]
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+_CONCEPT_CUES = {name: _cue_pattern(cues) for name, cues in CONCEPTS.items()}
+_CONDITION_CUES = {name: _cue_pattern(cues) for name, cues in CONDITION_SYNONYMS.items()}
+_CONCEPT_WORDS = tuple(cue for cues in CONCEPTS.values() for cue in cues if re.fullmatch(r"[a-z-]+", cue))
+_FIRST_PERSON = re.compile(FIRST_PERSON, re.IGNORECASE)
+_SPEC_SOURCE = re.compile(SPEC_SOURCE, re.IGNORECASE)
+_PRODUCT_SUBJECT = re.compile(PRODUCT_SUBJECT, re.IGNORECASE)
+_OWN_MEASUREMENT = re.compile(OWN_MEASUREMENT, re.IGNORECASE)
+_OWNED_FOR = re.compile(OWNED_FOR, re.IGNORECASE)
+_PAID_CUES = re.compile(PAID, re.IGNORECASE)
+_FEE = re.compile(FEE, re.IGNORECASE)
+_WEAK_SEPARATORS = re.compile(r"[,，、;；。!！?？\n:：|]|\.(?=\s|$)| / ")
+_STRONG_SEPARATORS = re.compile(r"[;；。!！?？\n]|\.(?=\s|$)| / ")
+_CONJUNCTION = re.compile(r"\b(?:and|or|while|whereas|but|vs\.?|versus)\b|和|或|而|与|與|及|跟", re.IGNORECASE)
+_WORD = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+_STOP_TEXT = (
+    "a an the is are was were be been it its this that these those of to in on at for with by from and or but so as "
+    "than then also only just very up about around approx approximately roughly model version one"
+)
+_TERM_STOP = frozenset(_STOP_TEXT.split(" "))
+_PERSONAL_WINDOW = 24  # characters before a figure in which a first-person subject makes it the writer's
+
+
+def _separators(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Spans of separators outside brackets ("(inner tent, fly and poles)" is not split)."""
+    depth, level = 0, [0] * (len(text) + 1)
+    for i, ch in enumerate(text):
+        if ch in "(（[【":
+            depth += 1
+        level[i] = depth
+        if ch in ")）]】":
+            depth = max(0, depth - 1)
+    return [(m.start(), m.end()) for m in pattern.finditer(text) if level[m.start()] == 0]
+
+
+def _span_around(separators: list[tuple[int, int]], start: int, end: int, length: int) -> tuple[int, int]:
+    left = max((e for s, e in separators if e <= start), default=0)
+    right = min((s for s, e in separators if s >= end), default=length)
+    return left, right
+
+
+def _concepts(window: str) -> frozenset[str]:
+    return frozenset(name for name, cue in _CONCEPT_CUES.items() if cue.search(window))
+
+
+def _terms(window: str, figures: list[Quantity], own: Quantity) -> frozenset[str]:
+    """Condition terms of a stretch of text: its words (English words, Chinese bigrams), the canonical names
+    of the variant words it uses, and the other figures in it (a size can be a condition: "1.5米款")."""
+    lowered = window.lower()
+    terms = {
+        word
+        for word in _WORD.findall(lowered)
+        if word not in _TERM_STOP and len(word) > 1 and not any(word.startswith(cue) for cue in _CONCEPT_WORDS)
+    }
+    for run in _CJK.findall(window):
+        terms.update(run[i : i + 2] for i in range(len(run) - 1))
+    terms.update("@" + name for name, cue in _CONDITION_CUES.items() if cue.search(window))
+    for other in figures:
+        if other is own or (other.dimension == own.dimension and _near(other.value, own.value)):
+            continue  # itself, or itself converted ("8.2 kg (18 lb)")
+        terms.add(_figure_term(other))
+    return frozenset(terms)
+
+
+def _figure_term(q: Quantity) -> str:
+    return f"#{q.dimension}:{q.value:.3g}"
+
+
+def _near(a: float, b: float, tolerance: float = 0.1) -> bool:
+    return abs(a - b) <= tolerance * max(abs(a), abs(b), 1e-9)
+
+
+def _meets(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two term sets share a term (an English word also matches a longer word it begins)."""
+    if a & b:
+        return True
+    return any(
+        len(x) >= 4 and len(y) >= 4 and x.isascii() and y.isascii() and (x.startswith(y) or y.startswith(x))
+        for x in a
+        if x[0].isalpha()
+        for y in b
+        if y[0].isalpha()
+    )
+
+
+def _blanked(text: str, figures: list[Quantity]) -> str:
+    chars = list(text)
+    for q in figures:
+        chars[q.start : q.end] = " " * (q.end - q.start)
+    return "".join(chars)
+
+
+def _role(text: str, q: Quantity, clause: tuple[int, int]) -> str:
+    """The figure's role from the words of its clause: a price paid or a fee, the writer's own span of use,
+    life or measurement, or a level of the product."""
+    whole = text[clause[0] : clause[1]]
+    before = text[max(clause[0], q.start - _PERSONAL_WINDOW) : q.start]
+    if q.dimension == "currency":
+        if q.role == "deal" or _PAID_CUES.search(whole):
+            return "deal"
+        return "fee" if _FEE.search(whole) else q.role
+    if q.dimension == "time" and q.role == "level" and _OWNED_FOR.search(text[clause[0] : q.start]):
+        return "elapsed"
+    if q.role != "level" or _SPEC_SOURCE.search(whole):
+        return q.role
+    if _OWN_MEASUREMENT.search(whole):
+        return "personal"
+    persons = list(_FIRST_PERSON.finditer(before))
+    if persons and not _PRODUCT_SUBJECT.search(before[persons[-1].end() :]):
+        return "personal"
+    return q.role
+
+
+def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
+    """Each figure with its role, attribute, voltage and condition terms (see ``Quantity``)."""
+    if not found:
+        return found
+    weak = _separators(text, _WEAK_SEPARATORS)
+    strong = _separators(text, _STRONG_SEPARATORS)
+    blank = _blanked(text, found)
+    scene_figures = found
+    segments: list[tuple[int, int]] = []
+    for q in found:
+        left, right = _span_around(weak, q.start, q.end, len(text))
+        # Siblings of one dimension in one clause: split at a conjunction or after a bracket between them.
+        for other in found:
+            if other is q or other.dimension != q.dimension or _near(other.value, q.value):
+                continue
+            if left <= other.start < right and other.start >= q.end:
+                gap = text[q.end : other.start]
+                conj = _CONJUNCTION.search(gap)
+                close = max(gap.rfind(")"), gap.rfind("）"))
+                if conj:
+                    right = min(right, q.end + conj.start())
+                elif close >= 0:
+                    right = min(right, q.end + close + 1)
+            elif left <= other.end <= right and other.end <= q.start:
+                gap = text[other.end : q.start]
+                conj = _CONJUNCTION.search(gap)
+                close = max(gap.rfind(")"), gap.rfind("）"))
+                if conj:
+                    left = max(left, other.end + conj.start())
+                elif close >= 0:
+                    left = max(left, other.end + close + 1)
+        segments.append((left, right))
+    annotated: list[Quantity] = []
+    for q, (left, right) in zip(found, segments, strict=True):
+        clause = _span_around(weak, q.start, q.end, len(text))
+        sentence = _span_around(strong, q.start, q.end, len(text))
+        role = _role(text, q, clause) if q.kind != "zero" else q.role
+        attribute = _concepts(blank[clause[0] : clause[1]])
+        volts = None
+        if q.dimension in ("charge", "energy"):
+            volt = next((v for v in found if v.dimension == "voltage" and sentence[0] <= v.start < sentence[1]), None)
+            volts = volt.value if volt is not None else None
+        in_segment = [o for o in found if left <= o.start and o.end <= right]
+        annotated.append(
+            dataclasses.replace(
+                q,
+                role=role,
+                attribute=attribute,
+                volts=volts,
+                context=_terms(blank[left:right], in_segment, q),
+                scene=_terms(blank[sentence[0] : sentence[1]], scene_figures, q),
+            )
+        )
+    return _with_conditions(annotated)
+
+
+def _with_conditions(found: list[Quantity]) -> list[Quantity]:
+    """Figures of one dimension in one text (a fact's conditions: wired/wireless, 1.5 m/1.8 m) each get the
+    terms only their own stretch has, and their siblings' such terms as rivals."""
+    result = list(found)
+    by_dimension: dict[str, list[int]] = {}
+    for i, q in enumerate(found):
+        if q.kind in ("measure", "count", "currency", "percent") and not q.relative:
+            by_dimension.setdefault(q.dimension + "/" + q.role, []).append(i)
+    for indices in by_dimension.values():
+        distinct: list[int] = []
+        for i in indices:
+            if not any(
+                _near(found[i].value, found[j].value) and found[i].attribute == found[j].attribute for j in distinct
+            ):
+                distinct.append(i)
+        if len(distinct) < 2:
+            continue
+        common = frozenset.intersection(*(found[i].context for i in distinct))
+        own = {i: found[i].context - common for i in distinct}
+        for i in indices:
+            head = next(j for j in distinct if j == i or (_near(found[i].value, found[j].value)))
+            rivals = frozenset().union(*(own[j] for j in distinct if j != head)) - own[head]
+            result[i] = dataclasses.replace(found[i], condition=own[head], rivals=rivals)
+    return result
+
+
+def about_other_condition(claimed: Quantity, official: Quantity) -> bool:
+    """Whether the claimed figure's clause (else its sentence) names another condition of the official
+    figure's fact (a sibling's terms) and not this figure's own."""
+    if not official.rivals:
+        return False
+    for terms in (claimed.context, claimed.scene):
+        own, rival = _meets(terms, official.condition), _meets(terms, official.rivals)
+        if own or rival:
+            return rival and not own
+    return False
 
 
 def _bound_before(text: str, start: int) -> str:
@@ -398,7 +712,11 @@ def _from_match(text: str, match: re.Match[str]) -> Quantity | None:
         return None
     if unit_text and unit_text.lower() in ("年",) and value > 1900:
         return None  # a year, not a duration
-    if re.match(r"^\s?\d", after) or (not unit_text and re.match(r"^\.\d", after)):
+    split_decimal = bool(unit_text and unit_text.lower() in _SPLIT_DECIMAL_UNITS and _ZH_DIGIT_AFTER.match(after))
+    compound_next = bool(unit_text) and bool(re.match(rf"^\s?(?:{_ARABIC})\s?(?:{_UNIT})", after, re.IGNORECASE))
+    if (re.match(r"^\s?\d", after) and not split_decimal and not compound_next) or (
+        not unit_text and re.match(r"^\.\d", after)
+    ):
         return None
     if unit_text and unit_text.lower() in ("月", "日", "天") and re.match(r"^\s?\d", text[end:]):
         return None
@@ -418,13 +736,20 @@ def _from_match(text: str, match: re.Match[str]) -> Quantity | None:
         ):
             pass
         dimension, canonical, factor = _UNITS[unit_key]
-        if unit_key == "度" and not _HEAT_CONTEXT.search(text[max(0, start - 10) : end + 6]):
-            return None  # 度 is a temperature only when heat is being talked about (not "360度旋转")
+        if unit_key in _ANGLE_UNITS:
+            # 度/°/degrees are a temperature only when heat is being talked about (not "360度旋转")
+            if _HEAT_CONTEXT.search(text[max(0, start - 24) : end + 12]):
+                dimension, canonical, factor = "temperature", "°C", 1.0
+            else:
+                dimension, canonical, factor = "angle", "°", 1.0
         if unit_key in ("块", "块钱") and re.match(r"^[\u4e00-\u9fff]", text[end:]) and not text[end:].startswith("钱"):
             return _count(text, match, value, high, None)
         if unit_key in ("月", "天", "日", "年") and not (is_zh_number or re.fullmatch(_ARABIC, number_text.strip())):
             return None
-        return _measure(text, match, value, high, unit_text, dimension, canonical, factor)
+        if unit_text == "G" and not match.group("sep"):
+            dimension, canonical, factor, unit_text = "data", "GB", 1.0, "GB"  # "512G", "12G内存": storage
+        quantity = _measure(text, match, value, high, unit_text, dimension, canonical, factor)
+        return _adjusted(text, match, quantity, after, split_decimal)
     if prefix:
         dimension, canonical, factor = _UNITS[prefix.lower()]
         return _measure(text, match, value, high, prefix, dimension, canonical, factor)
@@ -459,9 +784,8 @@ def _time_role(text: str, start: int, end: int) -> str:
 
 
 def _convert(value: float, raw_unit: str, factor: float) -> float:
-    if raw_unit.lower() in _FAHRENHEIT:
-        return (value - 32) * 5 / 9
-    return value * factor
+    unit = UNITS.get(raw_unit.lower())
+    return unit.to_canonical(value) if unit is not None else value * factor
 
 
 def _measure(
@@ -560,6 +884,8 @@ def _count(text: str, match: re.Match[str], value: float, high: float | None, no
 # -- comparison ---------------------------------------------------------------------------------
 
 _APPROX_WIDTH = 0.15
+MEASURE_TOLERANCE = 0.1  # a measure within about 10% of the official one is right, in any unit
+_TEMPERATURE_SLACK = 2.0  # °C
 
 
 def _stem(word: str) -> str:
@@ -570,11 +896,43 @@ def _stem(word: str) -> str:
     return word
 
 
+def _as_energy(q: Quantity, volts: float | None) -> Quantity | None:
+    """A capacity in mAh as the energy it holds at the voltage stated with it (20000 mAh at 3.7 V is 74 Wh)."""
+    if q.dimension != "charge" or not volts:
+        return None
+    scale = volts / 1000
+    return dataclasses.replace(
+        q,
+        dimension="energy",
+        unit="Wh",
+        value=q.value * scale,
+        low=None if q.low is None else q.low * scale,
+        high=None if q.high is None else q.high * scale,
+    )
+
+
+def _comparable_pair(a: Quantity, b: Quantity) -> tuple[Quantity, Quantity]:
+    """The two figures in one dimension where a voltage converts a capacity to an energy."""
+    if {a.dimension, b.dimension} == {"charge", "energy"}:
+        volts = a.volts or b.volts
+        a = _as_energy(a, volts) or a
+        b = _as_energy(b, volts) or b
+    return a, b
+
+
 def same_attribute(a: Quantity, b: Quantity) -> bool:
-    """Whether two figures measure the same kind of thing and can be compared."""
+    """Whether two figures measure the same kind of thing and can be compared: one dimension (a capacity
+    and an energy when a voltage is stated), one role (a price paid, a fee or the writer's own figure is
+    no spec), attributes that meet when both clauses name one (brew time vs auto-off time), and not a
+    claimed figure stated for another condition of the official one's fact (see ``about_other_condition``)."""
+    a, b = _comparable_pair(a, b)
     if a.kind == "zero" or b.kind == "zero" or a.dimension != b.dimension or a.relative != b.relative:
         return False
     if a.role != b.role:
+        return False
+    if a.attribute and b.attribute and not a.attribute & b.attribute:
+        return False
+    if about_other_condition(a, b) or about_other_condition(b, a):
         return False
     if a.dimension == "currency":
         return a.unit == b.unit
@@ -589,13 +947,13 @@ def same_attribute(a: Quantity, b: Quantity) -> bool:
     return True
 
 
-def _interval(q: Quantity, tolerance: float) -> tuple[float, float]:
+def _interval(q: Quantity, tolerance: float, approx_width: float = _APPROX_WIDTH) -> tuple[float, float]:
     value = q.value
     slack = abs(value) * tolerance
     if q.bound == "range" and q.low is not None and q.high is not None:
         return q.low - abs(q.low) * tolerance, q.high + abs(q.high) * tolerance
     if q.bound == "approx":
-        slack = abs(value) * max(tolerance, _APPROX_WIDTH)
+        slack = abs(value) * max(tolerance, approx_width)
     if q.bound in ("at_most", "less_than"):
         return -math.inf, value + slack
     if q.bound in ("at_least", "more_than"):
@@ -610,9 +968,15 @@ def compare(claimed: Quantity, official: Quantity, rel_tolerance: float = 0.05) 
     match it; a claimed bound ("不到5克") is consistent when the official value satisfies it."""
     if not same_attribute(claimed, official):
         return "incomparable"
+    claimed, official = _comparable_pair(claimed, official)
     tolerance = rel_tolerance
+    if claimed.kind == "measure" or claimed.raw_unit.lower() != official.raw_unit.lower():
+        tolerance = max(rel_tolerance, MEASURE_TOLERANCE)  # "about 10%" is right in any unit (rounded conversions)
     if claimed.dimension == "temperature":
-        tolerance = max(rel_tolerance, 0.03)
+        # Relative tolerance means nothing near 0 °C: allow a couple of degrees.
+        return _compare_temperature(claimed, official, tolerance)
+    if claimed.bound == "range" and official.bound == "range":
+        return _compare_ranges(claimed, official, tolerance)
     if claimed.bound == official.bound and claimed.bound in ("at_most", "at_least"):
         scale = max(abs(official.value), 1e-9)
         return "consistent" if abs(claimed.value - official.value) <= scale * tolerance else "differs"
@@ -620,7 +984,8 @@ def compare(claimed: Quantity, official: Quantity, rel_tolerance: float = 0.05) 
         scale = max(abs(official.value), 1e-9)
         width = max(tolerance, _APPROX_WIDTH) if official.bound == "approx" else tolerance
         return "consistent" if abs(claimed.value - official.value) <= scale * width else "differs"
-    c_low, c_high = _interval(claimed, tolerance)
+    # The tolerance is the official figure's, not added twice; a claimed "about" is only a little looser.
+    c_low, c_high = _interval(claimed, 0.0, approx_width=0.05)
     o_low, o_high = _interval(official, tolerance)
     if claimed.bound in ("less_than", "more_than", "range") or official.bound in (
         "at_most",
@@ -633,6 +998,36 @@ def compare(claimed: Quantity, official: Quantity, rel_tolerance: float = 0.05) 
             return "consistent" if c_low <= official.value <= c_high else "differs"
         return "consistent" if c_low <= o_high and o_low <= c_high else "differs"
     return "consistent" if c_low <= o_high and o_low <= c_high else "differs"
+
+
+def _ends(q: Quantity) -> tuple[float, float]:
+    if q.bound == "range" and q.low is not None and q.high is not None:
+        return q.low, q.high
+    return q.value, q.value
+
+
+def _compare_ranges(claimed: Quantity, official: Quantity, tolerance: float) -> str:
+    (c_low, c_high), (o_low, o_high) = _ends(claimed), _ends(official)
+    scale = max(abs(o_low), abs(o_high), 1e-9)
+    close = abs(c_low - o_low) <= tolerance * scale and abs(c_high - o_high) <= tolerance * scale
+    return "consistent" if close else "differs"
+
+
+def _compare_temperature(claimed: Quantity, official: Quantity, tolerance: float) -> str:
+    slack = max(_TEMPERATURE_SLACK, tolerance * max(abs(official.value), abs(claimed.value)) / 2)
+    (c_low, c_high), (o_low, o_high) = _ends(claimed), _ends(official)
+    if claimed.bound == "range" and official.bound == "range":
+        close = abs(c_low - o_low) <= slack and abs(c_high - o_high) <= slack
+        return "consistent" if close else "differs"
+    if official.bound == "range":
+        return "consistent" if o_low - slack <= claimed.value <= o_high + slack else "differs"
+    if official.bound in ("at_most", "less_than") and claimed.bound in ("exact", "approx"):
+        return "consistent" if claimed.value <= o_high + slack else "differs"
+    if official.bound in ("at_least", "more_than") and claimed.bound in ("exact", "approx"):
+        return "consistent" if claimed.value >= o_low - slack else "differs"
+    if claimed.bound == "range":
+        return "consistent" if c_low - slack <= official.value <= c_high + slack else "differs"
+    return "consistent" if abs(claimed.value - official.value) <= slack else "differs"
 
 
 # -- rendering ----------------------------------------------------------------------------------
@@ -654,12 +1049,8 @@ def format_quantity(q: Quantity, like: Quantity | None = None) -> str:
     else:
         low = high = value
     if like.raw_unit:
-        key = like.raw_unit.lower()
-        _, _, factor = _UNITS[key]
-        if key in _FAHRENHEIT:
-            low, high = low * 9 / 5 + 32, high * 9 / 5 + 32
-        else:
-            low, high = low / factor, high / factor
+        unit = UNITS[like.raw_unit.lower()]
+        low, high = unit.from_canonical(low), unit.from_canonical(high)
     number = _format_number(low) if low == high else f"{_format_number(low)}-{_format_number(high)}"
     number_match = re.search(_NUMBER, like.text, re.IGNORECASE)
     if number_match is None:

@@ -729,6 +729,15 @@ def _from_match(text: str, match: re.Match[str]) -> Quantity | None:
         return None
     high_text = match.group("num2")
     high = parse_number(high_text) if high_text else None
+    if (
+        not unit_text
+        and is_zh_number
+        and len(number_text) > 1
+        and number_text.endswith("两")
+        and not re.match(rf"^[{_MEASURE_WORDS}天年月周次岁]", text[end:])  # "一两个", "一两天": one or two
+    ):
+        value = parse_number(number_text[:-1]) or 0.0  # "二两": two liang, a mass
+        return _measure(text, match, value, None, "两", "mass", "g", 50.0)
     if unit_text:
         unit_key = unit_text.lower()
         if unit_key in ("a", "v", "m", "s", "h", "l", "g", "w") and not re.match(
@@ -771,7 +780,7 @@ _ELAPSED_AFTER = re.compile(
     r"^\s?(?:了|后|之后|以后|以来|前|下来|ago\b|later\b|in\b(?!\s+\w+\s+(?:mode|setting))|now\b|of use\b)", re.I
 )
 _PERIOD_BEFORE = re.compile(r"(?:每|每隔|every|once (?:a|an|every|per)|twice (?:a|an)|per)\s*$", re.I)
-_PERIOD_AFTER = re.compile(r"^\s?(?:[\u4e00-\u9fff]{0,2}(?:一次|1次|两次|一回)|once\b|twice\b|a time\b)", re.I)
+_PERIOD_AFTER = re.compile(r"^\s?(?:[\u4e00-\u9fff]{0,4}(?:一次|1次|两次|一回)|once\b|twice\b|a time\b)", re.I)
 
 
 def _time_role(text: str, start: int, end: int) -> str:

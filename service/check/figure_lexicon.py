@@ -331,10 +331,47 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "storage": ("storage", "memory card", "microsd", "sd card", "存储", "存儲", "内存卡", "記憶卡", "储存卡"),
     "memory": ("ram", "memory", "运行内存", "運行記憶體", "内存"),
     "output": ("output", "port", "输出", "輸出", "接口"),
-    "input": ("input", "输入", "輸入", "充电器", "充電器", "charger", "adapter", "brick"),
+    "input": ("input", "输入", "輸入", "充电器", "充電器", "charger", "adapter"),
     "cycles": ("cycle", "循环", "循環", "充放电", "充放電"),
     "wear": ("wear", "stay", "long-lasting", "持妆", "持妝", "不脱妆", "不掉色", "持久"),
     "reapply": ("reapply", "re-apply", "补涂", "補塗", "补擦", "补妆", "補妝"),
+}
+
+_TIME = ("time",)
+# The dimensions a concept can be the attribute of (a concept not listed applies to any): "炸" names a
+# cooking time or temperature, not the basket's volume.
+CONCEPT_DIMENSIONS: dict[str, tuple[str, ...]] = {
+    "charging": ("time", "power", "percent", "current"),
+    "runtime": ("time", "percent"),
+    "auto_off": _TIME,
+    "cooking": ("time", "temperature", "power"),
+    "brewing": ("time", "temperature", "pressure", "volume"),
+    "warranty": _TIME,
+    "shelf_life": _TIME,
+    "trial": ("time", "count"),
+    "price": ("currency",),
+    "weight": ("mass",),
+    "capacity": ("mass", "volume", "count", "charge", "energy"),
+    "content": ("mass", "volume", "count"),
+    "feeding": ("mass", "volume", "count"),
+    "size": ("length", "area"),
+    "area": ("area", "length"),
+    "temperature": ("temperature",),
+    "noise": ("loudness",),
+    "spin": ("rotation",),
+    "distance": ("length",),
+    "setup": ("time",),
+    "age": ("time",),
+    "water": ("time", "length", "pressure"),
+    "maintenance": ("time", "count"),
+    "refill": ("time", "count"),
+    "storage": ("data",),
+    "memory": ("data",),
+    "output": ("power", "voltage", "current"),
+    "input": ("power", "voltage", "current", "time"),
+    "cycles": ("count", "percent"),
+    "wear": ("time",),
+    "reapply": ("time",),
 }
 
 # The writer as the subject or owner: their life, usage and measurements are not the product's specs.
@@ -360,7 +397,8 @@ OWNED_FOR = (
     r"(?:入手|到手|买了|買了|用了|戴了|睡了|养了|養了|拿到|收到)[^，,。.;；!！?？]{0,12}$|"
     r"\b(?:had|owned|used|using|wearing|worn|had mine|been using|been wearing|been running|been on)\b"
     r"[^,.;!?]{0,30}\bfor\s+(?:about|around|almost|nearly|over|just|roughly)?\s*$|"
-    r"\b(?:had it|owned it|for|since)\s+(?:about|around|almost|nearly|over|just|roughly)?\s*$"
+    r"\b(?:had it|owned it|had mine|owned mine|since)\s+(?:for\s+)?"
+    r"(?:about|around|almost|nearly|over|just|roughly)?\s*$"
 )
 # A price actually paid in a sale, or a coupon price.
 PAID = (
@@ -371,7 +409,8 @@ PAID = (
 # Fees are not the product's price.
 FEE = (
     r"安装费|安裝費|运费|運費|邮费|郵費|上门费|上門費|服务费|服務費|配送费|配送費|押金|手续费|手續費|"
-    r"\b(?:fee|fees|shipping|postage|delivery charge|installation|install cost|tax|taxes|deposit|tip)\b"
+    r"\b(?:fee|fees|shipping|postage|delivery charge|installation|install cost|tax|taxes|deposit|tip|extra|on top|"
+    r"add-on|accessory|accessories)\b|另购|另購|另外买|另外買|单独买|單獨買|配件"
 )
 
 # Variant and condition words of both languages, folded to one canonical term so that a Chinese post can
@@ -420,6 +459,7 @@ CONDITION_SYNONYMS: dict[str, tuple[str, ...]] = {
 
 __all__ = [
     "CONCEPTS",
+    "CONCEPT_DIMENSIONS",
     "CONDITION_SYNONYMS",
     "FEE",
     "FIRST_PERSON",

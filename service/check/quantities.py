@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from service.check.commerce import talks_deals
 from service.check.figure_lexicon import (
+    CONCEPT_DIMENSIONS,
     CONCEPTS,
     CONDITION_SYNONYMS,
     FEE,
@@ -514,8 +515,12 @@ def _span_around(separators: list[tuple[int, int]], start: int, end: int, length
     return left, right
 
 
-def _concepts(window: str) -> frozenset[str]:
-    return frozenset(name for name, cue in _CONCEPT_CUES.items() if cue.search(window))
+def _concepts(window: str, dimension: str) -> frozenset[str]:
+    return frozenset(
+        name
+        for name, cue in _CONCEPT_CUES.items()
+        if dimension in CONCEPT_DIMENSIONS.get(name, (dimension,)) and cue.search(window)
+    )
 
 
 def _terms(window: str, figures: list[Quantity], own: Quantity) -> frozenset[str]:
@@ -623,7 +628,7 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
         clause = _span_around(weak, q.start, q.end, len(text))
         sentence = _span_around(strong, q.start, q.end, len(text))
         role = _role(text, q, clause) if q.kind != "zero" else q.role
-        attribute = _concepts(blank[clause[0] : clause[1]])
+        attribute = _concepts(blank[clause[0] : clause[1]], q.dimension)
         volts = None
         if q.dimension in ("charge", "energy"):
             volt = next((v for v in found if v.dimension == "voltage" and sentence[0] <= v.start < sentence[1]), None)
@@ -636,7 +641,8 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
                 attribute=attribute,
                 volts=volts,
                 context=_terms(blank[left:right], in_segment, q),
-                scene=_terms(blank[sentence[0] : sentence[1]], scene_figures, q),
+                # The sentence lends only its figures ("a 4 kg cat, ... 55 g a day"): its words are too loose.
+                scene=frozenset(t for t in _terms(blank[sentence[0] : sentence[1]], scene_figures, q) if t[0] == "#"),
             )
         )
     return _with_conditions(annotated)
@@ -649,18 +655,19 @@ def _with_conditions(found: list[Quantity]) -> list[Quantity]:
     by_dimension: dict[str, list[int]] = {}
     for i, q in enumerate(found):
         if q.kind in ("measure", "count", "currency", "percent") and not q.relative:
-            by_dimension.setdefault(q.dimension + "/" + q.role, []).append(i)
+            # A scale ("1-10级") is no sibling of the levels on it ("3级"): ranges pair with ranges.
+            by_dimension.setdefault(f"{q.dimension}/{q.role}/{q.bound == 'range'}", []).append(i)
     for indices in by_dimension.values():
         distinct: list[int] = []
         for i in indices:
-            if not any(
-                _near(found[i].value, found[j].value) and found[i].attribute == found[j].attribute for j in distinct
-            ):
+            if not any(_near(found[i].value, found[j].value) for j in distinct):
                 distinct.append(i)
         if len(distinct) < 2:
             continue
         common = frozenset.intersection(*(found[i].context for i in distinct))
-        own = {i: found[i].context - common for i in distinct}
+        # Each sibling's own value is one of its condition terms too ("=mass:6e+03"), used only when no
+        # word tells the condition (see about_other_condition).
+        own = {i: (found[i].context - common) | {_self_term(found[i])} for i in distinct}
         for i in indices:
             head = next(j for j in distinct if j == i or (_near(found[i].value, found[j].value)))
             rivals = frozenset().union(*(own[j] for j in distinct if j != head)) - own[head]
@@ -668,16 +675,22 @@ def _with_conditions(found: list[Quantity]) -> list[Quantity]:
     return result
 
 
+def _self_term(q: Quantity) -> str:
+    return f"={q.dimension}:{q.value:.3g}"
+
+
 def about_other_condition(claimed: Quantity, official: Quantity) -> bool:
-    """Whether the claimed figure's clause (else its sentence) names another condition of the official
-    figure's fact (a sibling's terms) and not this figure's own."""
+    """Whether the claimed figure is about another condition of the official figure's fact: its clause
+    (else the figures of its sentence) names a sibling's terms and not this figure's own, or, when no
+    word tells, it is the sibling's very figure ("6 kg" is the 6 kg bag, not the 1.5 kg one)."""
     if not official.rivals:
         return False
     for terms in (claimed.context, claimed.scene):
         own, rival = _meets(terms, official.condition), _meets(terms, official.rivals)
         if own or rival:
             return rival and not own
-    return False
+    term = _self_term(claimed)
+    return term in official.rivals and term not in official.condition
 
 
 def _bound_before(text: str, start: int) -> str:
@@ -776,9 +789,10 @@ def _from_match(text: str, match: re.Match[str]) -> Quantity | None:
 _ELAPSED_BEFORE = re.compile(
     r"(?:[\u4e00-\u9fff]了|已经|过了|had it for|owned it for|used it for|been using it for)\s*$", re.I
 )
-_ELAPSED_AFTER = re.compile(
-    r"^\s?(?:了|后|之后|以后|以来|前|下来|ago\b|later\b|in\b(?!\s+\w+\s+(?:mode|setting))|now\b|of use\b)", re.I
-)
+_ELAPSED_AFTER = re.compile(r"^\s?(?:了|以来|前|下来|ago\b|in\b(?!\s+\w+\s+(?:mode|setting))|now\b|of use\b)", re.I)
+# "after N" is a threshold in a spec ("试用30天后可退") and a lived span only with a past marker.
+_AFTER = re.compile(r"^\s?(?:后|後|之后|之後|以后|以後|later\b)", re.I)
+_PAST_MARKER = re.compile(r"了|已经|已經|过了|過了|\b(?:had|was|were|been|did|got|started|bought)\b", re.I)
 _PERIOD_BEFORE = re.compile(r"(?:每|每隔|every|once (?:a|an|every|per)|twice (?:a|an)|per)\s*$", re.I)
 _PERIOD_AFTER = re.compile(r"^\s?(?:[\u4e00-\u9fff]{0,4}(?:一次|1次|两次|一回)|once\b|twice\b|a time\b)", re.I)
 
@@ -788,6 +802,8 @@ def _time_role(text: str, start: int, end: int) -> str:
     if _PERIOD_BEFORE.search(before) or _PERIOD_AFTER.match(after):
         return "period"
     if _ELAPSED_BEFORE.search(before) or _ELAPSED_AFTER.match(after):
+        return "elapsed"
+    if _AFTER.match(after) and _PAST_MARKER.search(before):
         return "elapsed"
     return "level"
 
@@ -941,7 +957,7 @@ def same_attribute(a: Quantity, b: Quantity) -> bool:
         return False
     if a.attribute and b.attribute and not a.attribute & b.attribute:
         return False
-    if about_other_condition(a, b) or about_other_condition(b, a):
+    if about_other_condition(a, b):  # a is the claimed figure, b the official one
         return False
     if a.dimension == "currency":
         return a.unit == b.unit

@@ -22,6 +22,7 @@ from service.check.figure_lexicon import (
     CONDITION_SYNONYMS,
     FEE,
     FIRST_PERSON,
+    OWN_LIFE,
     OWN_MEASUREMENT,
     OWNED_FOR,
     PAID,
@@ -123,6 +124,8 @@ def parse_number(text: str) -> float | None:
     if raw in _EN_NUMBERS:
         return float(_EN_NUMBERS[raw])
     words = re.split(r"[- ]+", raw)
+    if raw.startswith("half"):
+        return 0.5  # "half a", "half an"
     if all(word in _EN_NUMBERS for word in words) and words[0] not in ("a", "an"):
         total = 0.0
         for word in words:
@@ -481,6 +484,10 @@ _FIRST_PERSON = re.compile(FIRST_PERSON, re.IGNORECASE)
 _SPEC_SOURCE = re.compile(SPEC_SOURCE, re.IGNORECASE)
 _PRODUCT_SUBJECT = re.compile(PRODUCT_SUBJECT, re.IGNORECASE)
 _OWN_MEASUREMENT = re.compile(OWN_MEASUREMENT, re.IGNORECASE)
+_OWN_LIFE = re.compile(OWN_LIFE, re.IGNORECASE)
+_MENTION = re.compile(r"[@#][\w\u4e00-\u9fff-]+")  # "@brewbro", "#tag": names, not words of the clause
+_IN_MY = re.compile(r"\b(?:in|on|at|with|for|during|around|into)\s+(?:my|our)\b", re.IGNORECASE)
+_BASIS_BEFORE = re.compile(r"(?:每|\bper|\beach|/)\s*$", re.IGNORECASE)
 _OWNED_FOR = re.compile(OWNED_FOR, re.IGNORECASE)
 _PAID_CUES = re.compile(PAID, re.IGNORECASE)
 _FEE = re.compile(FEE, re.IGNORECASE)
@@ -494,7 +501,16 @@ _STOP_TEXT = (
     "than then also only just very up about around approx approximately roughly model version one"
 )
 _TERM_STOP = frozenset(_STOP_TEXT.split(" "))
-_PERSONAL_WINDOW = 24  # characters before a figure in which a first-person subject makes it the writer's
+# Function characters make no condition bigram ("的猫", "约45"); negated stretches name no condition
+# ("no always-on display", "把常亮关掉").
+_FUNCTION_CHARS = frozenset("的约為为是在了和或与與及后後时時请請需可能有也就都很还還")
+_NEGATED = re.compile(
+    r"\b(?:no|not|without|never|turn(?:ed)? off|switch(?:ed)? off)\s+(?:[\w-]+\s+){0,1}[\w-]+|"
+    r"(?:不|没|沒|关掉|關掉|关闭|關閉)[\u4e00-\u9fff]{1,3}|[\u4e00-\u9fff]{2}(?=关掉|關掉|关了|關了|关闭|關閉)",
+    re.IGNORECASE,
+)
+_PERSONAL_WINDOW = 40  # characters before a figure in which a first-person subject makes it the writer's
+_SIBLING_SPREAD = 10.0  # siblings (one attribute under several conditions) are at most this many times apart
 
 
 def _separators(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -526,6 +542,7 @@ def _concepts(window: str, dimension: str) -> frozenset[str]:
 def _terms(window: str, figures: list[Quantity], own: Quantity) -> frozenset[str]:
     """Condition terms of a stretch of text: its words (English words, Chinese bigrams), the canonical names
     of the variant words it uses, and the other figures in it (a size can be a condition: "1.5米款")."""
+    window = _NEGATED.sub(lambda m: " " * len(m.group()), window)
     lowered = window.lower()
     terms = {
         word
@@ -533,7 +550,7 @@ def _terms(window: str, figures: list[Quantity], own: Quantity) -> frozenset[str
         if word not in _TERM_STOP and len(word) > 1 and not any(word.startswith(cue) for cue in _CONCEPT_WORDS)
     }
     for run in _CJK.findall(window):
-        terms.update(run[i : i + 2] for i in range(len(run) - 1))
+        terms.update(run[i : i + 2] for i in range(len(run) - 1) if not set(run[i : i + 2]) & _FUNCTION_CHARS)
     terms.update("@" + name for name, cue in _CONDITION_CUES.items() if cue.search(window))
     for other in figures:
         if other is own or (other.dimension == own.dimension and _near(other.value, own.value)):
@@ -550,16 +567,18 @@ def _near(a: float, b: float, tolerance: float = 0.1) -> bool:
     return abs(a - b) <= tolerance * max(abs(a), abs(b), 1e-9)
 
 
-def _meets(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Whether two term sets share a term (an English word also matches a longer word it begins)."""
-    if a & b:
-        return True
-    return any(
-        len(x) >= 4 and len(y) >= 4 and x.isascii() and y.isascii() and (x.startswith(y) or y.startswith(x))
+def _meets(a: frozenset[str], b: frozenset[str]) -> int:
+    """How many terms of ``a`` are in ``b`` (an English word also matches a longer word it begins)."""
+    return sum(
+        1
         for x in a
-        if x[0].isalpha()
-        for y in b
-        if y[0].isalpha()
+        if x in b
+        or (
+            x[0].isalpha()
+            and len(x) >= 4
+            and x.isascii()
+            and any(len(y) >= 4 and y.isascii() and (x.startswith(y) or y.startswith(x)) for y in b if y[0].isalpha())
+        )
     )
 
 
@@ -581,14 +600,33 @@ def _role(text: str, q: Quantity, clause: tuple[int, int]) -> str:
         return "fee" if _FEE.search(whole) else q.role
     if q.dimension == "time" and q.role == "level" and _OWNED_FOR.search(text[clause[0] : q.start]):
         return "elapsed"
+    if q.dimension != "time" and _BASIS_BEFORE.search(text[max(clause[0], q.start - 4) : q.start]):
+        return "basis"  # "每100克含", "per 100 g": the amount a figure is given for
     if q.role != "level" or _SPEC_SOURCE.search(whole):
         return q.role
-    if _OWN_MEASUREMENT.search(whole):
+    if _OWN_MEASUREMENT.search(whole) or _OWN_LIFE.search(whole):
         return "personal"
     persons = list(_FIRST_PERSON.finditer(before))
     if persons and not _PRODUCT_SUBJECT.search(before[persons[-1].end() :]):
         return "personal"
+    after = text[q.end : min(clause[1], q.end + _PERSONAL_WINDOW)]
+    if not persons and _IN_MY.search(after) and not _PRODUCT_SUBJECT.search(before):
+        return "personal"  # "after 6 weeks in my office", "20 km on my commute"
     return q.role
+
+
+def _sibling_cut(gap: str) -> int | None:
+    """Where the text between two sibling figures divides: at a conjunction ("400 for smoke and 460 for
+    pollen"), after a closing bracket ("1.2 kg (non-touch) or"), or at an opening one ("1.2 kg (1.35 kg
+    touch)"); None when nothing divides it (both figures share it)."""
+    conj = _CONJUNCTION.search(gap)
+    if conj:
+        return conj.start()
+    close = max(gap.rfind(")"), gap.rfind("）"))
+    if close >= 0:
+        return close + 1
+    opening = max(gap.rfind("("), gap.rfind("（"))
+    return opening if opening >= 0 else None
 
 
 def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
@@ -597,7 +635,7 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
         return found
     weak = _separators(text, _WEAK_SEPARATORS)
     strong = _separators(text, _STRONG_SEPARATORS)
-    blank = _blanked(text, found)
+    blank = _MENTION.sub(lambda m: " " * len(m.group()), _blanked(text, found))
     scene_figures = found
     segments: list[tuple[int, int]] = []
     for q in found:
@@ -607,21 +645,13 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
             if other is q or other.dimension != q.dimension or _near(other.value, q.value):
                 continue
             if left <= other.start < right and other.start >= q.end:
-                gap = text[q.end : other.start]
-                conj = _CONJUNCTION.search(gap)
-                close = max(gap.rfind(")"), gap.rfind("）"))
-                if conj:
-                    right = min(right, q.end + conj.start())
-                elif close >= 0:
-                    right = min(right, q.end + close + 1)
+                cut = _sibling_cut(text[q.end : other.start])
+                if cut is not None:
+                    right = min(right, q.end + cut)
             elif left <= other.end <= right and other.end <= q.start:
-                gap = text[other.end : q.start]
-                conj = _CONJUNCTION.search(gap)
-                close = max(gap.rfind(")"), gap.rfind("）"))
-                if conj:
-                    left = max(left, other.end + conj.start())
-                elif close >= 0:
-                    left = max(left, other.end + close + 1)
+                cut = _sibling_cut(text[other.end : q.start])
+                if cut is not None:
+                    left = max(left, other.end + cut)
         segments.append((left, right))
     annotated: list[Quantity] = []
     for q, (left, right) in zip(found, segments, strict=True):
@@ -657,7 +687,17 @@ def _with_conditions(found: list[Quantity]) -> list[Quantity]:
         if q.kind in ("measure", "count", "currency", "percent") and not q.relative:
             # A scale ("1-10级") is no sibling of the levels on it ("3级"): ranges pair with ranges.
             by_dimension.setdefault(f"{q.dimension}/{q.role}/{q.bound == 'range'}", []).append(i)
+    groups: list[list[int]] = []
     for indices in by_dimension.values():
+        # Conditions are figures of one size (3/4/5 kg cats); the amounts they condition (45/55/65 g) are
+        # another group of siblings.
+        for i in sorted(indices, key=lambda k: abs(found[k].value)):
+            last = groups[-1] if groups and groups[-1][0] in indices else None
+            if last is not None and abs(found[i].value) <= _SIBLING_SPREAD * max(abs(found[last[0]].value), 1e-9):
+                last.append(i)
+            else:
+                groups.append([i])
+    for indices in groups:
         distinct: list[int] = []
         for i in indices:
             if not any(_near(found[i].value, found[j].value) for j in distinct):
@@ -685,12 +725,19 @@ def about_other_condition(claimed: Quantity, official: Quantity) -> bool:
     word tells, it is the sibling's very figure ("6 kg" is the 6 kg bag, not the 1.5 kg one)."""
     if not official.rivals:
         return False
-    for terms in (claimed.context, claimed.scene):
-        own, rival = _meets(terms, official.condition), _meets(terms, official.rivals)
-        if own or rival:
-            return rival and not own
+    own, rival = _meets(claimed.context, official.condition), _meets(claimed.context, official.rivals)
+    if rival > own:
+        return True
+    if own > rival:
+        return False
+    # No word tells (or both do): its very value, then the figures of its sentence.
     term = _self_term(claimed)
-    return term in official.rivals and term not in official.condition
+    if term in official.rivals and term not in official.condition:
+        return True
+    if own:
+        return False
+    own, rival = _meets(claimed.scene, official.condition), _meets(claimed.scene, official.rivals)
+    return rival > own
 
 
 def _bound_before(text: str, start: int) -> str:
@@ -733,6 +780,9 @@ def _from_match(text: str, match: re.Match[str]) -> Quantity | None:
         return None
     if unit_text and unit_text.lower() in ("月", "日", "天") and re.match(r"^\s?\d", text[end:]):
         return None
+    second = bool(unit_text) and unit_text.lower() == "second"
+    if second and number_text.strip().lower() == "a" and re.match(r"^\s+[a-z]", text[end:], re.IGNORECASE):
+        return None  # "a second cup": an ordinal
     # Bare "a"/"an"/"half"/"single": only before a unit (an hour, a week).
     if (
         is_word_number

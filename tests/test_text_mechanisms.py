@@ -43,7 +43,7 @@ def test_units_bounds_ranges_and_conversions() -> None:
     assert figures("一只不到5克")[-1] == ("5克", 5, "g", "less_than")
     assert figures("续航8小时左右") == [("8小时", 28800, "s", "approx")]
     assert figures("between 8 and 10 hours") == [("between 8 and 10 hours", 32400, "s", "range")]
-    assert figures("Max temp is 400°F") == [("400°F", 204.44, "°C", "exact")]
+    assert figures("Max temp is 400°F") == [("400°F", 204.44, "°C", "at_most")]  # a maximum named before it
     assert figures("It draws 1,700 watts") == [("1,700 watts", 1700, "W", "exact")]
     assert figures("Auto shut-off after an hour") == [("an hour", 3600, "s", "exact")]
     assert figures("The basket holds 5.5 L") == [("5.5 L", 5500, "ml", "exact")]

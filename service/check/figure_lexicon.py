@@ -86,6 +86,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "熬",
     ),
     "brewing": ("brew", "extract", "shot", "espresso", "pull", "萃取", "冲泡", "沖泡", "出杯", "出咖啡"),
+    "keep_warm": ("keep warm", "keep-warm", "keeps warm", "warming", "保温", "保溫"),
+    "timer": ("timer", "delay start", "delayed start", "schedule", "preset", "预约", "預約", "定时", "定時"),
     "warranty": ("warranty", "guarantee", "guaranteed", "保修", "保固", "质保", "質保", "包换", "包換", "保养期"),
     "shelf_life": (
         "shelf life",
@@ -131,6 +133,11 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     ),
     "weight": (
         "weigh",
+        "carry",
+        "lift",
+        "拎",
+        "扛",
+        "搬",
         "heavy",
         "lightweight",
         "light as",
@@ -400,6 +407,8 @@ CONCEPT_DIMENSIONS: dict[str, tuple[str, ...]] = {
     "cooking": ("time", "temperature", "power"),
     "brewing": ("time", "temperature", "pressure", "volume"),
     "warranty": _TIME,
+    "keep_warm": ("time", "temperature"),
+    "timer": _TIME,
     "shelf_life": _TIME,
     "trial": ("time", "count"),
     "price": ("currency",),
@@ -469,8 +478,18 @@ PAID = (
 # Fees are not the product's price.
 FEE = (
     r"安装费|安裝費|运费|運費|邮费|郵費|上门费|上門費|服务费|服務費|配送费|配送費|押金|手续费|手續費|"
-    r"\b(?:fee|fees|shipping|postage|delivery charge|installation|install cost|tax|taxes|deposit|tip|extra|on top|"
-    r"add-on|accessory|accessories)\b|另购|另購|另外买|另外買|单独买|單獨買|配件"
+    r"\b(?:fee|fees|shipping|postage|delivery charge|installation|install cost|tax|taxes|deposit|tip|extra|on top)\b"
+)
+
+# Variant pairs: where a fact names one variant's figure ("$749 for the Pro") and not the other's, the
+# unnamed sibling is the other variant.
+VARIANT_PAIRS: tuple[tuple[str, str], ...] = (
+    ("pro", "base"),
+    ("lte", "bluetooth"),
+    ("touch", "non-touch"),
+    ("wireless", "wired"),
+    ("opened", "unopened"),
+    ("gift_set", "single"),
 )
 
 # Variant and condition words of both languages, folded to one canonical term so that a Chinese post can
@@ -529,4 +548,5 @@ __all__ = [
     "PAID",
     "PRODUCT_SUBJECT",
     "SPEC_SOURCE",
+    "VARIANT_PAIRS",
 ]

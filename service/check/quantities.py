@@ -28,6 +28,7 @@ from service.check.figure_lexicon import (
     PAID,
     PRODUCT_SUBJECT,
     SPEC_SOURCE,
+    VARIANT_PAIRS,
 )
 from service.check.unit_table import UNITS
 
@@ -254,6 +255,18 @@ _ZERO = re.compile(
 _VOLT_AMP = re.compile(r"(?P<v>\d+(?:\.\d+)?)\s?V\s?[/×x*]?\s?(?P<a>\d+(?:\.\d+)?)\s?A(?![A-Za-z])", re.IGNORECASE)
 
 
+_PRICE_BEFORE = re.compile(
+    r"(?:官方价|官方價|售价|售價|定价|定價|标价|標價|价格|價格|原价|原價|卖|賣)\s*(?:是|为|為|才|只要|要|:|：)?\s*$|"
+    r"\b(?:msrp|rrp|price|retail price|list price)\s*(?:is|of|:)?\s*$",
+    re.IGNORECASE,
+)
+# "max card size is 128GB": a maximum named a few words before its figure
+_MAX_NAMED = re.compile(
+    r"(?:\bmax(?:imum)?|最大|最高|最多|最长|最長)[^,，;；。.!?]{0,16}?(?:\bis|\bare|\bof|为|為|是|:|：)\s*$",
+    re.IGNORECASE,
+)
+# "only 90Hz", "只有90Hz": the writer states the most it does
+_ONLY_BEFORE = re.compile(r"(?:只有|只能|仅有|僅有|仅|僅|\bonly|\bjust|\bmerely)\s*$", re.IGNORECASE)
 _HEAT_CONTEXT = re.compile(
     r"[热熱温溫烫燙冷冰凉涼沸暖冻凍]|加热|温度|水温|油温|摄氏|华氏|零下|\b(?:temp|temperature|hot|cold|warm|heat|"
     r"freez\w*|boil\w*|brew\w*|oven|water|steam\w*|milk|operat\w*|storage|store)\b",
@@ -595,9 +608,13 @@ def _role(text: str, q: Quantity, clause: tuple[int, int]) -> str:
     whole = text[clause[0] : clause[1]]
     before = text[max(clause[0], q.start - _PERSONAL_WINDOW) : q.start]
     if q.dimension == "currency":
-        if q.role == "deal" or _PAID_CUES.search(whole):
+        if _PAID_CUES.search(whole):
             return "deal"
-        return "fee" if _FEE.search(whole) else q.role
+        if _FEE.search(whole):
+            return "fee"
+        if q.role == "deal" and _SPEC_SOURCE.search(whole):
+            return "level"  # "官方价才1299,比我想的便宜": the official price, quoted
+        return q.role
     if q.dimension == "time" and q.role == "level" and _OWNED_FOR.search(text[clause[0] : q.start]):
         return "elapsed"
     if q.dimension != "time" and _BASIS_BEFORE.search(text[max(clause[0], q.start - 4) : q.start]):
@@ -664,6 +681,12 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
             volt = next((v for v in found if v.dimension == "voltage" and sentence[0] <= v.start < sentence[1]), None)
             volts = volt.value if volt is not None else None
         in_segment = [o for o in found if left <= o.start and o.end <= right]
+        previous = _span_around(weak, max(sentence[0], clause[0] - 1), max(sentence[0], clause[0] - 1), len(text))
+        lead = (
+            _terms(blank[previous[0] : clause[0]], [], q)
+            if previous[0] >= sentence[0] and clause[0] > sentence[0]
+            else frozenset()
+        )
         annotated.append(
             dataclasses.replace(
                 q,
@@ -672,7 +695,9 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
                 volts=volts,
                 context=_terms(blank[left:right], in_segment, q),
                 # The sentence lends only its figures ("a 4 kg cat, ... 55 g a day"): its words are too loose.
-                scene=frozenset(t for t in _terms(blank[sentence[0] : sentence[1]], scene_figures, q) if t[0] == "#"),
+                # and the clause before it its words ("屏幕常亮+消息全开,照样能撑十四天").
+                scene=frozenset(t for t in _terms(blank[sentence[0] : sentence[1]], scene_figures, q) if t[0] == "#")
+                | lead,
             )
         )
     return _with_conditions(annotated)
@@ -708,6 +733,12 @@ def _with_conditions(found: list[Quantity]) -> list[Quantity]:
         # Each sibling's own value is one of its condition terms too ("=mass:6e+03"), used only when no
         # word tells the condition (see about_other_condition).
         own = {i: (found[i].context - common) | {_self_term(found[i])} for i in distinct}
+        for named, unnamed in VARIANT_PAIRS:
+            for tag, other in ((f"@{named}", f"@{unnamed}"), (f"@{unnamed}", f"@{named}")):
+                if any(tag in own[i] for i in distinct) and not any(other in own[i] for i in distinct):
+                    for i in distinct:
+                        if tag not in own[i]:
+                            own[i] = own[i] | {other}
         for i in indices:
             head = next(j for j in distinct if j == i or (_near(found[i].value, found[j].value)))
             rivals = frozenset().union(*(own[j] for j in distinct if j != head)) - own[head]
@@ -827,6 +858,10 @@ def _from_match(text: str, match: re.Match[str]) -> Quantity | None:
         return _measure(text, match, value, high, prefix, dimension, canonical, factor)
     if number_text.strip().lower() == "zero":
         return None  # "zero fat": a claim of none at all, found by _ZERO
+    if _PRICE_BEFORE.search(text[max(0, start - 12) : start]) and not _COUNT_NOUN_ZH.match(text[end:]):
+        # "官方价二百九十九", "标价3799": a bare number after a price word is a price
+        currency = "CNY" if re.search(r"[\u4e00-\u9fff]", text[max(0, start - 12) : start]) else "USD"
+        return _measure(text, match, value, high, "元" if currency == "CNY" else "$", "currency", currency, 1.0)
     if is_zh_number and number_text in ("一", "半"):
         zh_count = _COUNT_NOUN_ZH.match(text[end:])
         if not zh_count:
@@ -844,7 +879,9 @@ _ELAPSED_AFTER = re.compile(r"^\s?(?:了|以来|前|下来|ago\b|in\b(?!\s+\w+\s
 _AFTER = re.compile(r"^\s?(?:后|後|之后|之後|以后|以後|later\b)", re.I)
 _PAST_MARKER = re.compile(r"了|已经|已經|过了|過了|\b(?:had|was|were|been|did|got|started|bought)\b", re.I)
 _PERIOD_BEFORE = re.compile(r"(?:每|每隔|every|once (?:a|an|every|per)|twice (?:a|an)|per)\s*$", re.I)
-_PERIOD_AFTER = re.compile(r"^\s?(?:[\u4e00-\u9fff]{0,4}(?:一次|1次|两次|一回)|once\b|twice\b|a time\b)", re.I)
+_PERIOD_AFTER = re.compile(
+    r"^\s?(?:[\u4e00-\u9fff]{0,4}(?:一次|1次|两次|一回)|(?:once|twice) (?:a|an|per|every)\b|a time\b)", re.I
+)
 
 
 def _time_role(text: str, start: int, end: int) -> str:
@@ -877,6 +914,10 @@ def _measure(
     low_value = _convert(value, raw_unit, factor)
     high_value = _convert(high, raw_unit, factor) if high is not None else None
     bound = "range" if high_value is not None else _bound_before(text, start)
+    if bound == "exact" and _MAX_NAMED.search(text[max(0, start - 30) : start]):
+        bound = "at_most"
+    elif bound == "exact" and dimension != "time" and _ONLY_BEFORE.search(text[max(0, start - 8) : start]):
+        bound = "at_most"  # "only 90 Hz" says it does no more (a duration "only 30 min" is no maximum)
     after = text[end:]
     if bound == "exact":
         if _APPROX_AFTER.match(after):
@@ -929,6 +970,10 @@ def _count(text: str, match: re.Match[str], value: float, high: float | None, no
                 words = en.group(2).split()
                 if not words or _EN_NOUN_STOP.match(words[0]):
                     return None
+                # The noun phrase ends before a function word ("four people but three").
+                stop = next((i for i, w in enumerate(words) if i and _EN_NOUN_STOP.match(w)), None)
+                if stop is not None:
+                    words = words[:stop]
                 # The counted noun ends the noun phrase: the first plural, else the last content word.
                 plural = next((i for i, w in enumerate(words) if len(w) > 3 and w.lower().endswith("s")), None)
                 if plural is not None:

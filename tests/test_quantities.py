@@ -156,3 +156,44 @@ def test_a_figure_of_another_condition_is_flagged() -> None:
 def test_a_figure_without_a_condition_may_match_any() -> None:
     assert "consistent" in verdicts(figure("It charges at 45 W"), CHARGING)
     assert verdicts(figure("It charges at 100 W"), CHARGING) == ["differs", "differs"]
+
+
+def test_the_unnamed_variant_is_the_other_one() -> None:
+    fact = "The kettle costs $79, the Plus version $99."
+    assert verdicts(figure("The base kettle is $99"), fact) == ["differs", "incomparable"]
+    assert "consistent" in verdicts(figure("The Plus version is $99"), fact)
+
+
+def test_a_figure_restated_in_another_unit_reads_like_the_first() -> None:
+    first, restated = extract_quantities("I bought the 10 kg sack, roughly 22 lb")
+    assert restated.role == first.role and restated.attribute == first.attribute
+
+
+def test_a_figure_asked_about_is_no_claim() -> None:
+    assert verdicts(figure("这款能装五升水吗？"), "水箱容量3升") == ["incomparable"]
+    assert verdicts(figure("Does it really hold 5 L?"), "The tank holds 3 L.") == ["incomparable"]
+    assert verdicts(figure("Only 2 L in the tank?! Too small."), "The tank holds 3 L.") == ["differs"]
+
+
+def test_a_bare_number_after_a_price_word_is_a_price() -> None:
+    price = figure("官方售价一千零九十九")
+    assert (price.dimension, price.value) == ("currency", 1099)
+    assert verdicts(price, "官方售价899元") == ["differs"]
+
+
+def test_only_states_the_most_it_does() -> None:
+    assert figure("刷新率只有60Hz").bound == "at_most"
+    assert verdicts(figure("刷新率只有60Hz"), "刷新率最高90Hz") == ["differs"]
+    assert verdicts(figure("刷新率60Hz也够用"), "刷新率最高90Hz") == ["consistent"]
+
+
+def test_a_pets_weight_is_a_condition_of_the_feeding_amount() -> None:
+    fact = "Daily amount: a 2 kg kitten 30 g, a 6 kg cat 80 g."
+    right = figure("A 6 kg cat gets 80 g a day", dimension="mass", index=1)
+    assert "consistent" in verdicts(right, fact, "mass")
+    wrong = figure("A 6 kg cat gets 30 g a day", dimension="mass", index=1)
+    assert "consistent" not in verdicts(wrong, fact, "mass") and "differs" in verdicts(wrong, fact, "mass")
+    # The writer's own cat's ration is their usage, not a spec.
+    assert set(verdicts(figure("My 6 kg cat gets 30 g a day", dimension="mass", index=1), fact, "mass")) == {
+        "incomparable"
+    }

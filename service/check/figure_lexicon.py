@@ -13,9 +13,11 @@ from __future__ import annotations
 # concept -> cue words. A figure's attribute is the set of concepts cued in its clause; two figures
 # with cued concepts measure different things when the sets do not meet.
 CONCEPTS: dict[str, tuple[str, ...]] = {
-    "charging": ("charg", "recharg", "top up", "refuel", "充电", "充電", "充满", "充滿", "回满", "快充", "回血"),
+    "charging": ("charg", "recharg", "top up", "refuel", "充电", "充電", "充满", "充滿", "回满", "快充", "回血", "充"),
     "runtime": (
-        "battery life",
+        "battery",
+        "能用",
+        "可用",
         "runtime",
         "run time",
         "lasts",
@@ -196,6 +198,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "淨含量",
         "罐",
         "袋",
+        "装",
+        "裝",
+        "小包",
         "每支",
         "一支",
         "瓶",
@@ -438,12 +443,15 @@ CONCEPT_DIMENSIONS: dict[str, tuple[str, ...]] = {
 }
 
 # The writer as the subject or owner: their life, usage and measurements are not the product's specs.
-FIRST_PERSON = r"\b(?:i|i'm|i've|i'd|we|we're|we've|my|our|mine|ours|me|us)\b|我|咱|俺|本人|自己"
+# (He and she are the writer's people, a child or a partner: a product is "it".)
+FIRST_PERSON = (
+    r"\b(?:i|i'm|i've|i'd|we|we're|we've|my|our|mine|ours|me|us|he|she|he's|she's|his|her)\b|我|咱|俺|本人|自己|他|她"
+)
 # The writer's own life and other products: a trip, a share per person, what they used before.
 OWN_LIFE = (
     r"\b(?:trip|vacation|holiday|journey|coming from|switched from|upgraded from|compared to my|my old|my previous|"
     r"per person|each of us|apiece)\b|旅行|旅游|旅遊|出差|之前用的|以前用的|之前那台|以前那台|之前的|以前的|老款|"
-    r"每人|每个人|每個人|人均"
+    r"每人|每个人|每個人|人均|(?:用|换|換|买|買|试|試|睡|戴)过"
 )
 # The writer quoting the spec: then the figure is about the product after all.
 SPEC_SOURCE = (

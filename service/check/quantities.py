@@ -37,7 +37,7 @@ from service.check.unit_table import UNITS
 # raw unit (lower case) -> (dimension, canonical unit, factor to canonical); the table is unit_table.py
 _UNITS: dict[str, tuple[str, str, float]] = {name: (u.dimension, u.canonical, u.factor) for name, u in UNITS.items()}
 _PREFIX_CURRENCY = {"$", "¥", "￥", "€"}
-_MEASURE_WORDS = "台个種种款只档檔次副杯块片颗根支条件套组位项级挡层段节张部把瓶包盒袋份道步圈人"
+_MEASURE_WORDS = "台个種种款只档檔次副杯块片颗根支条件套组位项级挡层段节张部把瓶包盒袋份道步圈人色"
 _PRONOUNS = {"them", "these", "those", "it", "ones", "它们", "这些", "那些"}
 
 # -- numbers ------------------------------------------------------------------------------------
@@ -244,7 +244,7 @@ _AT_LEAST_AFTER = re.compile(r"^\s?(?:以上|起|多(?![少])|\+|or more\b|plus\
 _AT_MOST_AFTER = re.compile(r"^\s?(?:以内|以下|之内|or less\b|max\b|or fewer\b)", re.I)
 _RELATIVE_BEFORE = re.compile(r"(?:便宜了?|省了?|降价?了?|优惠了?|减了?|少了|多了|贵了|差了|立减|节省了?|打)\s*$")
 _RELATIVE_AFTER = re.compile(
-    r"^\s?(?:off\b|cheaper\b|less\b|more\b|lower\b|higher\b|faster\b|slower\b|折|的优惠)", re.I
+    r"^\s?(?:off\b|cheaper\b|less\b|more\b|lower\b|higher\b|faster\b|slower\b|either way\b|折|的优惠)", re.I
 )
 _ZERO = re.compile(
     r"\b(?:no|zero)\s+(?P<en>[a-z]+(?:\s+[a-z]+)?)(?=\s+(?:at all|whatsoever|needed|required|used)\b|\s+at\b)|"
@@ -498,6 +498,14 @@ _SPEC_SOURCE = re.compile(SPEC_SOURCE, re.IGNORECASE)
 _PRODUCT_SUBJECT = re.compile(PRODUCT_SUBJECT, re.IGNORECASE)
 _OWN_MEASUREMENT = re.compile(OWN_MEASUREMENT, re.IGNORECASE)
 _OWN_LIFE = re.compile(OWN_LIFE, re.IGNORECASE)
+# A question asks about a figure when it ends in a question mark and is phrased as one (a question word or
+# particle, or an English auxiliary first): "The list price is $329??" is an exclamation, not a question.
+_QUESTION = re.compile(
+    r"^\W*(?:is|are|does|do|did|can|could|will|would|should|how|what|which|when|anyone|any)\b[^?？]*[?？]+\W*$|"
+    r"(?:吗|嗎|么|麼|请问|請問|是不是|能不能|会不会|會不會|可不可以|有没有|有沒有|多少|多久)[^?？。]*[?？]*\W*$",
+    re.IGNORECASE,
+)
+_PER_JOIN = re.compile(r"^\s?(?:才|有|含|=|就有)\s?$")
 _MENTION = re.compile(r"[@#][\w\u4e00-\u9fff-]+")  # "@brewbro", "#tag": names, not words of the clause
 _IN_MY = re.compile(r"\b(?:in|on|at|with|for|during|around|into)\s+(?:my|our)\b", re.IGNORECASE)
 _BASIS_BEFORE = re.compile(r"(?:每|\bper|\beach|/)\s*$", re.IGNORECASE)
@@ -506,7 +514,7 @@ _PAID_CUES = re.compile(PAID, re.IGNORECASE)
 _FEE = re.compile(FEE, re.IGNORECASE)
 _WEAK_SEPARATORS = re.compile(r"[,，、;；。!！?？\n:：|]|\.(?=\s|$)| / ")
 _STRONG_SEPARATORS = re.compile(r"[;；。!！?？\n]|\.(?=\s|$)| / ")
-_CONJUNCTION = re.compile(r"\b(?:and|or|while|whereas|but|vs\.?|versus)\b|和|或|而|与|與|及|跟", re.IGNORECASE)
+_CONJUNCTION = re.compile(r"\b(?:and|or|while|whereas|but|vs\.?|versus)\b|和|或|而|与|與|及|跟|[+＋&]", re.IGNORECASE)
 _WORD = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 _STOP_TEXT = (
@@ -544,7 +552,11 @@ def _span_around(separators: list[tuple[int, int]], start: int, end: int, length
     return left, right
 
 
+_FOOD_FOR = re.compile(r"[猫貓狗犬]粮|[猫貓狗犬]糧|\b(?:cat|dog|pet|kitten|puppy) (?:food|kibble)\b", re.IGNORECASE)
+
+
 def _concepts(window: str, dimension: str) -> frozenset[str]:
+    window = _FOOD_FOR.sub("粮", window)  # cat food is the product, not a cat
     return frozenset(
         name
         for name, cue in _CONCEPT_CUES.items()
@@ -675,18 +687,28 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
         clause = _span_around(weak, q.start, q.end, len(text))
         sentence = _span_around(strong, q.start, q.end, len(text))
         role = _role(text, q, clause) if q.kind != "zero" else q.role
-        attribute = _concepts(blank[clause[0] : clause[1]], q.dimension)
+        if _QUESTION.search(text[sentence[0] : sentence[1] + 1].strip()):
+            role = "asked"  # "十公斤能烘干吗？": a figure asked about is no claim
+        following = next((o for o in found if o.start >= q.end), None)
+        if (
+            following is not None
+            and following.dimension != q.dimension
+            and _PER_JOIN.match(text[q.end : following.start])
+            and q.dimension not in ("time", "currency")
+        ):
+            role = "basis"  # "一公斤才三千大卡": the amount the next figure is given for
+        previous = _span_around(weak, max(sentence[0], clause[0] - 1), max(sentence[0], clause[0] - 1), len(text))
+        has_lead = previous[0] >= sentence[0] and clause[0] > sentence[0]
+        # A clause that names no attribute takes its lead clause's ("兩隻都是成貓，一隻4公斤").
+        attribute = _concepts(blank[clause[0] : clause[1]], q.dimension) or (
+            _concepts(blank[previous[0] : clause[0]], q.dimension) if has_lead else frozenset()
+        )
         volts = None
         if q.dimension in ("charge", "energy"):
             volt = next((v for v in found if v.dimension == "voltage" and sentence[0] <= v.start < sentence[1]), None)
             volts = volt.value if volt is not None else None
         in_segment = [o for o in found if left <= o.start and o.end <= right]
-        previous = _span_around(weak, max(sentence[0], clause[0] - 1), max(sentence[0], clause[0] - 1), len(text))
-        lead = (
-            _terms(blank[previous[0] : clause[0]], [], q)
-            if previous[0] >= sentence[0] and clause[0] > sentence[0]
-            else frozenset()
-        )
+        lead = _terms(blank[previous[0] : clause[0]], [], q) if has_lead else frozenset()
         annotated.append(
             dataclasses.replace(
                 q,
@@ -700,7 +722,28 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
                 | lead,
             )
         )
-    return _with_conditions(annotated)
+    return _with_conditions(_aliases_follow(text, annotated))
+
+
+def _aliases_follow(text: str, found: list[Quantity]) -> list[Quantity]:
+    """A figure restated in another unit ("the 6 kg bag, roughly 13 lb") reads like the first one."""
+    strong = _separators(text, _STRONG_SEPARATORS)
+    result = list(found)
+    for i, q in enumerate(found):
+        sentence = _span_around(strong, q.start, q.end, len(text))
+        for first in result[:i]:
+            if (
+                first.start >= sentence[0]
+                and first.dimension == q.dimension
+                and first.raw_unit.lower() != q.raw_unit.lower()
+                and q.kind == "measure"
+                and _near(first.value, q.value, 0.06)
+            ):
+                result[i] = dataclasses.replace(
+                    q, attribute=first.attribute, role=first.role, context=first.context, scene=first.scene
+                )
+                break
+    return result
 
 
 def _with_conditions(found: list[Quantity]) -> list[Quantity]:

@@ -923,7 +923,9 @@ _AFTER = re.compile(r"^\s?(?:后|後|之后|之後|以后|以後|later\b)", re.I
 _PAST_MARKER = re.compile(r"了|已经|已經|过了|過了|\b(?:had|was|were|been|did|got|started|bought)\b", re.I)
 _PERIOD_BEFORE = re.compile(r"(?:每|每隔|every|once (?:a|an|every|per)|twice (?:a|an)|per)\s*$", re.I)
 _PERIOD_AFTER = re.compile(
-    r"^\s?(?:[\u4e00-\u9fff]{0,4}(?:一次|1次|两次|一回)|(?:once|twice) (?:a|an|per|every)\b|a time\b)", re.I
+    # "半年换一次" is a period; "半年都不用倒一次" is not once in half a year, a level
+    r"^\s?(?:(?:(?![不没沒])[\u4e00-\u9fff]){0,4}(?:一次|1次|两次|一回)|(?:once|twice) (?:a|an|per|every)\b|a time\b)",
+    re.I,
 )
 
 

@@ -213,7 +213,9 @@ _QUANTITY = re.compile(
     rf"(?:(?P<fuzz>来|多|餘|余|几)?(?P<sep>\s?-\s?|\s?)(?P<unit>{_UNIT}))?",
     re.IGNORECASE,
 )
-_NOUN_STOP_CHARS = "不没就都也还很太真挺好的了是在和跟与或重长大小高低能可要会才只有多少左右上下以就算"
+_NOUN_STOP_CHARS = (
+    "不没就都也还很太真挺好的了是在和跟与或重长大小高低能可要会才只有多少左右上下以就算一二三四五六七八九十两零"
+)
 _COUNT_NOUN_ZH = re.compile(rf"^([{_MEASURE_WORDS}])((?:(?![{_NOUN_STOP_CHARS}])[\u4e00-\u9fff]){{0,4}})")
 _COUNT_NOUN_EN = re.compile(r"^\s+(?:of\s+(them|these|those)\b|((?:[a-z]+-)*[a-z]+(?:\s+[a-z]+){0,2}))", re.IGNORECASE)
 _EN_NOUN_STOP = re.compile(
@@ -234,14 +236,20 @@ _APPROX_BEFORE = re.compile(
     r"(?:约|大约|大概|差不多|将近|近|approximately|approx\.?|about|around|roughly|nearly|~|≈)\s*$", re.I
 )
 _AT_MOST_BEFORE = re.compile(
-    r"(?:最高|最多|最长|最大|高达|长达|多达|不超过|至多|up to|at most|max(?:imum)?(?: of)?|no more than)\s*$", re.I
+    r"(?:最高|最多|最长|最長|最大|高达|高達|长达|長達|多达|多達|不超过|不超過|至多|up to|at most|max(?:imum)?(?: of)?|"
+    r"no more than)\s*$",
+    re.I,
 )
-_AT_LEAST_BEFORE = re.compile(r"(?:至少|最少|起码|不少于|不低于|at least|minimum(?: of)?|no less than)\s*$", re.I)
-_MORE_BEFORE = re.compile(r"(?:超过|多于|高于|大于|over|more than|above|greater than|upwards of)\s*$", re.I)
-_LESS_BEFORE = re.compile(r"(?:不到|不足|少于|低于|小于|less than|under|below|fewer than)\s*$", re.I)
+_AT_LEAST_BEFORE = re.compile(
+    r"(?:至少|最少|起码|起碼|不少于|不少於|不低于|不低於|at least|minimum(?: of)?|no less than)\s*$", re.I
+)
+_MORE_BEFORE = re.compile(
+    r"(?:超过|超過|多于|多於|高于|高於|大于|大於|over|more than|above|greater than|upwards of)\s*$", re.I
+)
+_LESS_BEFORE = re.compile(r"(?:不到|不足|少于|少於|低于|低於|小于|小於|less than|under|below|fewer than)\s*$", re.I)
 _APPROX_AFTER = re.compile(r"^\s?(?:左右|上下|或更多|ish\b|or so\b)", re.I)
 _AT_LEAST_AFTER = re.compile(r"^\s?(?:以上|起|多(?![少])|\+|or more\b|plus\b)", re.I)
-_AT_MOST_AFTER = re.compile(r"^\s?(?:以内|以下|之内|or less\b|max\b|or fewer\b)", re.I)
+_AT_MOST_AFTER = re.compile(r"^\s?(?:以内|以內|以下|之内|之內|or less\b|max\b|or fewer\b)", re.I)
 _RELATIVE_BEFORE = re.compile(r"(?:便宜了?|省了?|降价?了?|优惠了?|减了?|少了|多了|贵了|差了|立减|节省了?|打)\s*$")
 _RELATIVE_AFTER = re.compile(
     r"^\s?(?:off\b|cheaper\b|less\b|more\b|lower\b|higher\b|faster\b|slower\b|either way\b|折|的优惠)", re.I
@@ -484,7 +492,7 @@ def _adjusted(text: str, match: re.Match[str], quantity: Quantity, after: str, s
 def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
     # English cues are word prefixes (not after a hyphen: "touch" is not in "non-touch"); Chinese ones substrings.
     parts = [
-        (r"(?<![\w-])" + re.escape(cue)) if re.match(r"[a-z°]", cue) else re.escape(cue)
+        (r"(?<![\w-])" + re.escape(cue)) if re.match(r"[a-z°]", cue) else r"(?<![未不没沒非])" + re.escape(cue)
         for cue in sorted(cues, key=len, reverse=True)
     ]
     return re.compile("|".join(parts), re.IGNORECASE)
@@ -502,7 +510,8 @@ _OWN_LIFE = re.compile(OWN_LIFE, re.IGNORECASE)
 # particle, or an English auxiliary first): "The list price is $329??" is an exclamation, not a question.
 _QUESTION = re.compile(
     r"^\W*(?:is|are|does|do|did|can|could|will|would|should|how|what|which|when|anyone|any)\b[^?？]*[?？]+\W*$|"
-    r"(?:吗|嗎|么|麼|请问|請問|是不是|能不能|会不会|會不會|可不可以|有没有|有沒有|多少|多久)[^?？。]*[?？]*\W*$",
+    r"(?:吗|嗎|么|麼|请问|請問|是不是|能不能|会不会|會不會|可不可以|有没有|有沒有|多少|多久)[^?？。]*[?？]+\W*$|"
+    r"[吗嗎]\W*$",
     re.IGNORECASE,
 )
 _PER_JOIN = re.compile(r"^\s?(?:才|有|含|=|就有)\s?$")
@@ -700,8 +709,17 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
         previous = _span_around(weak, max(sentence[0], clause[0] - 1), max(sentence[0], clause[0] - 1), len(text))
         has_lead = previous[0] >= sentence[0] and clause[0] > sentence[0]
         # A clause that names no attribute takes its lead clause's ("兩隻都是成貓，一隻4公斤").
-        attribute = _concepts(blank[clause[0] : clause[1]], q.dimension) or (
-            _concepts(blank[previous[0] : clause[0]], q.dimension) if has_lead else frozenset()
+        following_clause = _span_around(
+            weak, min(sentence[1], clause[1] + 1), min(sentence[1], clause[1] + 1), len(text)
+        )
+        attribute = (
+            _concepts(blank[clause[0] : clause[1]], q.dimension)
+            or (_concepts(blank[previous[0] : clause[0]], q.dimension) if has_lead else frozenset())
+            or (
+                _concepts(blank[clause[1] : following_clause[1]], q.dimension)
+                if clause[1] < sentence[1]
+                else frozenset()
+            )
         )
         volts = None
         if q.dimension in ("charge", "energy"):
@@ -793,6 +811,12 @@ def _self_term(q: Quantity) -> str:
     return f"={q.dimension}:{q.value:.3g}"
 
 
+def shares_attribute(claimed: Quantity, officials: list[Quantity]) -> bool:
+    """Whether the claimed figure's clause names an attribute one of these official figures measures (the
+    words differ across languages and phrasings; the concept does not: "MSRP" and "price")."""
+    return any(claimed.attribute & o.attribute for o in officials if same_attribute(claimed, o))
+
+
 def about_other_condition(claimed: Quantity, official: Quantity) -> bool:
     """Whether the claimed figure is about another condition of the official figure's fact: its clause
     (else the figures of its sentence) names a sibling's terms and not this figure's own, or, when no
@@ -804,14 +828,13 @@ def about_other_condition(claimed: Quantity, official: Quantity) -> bool:
         return True
     if own > rival:
         return False
-    # No word tells (or both do): its very value, then the figures of its sentence.
+    # No word tells (or both do): the figures and lead words of its sentence, then its very value.
+    if not own:
+        scene_own, scene_rival = _meets(claimed.scene, official.condition), _meets(claimed.scene, official.rivals)
+        if scene_rival != scene_own:
+            return scene_rival > scene_own
     term = _self_term(claimed)
-    if term in official.rivals and term not in official.condition:
-        return True
-    if own:
-        return False
-    own, rival = _meets(claimed.scene, official.condition), _meets(claimed.scene, official.rivals)
-    return rival > own
+    return term in official.rivals and term not in official.condition
 
 
 def _bound_before(text: str, start: int) -> str:
@@ -1239,5 +1262,6 @@ __all__ = [
     "format_quantity",
     "parse_number",
     "same_attribute",
+    "shares_attribute",
     "substitute",
 ]

@@ -13,7 +13,20 @@ from __future__ import annotations
 # concept -> cue words. A figure's attribute is the set of concepts cued in its clause; two figures
 # with cued concepts measure different things when the sets do not meet.
 CONCEPTS: dict[str, tuple[str, ...]] = {
-    "charging": ("charg", "recharg", "top up", "refuel", "充电", "充電", "充满", "充滿", "回满", "快充", "回血", "充"),
+    "charging": (
+        "charg",
+        "recharg",
+        "top up",
+        "refuel",
+        "充电",
+        "充電",
+        "充满",
+        "充滿",
+        "回满",
+        "快充",
+        "回血",
+        "re:充(?=\\s)",
+    ),
     "runtime": (
         "battery",
         "能用",

@@ -492,7 +492,11 @@ def _adjusted(text: str, match: re.Match[str], quantity: Quantity, after: str, s
 def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
     # English cues are word prefixes (not after a hyphen: "touch" is not in "non-touch"); Chinese ones substrings.
     parts = [
-        (r"(?<![\w-])" + re.escape(cue)) if re.match(r"[a-z°]", cue) else r"(?<![未不没沒非])" + re.escape(cue)
+        cue[3:]
+        if cue.startswith("re:")  # a cue written as a pattern ("充" only before a number: "充10分钟")
+        else (r"(?<![\w-])" + re.escape(cue))
+        if re.match(r"[a-z°]", cue)
+        else r"(?<![未不没沒非])" + re.escape(cue)
         for cue in sorted(cues, key=len, reverse=True)
     ]
     return re.compile("|".join(parts), re.IGNORECASE)
@@ -500,7 +504,10 @@ def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
 
 _CONCEPT_CUES = {name: _cue_pattern(cues) for name, cues in CONCEPTS.items()}
 _CONDITION_CUES = {name: _cue_pattern(cues) for name, cues in CONDITION_SYNONYMS.items()}
-_CONCEPT_WORDS = tuple(cue for cues in CONCEPTS.values() for cue in cues if re.fullmatch(r"[a-z-]+", cue))
+# Words naming what is measured ("weighs", "price") are no condition; words naming a package ("tube") are.
+_CONCEPT_WORDS = tuple(
+    cue for name, cues in CONCEPTS.items() if name != "content" for cue in cues if re.fullmatch(r"[a-z-]+", cue)
+)
 _FIRST_PERSON = re.compile(FIRST_PERSON, re.IGNORECASE)
 _SPEC_SOURCE = re.compile(SPEC_SOURCE, re.IGNORECASE)
 _PRODUCT_SUBJECT = re.compile(PRODUCT_SUBJECT, re.IGNORECASE)
@@ -514,7 +521,7 @@ _QUESTION = re.compile(
     r"[吗嗎]\W*$",
     re.IGNORECASE,
 )
-_PER_JOIN = re.compile(r"^\s?(?:才|有|含|=|就有)\s?$")
+_PER_JOIN = re.compile(r"^\s?(?:才|含|=|就有|只要)\s?(?:\d|[一二三四五六七八九十两几])")
 _MENTION = re.compile(r"[@#][\w\u4e00-\u9fff-]+")  # "@brewbro", "#tag": names, not words of the clause
 _IN_MY = re.compile(r"\b(?:in|on|at|with|for|during|around|into)\s+(?:my|our)\b", re.IGNORECASE)
 _BASIS_BEFORE = re.compile(r"(?:每|\bper|\beach|/)\s*$", re.IGNORECASE)
@@ -698,13 +705,7 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
         role = _role(text, q, clause) if q.kind != "zero" else q.role
         if _QUESTION.search(text[sentence[0] : sentence[1] + 1].strip()):
             role = "asked"  # "十公斤能烘干吗？": a figure asked about is no claim
-        following = next((o for o in found if o.start >= q.end), None)
-        if (
-            following is not None
-            and following.dimension != q.dimension
-            and _PER_JOIN.match(text[q.end : following.start])
-            and q.dimension not in ("time", "currency")
-        ):
+        if q.dimension not in ("time", "currency") and _PER_JOIN.match(text[q.end : q.end + 4]):
             role = "basis"  # "一公斤才三千大卡": the amount the next figure is given for
         previous = _span_around(weak, max(sentence[0], clause[0] - 1), max(sentence[0], clause[0] - 1), len(text))
         has_lead = previous[0] >= sentence[0] and clause[0] > sentence[0]

@@ -63,7 +63,7 @@ _TABLE: list[tuple[str, str, float, float, tuple[str, ...]]] = [
         ("week", "weeks", "wk", "wks", "周", "週", "个星期", "個星期", "星期", "礼拜", "个礼拜", "禮拜"),
     ),
     ("time", "s", 2592000, 0, ("month", "months", "个月", "個月", "月")),
-    ("time", "s", 31536000, 0, ("year", "years", "yr", "yrs", "年")),
+    ("time", "s", 31536000, 0, ("year", "years", "yr", "yrs", "年", "岁", "歲", "周岁", "週歲")),
     ("power", "W", 1, 0, ("w", "watt", "watts", "瓦", "瓦特")),
     ("power", "W", 1000, 0, ("kw", "kilowatt", "kilowatts", "千瓦")),
     ("energy", "Wh", 1, 0, ("wh", "瓦时", "瓦時")),

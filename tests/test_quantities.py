@@ -197,3 +197,15 @@ def test_a_pets_weight_is_a_condition_of_the_feeding_amount() -> None:
     assert set(verdicts(figure("My 6 kg cat gets 30 g a day", dimension="mass", index=1), fact, "mass")) == {
         "incomparable"
     }
+
+
+def test_respectively_pairs_each_figure_with_its_condition() -> None:
+    fact = "有60厘米和80厘米两种宽度，价格分别为199元和259元。"
+    assert verdicts(figure("80厘米那款199元", dimension="currency"), fact, "currency") == ["incomparable", "differs"]
+    assert "consistent" in verdicts(figure("80厘米那款259元", dimension="currency"), fact, "currency")
+
+
+def test_a_bare_measure_word_counts_the_head_noun() -> None:
+    [count] = extract_quantities("滤网数量：标准版2片")
+    assert count.counted == "滤网"
+    assert verdicts(figure("配了3片滤网"), "滤网数量：标准版2片") == ["differs"]

@@ -741,7 +741,47 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
                 | lead,
             )
         )
-    return _with_conditions(_aliases_follow(text, annotated))
+    return _with_conditions(_respectively(text, _count_heads(text, _aliases_follow(text, annotated))))
+
+
+_RESPECTIVELY = re.compile(r"分别|分別|respectively", re.IGNORECASE)
+_HEAD = re.compile(r"([\u4e00-\u9fff]{2,8}?)(?:数量|數量|数|數)?\s*[:：]")
+
+
+def _respectively(text: str, found: list[Quantity]) -> list[Quantity]:
+    """ "1.5米和1.8米两个尺寸，重量分别为32公斤和38公斤": the i-th figure after 分别 goes with the i-th
+    condition figure before it, which becomes one of its condition terms."""
+    match = _RESPECTIVELY.search(text)
+    if match is None:
+        return found
+    after = [i for i, q in enumerate(found) if q.start >= match.end() and q.kind != "zero"]
+    if len(after) < 2:
+        return found
+    dimension = found[after[0]].dimension
+    after = [i for i in after if found[i].dimension == dimension]
+    before = [q for q in found[: after[0]] if q.dimension != dimension and q.kind in ("measure", "currency")]
+    values = [q.value for q in before]
+    before = [q for q in before if values.count(q.value) == 1]  # "1.5米×2米和1.8米×2米": 2米 is shared
+    if len(before) != len(after):
+        return found
+    result = list(found)
+    for condition, i in zip(before, after, strict=True):
+        result[i] = dataclasses.replace(found[i], context=found[i].context | {_figure_term(condition)})
+    return result
+
+
+def _count_heads(text: str, found: list[Quantity]) -> list[Quantity]:
+    """A count with only a measure word ("864个") counts the noun its sentence heads with ("弹簧数量：")."""
+    strong = _separators(text, _STRONG_SEPARATORS)
+    result = list(found)
+    for i, q in enumerate(found):
+        if q.kind != "count" or not q.counted or len(q.counted) != 1 or q.counted not in _MEASURE_WORDS:
+            continue
+        sentence = _span_around(strong, q.start, q.end, len(text))
+        head = _HEAD.search(text[sentence[0] : q.start])
+        if head:
+            result[i] = dataclasses.replace(q, counted=head.group(1))
+    return result
 
 
 def _aliases_follow(text: str, found: list[Quantity]) -> list[Quantity]:

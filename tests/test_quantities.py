@@ -209,3 +209,11 @@ def test_a_bare_measure_word_counts_the_head_noun() -> None:
     [count] = extract_quantities("滤网数量：标准版2片")
     assert count.counted == "滤网"
     assert verdicts(figure("配了3片滤网"), "滤网数量：标准版2片") == ["differs"]
+
+
+def test_a_denied_condition_is_not_the_figures_condition() -> None:
+    fact = "Battery lasts 20 hours; with the always-on display it lasts 8 hours."
+    assert verdicts(figure("Roughly 20 hours with no always-on display"), fact) == ["consistent", "incomparable"]
+    zh_fact = "续航20小时；开启常亮显示时续航8小时。"
+    assert verdicts(figure("开了常亮也有20小时"), zh_fact) == ["incomparable", "differs"]
+    assert "consistent" in verdicts(figure("把常亮关掉能撑20小时"), zh_fact)

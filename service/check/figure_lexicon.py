@@ -554,6 +554,7 @@ CONDITION_SYNONYMS: dict[str, tuple[str, ...]] = {
     "bassinet": ("bassinet", "睡篮", "睡籃"),
     "ultrawide": ("ultrawide", "ultra-wide", "超广角", "超廣角"),
     "main_camera": ("main camera", "main sensor", "主摄", "主攝"),
+    "registered": ("register", "registration", "注册", "註冊", "登记", "登記"),
     "charging_case": ("case", "充电盒", "充電盒", "充电仓", "充電倉"),
 }
 

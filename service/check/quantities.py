@@ -193,6 +193,7 @@ class Quantity:
     attribute: frozenset[str] = frozenset()  # what the figure measures: concept names from the words around it
     context: frozenset[str] = frozenset()  # condition terms of the figure's clause (or sentence)
     scene: frozenset[str] = frozenset()  # condition terms of the figure's sentence
+    unmet: frozenset[str] = frozenset()  # condition terms its sentence denies ("without registering")
     condition: frozenset[str] = frozenset()  # terms that set this figure apart from its siblings in the text
     rivals: frozenset[str] = frozenset()  # the terms that set its siblings (other conditions) apart
 
@@ -546,6 +547,11 @@ _NEGATED = re.compile(
     r"(?:不|没|沒|关掉|關掉|关闭|關閉)[\u4e00-\u9fff]{1,3}|[\u4e00-\u9fff]{2}(?=关掉|關掉|关了|關了|关闭|關閉)",
     re.IGNORECASE,
 )
+_NEGATOR = re.compile(
+    r"^(?:no|not|without|never|turn(?:ed)? off|switch(?:ed)? off)\b|^(?:不用|不|没有|没|沒有|沒|关掉|關掉|关闭|關閉)|"
+    r"(?:关掉|關掉|关了|關了|关闭|關閉)$",
+    re.IGNORECASE,
+)
 _PERSONAL_WINDOW = 40  # characters before a figure in which a first-person subject makes it the writer's
 _SIBLING_SPREAD = 10.0  # siblings (one attribute under several conditions) are at most this many times apart
 
@@ -580,10 +586,20 @@ def _concepts(window: str, dimension: str) -> frozenset[str]:
     )
 
 
-def _terms(window: str, figures: list[Quantity], own: Quantity) -> frozenset[str]:
+def _unmet(window: str) -> frozenset[str]:
+    """Condition terms the text denies ("no always-on display", "不用注册", "把常亮关掉")."""
+    terms: set[str] = set()
+    for match in _NEGATED.finditer(window):
+        stretch = _NEGATOR.sub(" ", match.group())
+        terms.update(t for t in _terms(stretch, [], None, negation=False) if t[0] not in "#=")
+    return frozenset(terms)
+
+
+def _terms(window: str, figures: list[Quantity], own: Quantity | None, negation: bool = True) -> frozenset[str]:
     """Condition terms of a stretch of text: its words (English words, Chinese bigrams), the canonical names
     of the variant words it uses, and the other figures in it (a size can be a condition: "1.5米款")."""
-    window = _NEGATED.sub(lambda m: " " * len(m.group()), window)
+    if negation:
+        window = _NEGATED.sub(lambda m: " " * len(m.group()), window)
     lowered = window.lower()
     terms = {
         word
@@ -594,7 +610,7 @@ def _terms(window: str, figures: list[Quantity], own: Quantity) -> frozenset[str
         terms.update(run[i : i + 2] for i in range(len(run) - 1) if not set(run[i : i + 2]) & _FUNCTION_CHARS)
     terms.update("@" + name for name, cue in _CONDITION_CUES.items() if cue.search(window))
     for other in figures:
-        if other is own or (other.dimension == own.dimension and _near(other.value, own.value)):
+        if own is None or other is own or (other.dimension == own.dimension and _near(other.value, own.value)):
             continue  # itself, or itself converted ("8.2 kg (18 lb)")
         terms.add(_figure_term(other))
     return frozenset(terms)
@@ -735,6 +751,7 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
                 attribute=attribute,
                 volts=volts,
                 context=_terms(blank[left:right], in_segment, q),
+                unmet=_unmet(blank[sentence[0] : sentence[1]]),
                 # The sentence lends only its figures ("a 4 kg cat, ... 55 g a day"): its words are too loose.
                 # and the clause before it its words ("屏幕常亮+消息全开,照样能撑十四天").
                 scene=frozenset(t for t in _terms(blank[sentence[0] : sentence[1]], scene_figures, q) if t[0] == "#")
@@ -864,6 +881,10 @@ def about_other_condition(claimed: Quantity, official: Quantity) -> bool:
     word tells, it is the sibling's very figure ("6 kg" is the 6 kg bag, not the 1.5 kg one)."""
     if not official.rivals:
         return False
+    denied_own, denied_rival = _meets(claimed.unmet, official.condition), _meets(claimed.unmet, official.rivals)
+    if denied_own != denied_rival:
+        # "3 years without registering": not the registered figure, so the unregistered one's
+        return denied_own > denied_rival
     own, rival = _meets(claimed.context, official.condition), _meets(claimed.context, official.rivals)
     if rival > own:
         return True

@@ -217,3 +217,9 @@ def test_a_denied_condition_is_not_the_figures_condition() -> None:
     zh_fact = "续航20小时；开启常亮显示时续航8小时。"
     assert verdicts(figure("开了常亮也有20小时"), zh_fact) == ["incomparable", "differs"]
     assert "consistent" in verdicts(figure("把常亮关掉能撑20小时"), zh_fact)
+
+
+def test_a_cut_word_is_no_first_person() -> None:
+    # the look-back window may start inside "frame"; its tail "me" is not the writer
+    [_, _, days] = extract_quantities("3-year cover, 6 years on the frame if the bike is registered within 60 days.")
+    assert days.role == "level"

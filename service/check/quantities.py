@@ -552,6 +552,7 @@ _NEGATOR = re.compile(
     r"(?:关掉|關掉|关了|關了|关闭|關閉)$",
     re.IGNORECASE,
 )
+_WORD_TAIL = re.compile(r"^[A-Za-z0-9']+")
 _PERSONAL_WINDOW = 40  # characters before a figure in which a first-person subject makes it the writer's
 _SIBLING_SPREAD = 10.0  # siblings (one attribute under several conditions) are at most this many times apart
 
@@ -650,7 +651,10 @@ def _role(text: str, q: Quantity, clause: tuple[int, int]) -> str:
     """The figure's role from the words of its clause: a price paid or a fee, the writer's own span of use,
     life or measurement, or a level of the product."""
     whole = text[clause[0] : clause[1]]
-    before = text[max(clause[0], q.start - _PERSONAL_WINDOW) : q.start]
+    window_start = max(clause[0], q.start - _PERSONAL_WINDOW)
+    before = text[window_start : q.start]
+    if window_start > clause[0] and text[window_start - 1].isascii() and text[window_start - 1].isalnum():
+        before = _WORD_TAIL.sub("", before, count=1)  # not the tail of a cut word ("fra|me")
     if q.dimension == "currency":
         if _PAID_CUES.search(whole):
             return "deal"

@@ -223,3 +223,9 @@ def test_a_cut_word_is_no_first_person() -> None:
     # the look-back window may start inside "frame"; its tail "me" is not the writer
     [_, _, days] = extract_quantities("3-year cover, 6 years on the frame if the bike is registered within 60 days.")
     assert days.role == "level"
+
+
+def test_a_childs_age_is_the_writers_not_a_spec() -> None:
+    assert figure("宝宝现在一岁半，每天两顿").role == "personal"
+    assert figure("Our daughter is 9 months and loves it").role == "personal"
+    assert figure("适合一岁以上的宝宝").role == "level"

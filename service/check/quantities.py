@@ -552,6 +552,11 @@ _NEGATOR = re.compile(
     r"(?:关掉|關掉|关了|關了|关闭|關閉)$",
     re.IGNORECASE,
 )
+_CHILD_SUBJECT = re.compile(
+    r"(?:宝宝|寶寶|娃|孩子|儿子|兒子|女儿|女兒|闺女|閨女)(?:今年|现在|現在|已经|已經|才|都|快)?\s*$|"
+    r"\b(?:baby|son|daughter|toddler|kid|little one|boy|girl)\s+(?:is|was|turned|just turned|is now)\s*$",
+    re.IGNORECASE,
+)
 _WORD_TAIL = re.compile(r"^[A-Za-z0-9']+")
 _PERSONAL_WINDOW = 40  # characters before a figure in which a first-person subject makes it the writer's
 _SIBLING_SPREAD = 10.0  # siblings (one attribute under several conditions) are at most this many times apart
@@ -671,6 +676,8 @@ def _role(text: str, q: Quantity, clause: tuple[int, int]) -> str:
         return q.role
     if _OWN_MEASUREMENT.search(whole) or _OWN_LIFE.search(whole):
         return "personal"
+    if _CHILD_SUBJECT.search(before):
+        return "personal"  # "宝宝一岁十个月", "our son is 14 months": the writer's child's age
     persons = list(_FIRST_PERSON.finditer(before))
     if persons and not _PRODUCT_SUBJECT.search(before[persons[-1].end() :]):
         return "personal"

@@ -229,3 +229,9 @@ def test_a_childs_age_is_the_writers_not_a_spec() -> None:
     assert figure("宝宝现在一岁半，每天两顿").role == "personal"
     assert figure("Our daughter is 9 months and loves it").role == "personal"
     assert figure("适合一岁以上的宝宝").role == "level"
+
+
+def test_counted_nouns_meet_across_languages_and_denied_figures_are_no_claim() -> None:
+    assert verdicts(figure("风扇有五档"), "The fan has 3 speed settings.") == ["differs"]
+    assert verdicts(figure("风扇有三档"), "The fan has 3 speed settings.") == ["consistent"]
+    assert verdicts(figure("编号是#9，不代表有9个颜色", index=-1), "共有6个颜色") == ["incomparable"]

@@ -558,10 +558,27 @@ CONDITION_SYNONYMS: dict[str, tuple[str, ...]] = {
     "charging_case": ("case", "充电盒", "充電盒", "充电仓", "充電倉"),
 }
 
+# What counts count, in both languages: "五十档" and "30 grind settings" count the same thing.
+COUNTED_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "setting": ("档", "檔", "挡", "擋", "级", "級", "setting", "level", "step", "speed", "gear"),
+    "colour": ("色", "色号", "色號", "颜色", "顏色", "colour", "color", "shade"),
+    "person": ("人", "people", "person", "sleeper", "user"),
+    "door": ("门", "門", "door"),
+    "port": ("口", "接口", "port"),
+    "mode": ("模式", "程序", "功能", "mode", "program", "programme", "preset", "function"),
+    "camera": ("摄像头", "攝像頭", "镜头", "鏡頭", "camera", "lens"),
+    "speaker": ("扬声器", "揚聲器", "喇叭", "speaker"),
+    "wheel": ("轮", "輪", "wheel"),
+    "filter": ("滤网", "濾網", "滤芯", "濾芯", "filter"),
+    "pouch": ("小包", "小袋", "pouch", "sachet"),
+    "spring": ("弹簧", "彈簧", "spring", "coil"),
+}
+
 __all__ = [
     "CONCEPTS",
     "CONCEPT_DIMENSIONS",
     "CONDITION_SYNONYMS",
+    "COUNTED_SYNONYMS",
     "FEE",
     "FIRST_PERSON",
     "OWNED_FOR",

@@ -20,6 +20,7 @@ from service.check.figure_lexicon import (
     CONCEPT_DIMENSIONS,
     CONCEPTS,
     CONDITION_SYNONYMS,
+    COUNTED_SYNONYMS,
     FEE,
     FIRST_PERSON,
     OWN_LIFE,
@@ -552,6 +553,7 @@ _NEGATOR = re.compile(
     r"(?:关掉|關掉|关了|關了|关闭|關閉)$",
     re.IGNORECASE,
 )
+_DENIED_BEFORE = re.compile(r"(?:不是|不代表有?|并非|並非|\bnot|\bisn't|\baren't)\s*$", re.IGNORECASE)
 _CHILD_SUBJECT = re.compile(
     r"(?:宝宝|寶寶|娃|孩子|儿子|兒子|女儿|女兒|闺女|閨女)(?:今年|现在|現在|已经|已經|才|都|快)?\s*$|"
     r"\b(?:baby|son|daughter|toddler|kid|little one|boy|girl)\s+(?:is|was|turned|just turned|is now)\s*$",
@@ -676,6 +678,8 @@ def _role(text: str, q: Quantity, clause: tuple[int, int]) -> str:
         return q.role
     if _OWN_MEASUREMENT.search(whole) or _OWN_LIFE.search(whole):
         return "personal"
+    if _DENIED_BEFORE.search(text[max(clause[0], q.start - 6) : q.start]):
+        return "denied"  # "不代表有18个色", "it's not 5 kg": a figure the writer denies is no claim of it
     if _CHILD_SUBJECT.search(before):
         return "personal"  # "宝宝一岁十个月", "our son is 14 months": the writer's child's age
     persons = list(_FIRST_PERSON.finditer(before))
@@ -773,7 +777,7 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
 
 
 _RESPECTIVELY = re.compile(r"分别|分別|respectively", re.IGNORECASE)
-_HEAD = re.compile(r"([\u4e00-\u9fff]{2,8}?)(?:数量|數量|数|數)?\s*[:：]")
+_HEAD = re.compile(r"([\u4e00-\u9fff]{2,8}?)(?:数量|數量)\s*[:：]")
 
 
 def _respectively(text: str, found: list[Quantity]) -> list[Quantity]:
@@ -1181,6 +1185,19 @@ def _comparable_pair(a: Quantity, b: Quantity) -> tuple[Quantity, Quantity]:
     return a, b
 
 
+@lru_cache(maxsize=4096)
+def _counted_kinds(noun: str) -> frozenset[str]:
+    """What a counted noun counts, by COUNTED_SYNONYMS ("grind setting" and "档" both count settings)."""
+    noun = noun.lower()
+    last = noun.split()[-1] if noun.split() else noun
+    return frozenset(
+        kind
+        for kind, words in COUNTED_SYNONYMS.items()
+        for word in words
+        if ((word == last or last.startswith(word)) if word.isascii() else word in noun)
+    )
+
+
 def same_attribute(a: Quantity, b: Quantity) -> bool:
     """Whether two figures measure the same kind of thing and can be compared: one dimension (a capacity
     and an energy when a voltage is stated), one role (a price paid, a fee or the writer's own figure is
@@ -1204,6 +1221,9 @@ def same_attribute(a: Quantity, b: Quantity) -> bool:
         na, nb = _stem(a.counted or ""), _stem(b.counted or "")
         if not na or not nb:
             return False
+        kinds_a, kinds_b = _counted_kinds(na), _counted_kinds(nb)
+        if kinds_a and kinds_b:
+            return bool(kinds_a & kinds_b)
         return na == nb or na in nb or nb in na or bool(set(na) & set(nb) - set(_MEASURE_WORDS) and not na.isascii())
     return True
 

@@ -48,7 +48,7 @@ def test_units_bounds_ranges_and_conversions() -> None:
     assert figures("这款不到300克") == [("300克", 300, "g", "less_than")]
     assert figures("待机20天左右") == [("20天", 1728000, "s", "approx")]
     assert figures("between 4 and 6 hours") == [("between 4 and 6 hours", 18000, "s", "range")]
-    assert figures("Max setting is 350°F") == [("350°F", 176.67, "°C", "exact")]
+    assert figures("Max setting is 350°F") == [("350°F", 176.67, "°C", "at_most")]  # a maximum named before it
     assert figures("It is rated 1,200 watts") == [("1,200 watts", 1200, "W", "exact")]
     assert figures("Shuts down after an hour idle") == [("an hour", 3600, "s", "exact")]
     assert figures("The tank holds 1.8 L") == [("1.8 L", 1800, "ml", "exact")]

@@ -35,7 +35,14 @@ from service.check.cues import Cues, cues_of
 from service.check.decision import DecisionModel, Features, bag_features
 from service.check.polarity import Polarity, analyse_polarity
 from service.check.profile import Claim, KnowledgeBaseProfile, ProfileCache, Target, blank_names, strip_names
-from service.check.quantities import Quantity, compare, extract_quantities, same_attribute, substitute
+from service.check.quantities import (
+    Quantity,
+    compare,
+    extract_quantities,
+    same_attribute,
+    shares_attribute,
+    substitute,
+)
 from service.check.schemas import (
     CarriedMessage,
     CheckCounts,
@@ -770,7 +777,10 @@ class Checker:
                 if unit.claim_cosines[index] >= th.numeric_shared_min
                 or (
                     unit.claim_cosines[index] >= th.claim_floor
-                    and shares_term(plain, self._plain(profile, profile.claims[index].text))
+                    and (
+                        shares_term(plain, self._plain(profile, profile.claims[index].text))
+                        or shares_attribute(claimed, profile.claims[index].quantities)
+                    )
                 )
             ]
         else:

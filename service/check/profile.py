@@ -8,6 +8,7 @@ rest on, so that a post talking about that selling point carries the message eve
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import threading
@@ -184,11 +185,13 @@ class KnowledgeBaseProfile:
 
     def _read_claims(self, facts: Sequence[AnyItem]) -> None:
         for fact in facts:
+            # Figures are read in the whole fact, so that each knows the conditions of its siblings.
+            in_fact = extract_quantities(blank_names(self.names, fact.text))
             for number, span in enumerate(split_fact(fact.text)):
                 quantities = [
-                    q
-                    for q in extract_quantities(blank_names(self.names, span.text))
-                    if q.kind not in ("version", "rating")
+                    dataclasses.replace(q, start=q.start - span.start, end=q.end - span.start)
+                    for q in in_fact
+                    if span.start <= q.start and q.end <= span.end and q.kind not in ("version", "rating")
                 ]
                 claim = Claim(
                     index=len(self.claims),

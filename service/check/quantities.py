@@ -9,72 +9,36 @@ not measures.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from service.check.commerce import talks_deals
+from service.check.figure_lexicon import (
+    CONCEPT_DIMENSIONS,
+    CONCEPTS,
+    CONDITION_SYNONYMS,
+    COUNTED_SYNONYMS,
+    FEE,
+    FIRST_PERSON,
+    OWN_LIFE,
+    OWN_MEASUREMENT,
+    OWNED_FOR,
+    PAID,
+    PRODUCT_SUBJECT,
+    SPEC_SOURCE,
+    VARIANT_PAIRS,
+)
+from service.check.unit_table import UNITS
 
 # -- units --------------------------------------------------------------------------------------
 
-# raw unit (lower case) -> (dimension, canonical unit, factor to canonical)
-_UNITS: dict[str, tuple[str, str, float]] = {}
-
-
-def _add(dimension: str, canonical: str, factor: float, *names: str) -> None:
-    for name in names:
-        _UNITS[name.lower()] = (dimension, canonical, factor)
-
-
-_add("time", "s", 1, "s", "sec", "secs", "second", "seconds", "秒", "秒钟")
-_add("time", "s", 60, "min", "mins", "minute", "minutes", "分钟", "分鐘")
-_add("time", "s", 3600, "h", "hr", "hrs", "hour", "hours", "小时", "个小时", "個小時", "小時", "钟头", "个钟头")
-_add("time", "s", 86400, "day", "days", "天", "日")
-_add("time", "s", 604800, "week", "weeks", "wk", "wks", "周", "个星期", "星期", "礼拜", "个礼拜")
-_add("time", "s", 2592000, "month", "months", "个月", "月")
-_add("time", "s", 31536000, "year", "years", "yr", "yrs", "年")
-_add("power", "W", 1, "w", "watt", "watts", "瓦", "瓦特")
-_add("power", "W", 1000, "kw", "kilowatt", "kilowatts", "千瓦")
-_add("energy", "Wh", 1, "wh", "瓦时")
-_add("energy", "Wh", 1000, "kwh", "千瓦时", "度电")
-_add("charge", "mAh", 1, "mah", "毫安时", "毫安")
-_add("charge", "mAh", 1000, "ah", "安时")
-_add("voltage", "V", 1, "v", "volt", "volts", "伏", "伏特")
-_add("current", "A", 1, "a", "amp", "amps", "ampere", "amperes", "安", "安培")
-_add("current", "A", 0.001, "ma")
-_add("temperature", "°C", 1, "°c", "℃", "摄氏度", "celsius", "degrees celsius", "degrees c", "度")
-_add("temperature", "°C", 1, "°f", "℉", "华氏度", "fahrenheit", "degrees fahrenheit", "degrees f")
-_add("mass", "g", 1, "g", "gram", "grams", "gramme", "克")
-_add("mass", "g", 1000, "kg", "kilo", "kilos", "kilogram", "kilograms", "公斤", "千克")
-_add("mass", "g", 0.001, "mg", "毫克")
-_add("mass", "g", 500, "斤")
-_add("mass", "g", 453.592, "lb", "lbs", "pound", "pounds", "磅")
-_add("mass", "g", 28.3495, "oz", "ounce", "ounces", "盎司")
-_add("volume", "ml", 1, "ml", "millilitre", "milliliter", "millilitres", "milliliters", "毫升")
-_add("volume", "ml", 1000, "l", "liter", "litre", "liters", "litres", "升", "公升")
-_add("volume", "ml", 946.353, "qt", "quart", "quarts")
-_add("volume", "ml", 3785.41, "gallon", "gallons", "加仑")
-_add("length", "m", 0.001, "mm", "millimetre", "millimeter", "millimetres", "millimeters", "毫米")
-_add("length", "m", 0.01, "cm", "centimetre", "centimeter", "centimetres", "centimeters", "厘米", "公分")
-_add("length", "m", 1, "m", "metre", "meter", "metres", "meters", "米")
-_add("length", "m", 1000, "km", "kilometre", "kilometer", "kilometres", "kilometers", "公里", "千米")
-_add("length", "m", 0.0254, "inch", "inches", "in.", "英寸", "寸")
-_add("length", "m", 0.3048, "ft", "foot", "feet", "英尺")
-_add("loudness", "dB", 1, "db", "decibel", "decibels", "分贝")
-_add("pressure", "Pa", 1, "pa", "pascal", "pascals", "帕", "帕斯卡")
-_add("pressure", "Pa", 1000, "kpa", "千帕")
-_add("percent", "%", 1, "%", "percent", "per cent", "％")
-_add("frequency", "Hz", 1, "hz", "赫兹")
-_add("frequency", "Hz", 1000, "khz")
-_add("currency", "CNY", 1, "元", "块", "块钱", "人民币", "rmb", "yuan", "¥", "￥")
-_add("currency", "USD", 1, "$", "usd", "dollar", "dollars", "美元", "美金", "刀")
-_add("currency", "EUR", 1, "€", "eur", "euro", "euros", "欧元")
-_add("rotation", "rpm", 1, "rpm", "转/分钟", "转每分钟", "转/分")
-
-_FAHRENHEIT = {"°f", "℉", "华氏度", "fahrenheit", "degrees fahrenheit", "degrees f"}
+# raw unit (lower case) -> (dimension, canonical unit, factor to canonical); the table is unit_table.py
+_UNITS: dict[str, tuple[str, str, float]] = {name: (u.dimension, u.canonical, u.factor) for name, u in UNITS.items()}
 _PREFIX_CURRENCY = {"$", "¥", "￥", "€"}
-_MEASURE_WORDS = "台个种款只档次副杯块片颗根支条件套组位项级挡层段节张部把瓶包盒袋份道步圈转人"
+_MEASURE_WORDS = "台个種种款只档檔次副杯块片颗根支条件套组位项级挡层段节张部把瓶包盒袋份道步圈人色"
 _PRONOUNS = {"them", "these", "those", "it", "ones", "它们", "这些", "那些"}
 
 # -- numbers ------------------------------------------------------------------------------------
@@ -162,6 +126,8 @@ def parse_number(text: str) -> float | None:
     if raw in _EN_NUMBERS:
         return float(_EN_NUMBERS[raw])
     words = re.split(r"[- ]+", raw)
+    if raw.startswith("half"):
+        return 0.5  # "half a", "half an"
     if all(word in _EN_NUMBERS for word in words) and words[0] not in ("a", "an"):
         total = 0.0
         for word in words:
@@ -223,6 +189,14 @@ class Quantity:
     kind: str  # measure | count | percent | currency | zero
     relative: bool = False  # a difference ("85% less", "$30 off", "便宜了200块"), not a level
     role: str = "level"  # level | elapsed ("用了两周") | period ("一周充一次", "every 3 months") | deal (sale price)
+    # | fee (installation, shipping) | personal (the writer's own life or measurement: "my commute is 20 km")
+    volts: float | None = None  # a voltage stated with a capacity or energy ("20000mAh (3.7V)")
+    attribute: frozenset[str] = frozenset()  # what the figure measures: concept names from the words around it
+    context: frozenset[str] = frozenset()  # condition terms of the figure's clause (or sentence)
+    scene: frozenset[str] = frozenset()  # condition terms of the figure's sentence
+    unmet: frozenset[str] = frozenset()  # condition terms its sentence denies ("without registering")
+    condition: frozenset[str] = frozenset()  # terms that set this figure apart from its siblings in the text
+    rivals: frozenset[str] = frozenset()  # the terms that set its siblings (other conditions) apart
 
 
 def _unit_pattern() -> str:
@@ -238,10 +212,12 @@ _UNIT = _unit_pattern()
 _RANGE_SEP = r"\s?(?:-|–|~|～|到|至|to)\s?"
 _QUANTITY = re.compile(
     rf"(?:(?P<prefix>[$¥￥€])\s?)?(?P<num>{_NUMBER})(?:{_RANGE_SEP}(?P<prefix2>[$¥￥€])?(?P<num2>{_NUMBER}))?"
-    rf"(?:(?P<sep>\s?-\s?|\s?)(?P<unit>{_UNIT}))?",
+    rf"(?:(?P<fuzz>来|多|餘|余|几)?(?P<sep>\s?-\s?|\s?)(?P<unit>{_UNIT}))?",
     re.IGNORECASE,
 )
-_NOUN_STOP_CHARS = "不没就都也还很太真挺好的了是在和跟与或重长大小高低能可要会才只有多少左右上下以就算"
+_NOUN_STOP_CHARS = (
+    "不没就都也还很太真挺好的了是在和跟与或重长大小高低能可要会才只有多少左右上下以就算一二三四五六七八九十两零"
+)
 _COUNT_NOUN_ZH = re.compile(rf"^([{_MEASURE_WORDS}])((?:(?![{_NOUN_STOP_CHARS}])[\u4e00-\u9fff]){{0,4}})")
 _COUNT_NOUN_EN = re.compile(r"^\s+(?:of\s+(them|these|those)\b|((?:[a-z]+-)*[a-z]+(?:\s+[a-z]+){0,2}))", re.IGNORECASE)
 _EN_NOUN_STOP = re.compile(
@@ -262,22 +238,28 @@ _APPROX_BEFORE = re.compile(
     r"(?:约|大约|大概|差不多|将近|近|approximately|approx\.?|about|around|roughly|nearly|~|≈)\s*$", re.I
 )
 _AT_MOST_BEFORE = re.compile(
-    r"(?:最高|最多|最长|最大|高达|长达|多达|不超过|至多|up to|at most|max(?:imum)?(?: of)?|no more than)\s*$", re.I
+    r"(?:最高|最多|最长|最長|最大|高达|高達|长达|長達|多达|多達|不超过|不超過|至多|up to|at most|max(?:imum)?(?: of)?|"
+    r"no more than)\s*$",
+    re.I,
 )
-_AT_LEAST_BEFORE = re.compile(r"(?:至少|最少|起码|不少于|不低于|at least|minimum(?: of)?|no less than)\s*$", re.I)
-_MORE_BEFORE = re.compile(r"(?:超过|多于|高于|大于|over|more than|above|greater than|upwards of)\s*$", re.I)
-_LESS_BEFORE = re.compile(r"(?:不到|不足|少于|低于|小于|less than|under|below|fewer than)\s*$", re.I)
+_AT_LEAST_BEFORE = re.compile(
+    r"(?:至少|最少|起码|起碼|不少于|不少於|不低于|不低於|at least|minimum(?: of)?|no less than)\s*$", re.I
+)
+_MORE_BEFORE = re.compile(
+    r"(?:超过|超過|多于|多於|高于|高於|大于|大於|over|more than|above|greater than|upwards of)\s*$", re.I
+)
+_LESS_BEFORE = re.compile(r"(?:不到|不足|少于|少於|低于|低於|小于|小於|less than|under|below|fewer than)\s*$", re.I)
 _APPROX_AFTER = re.compile(r"^\s?(?:左右|上下|或更多|ish\b|or so\b)", re.I)
 _AT_LEAST_AFTER = re.compile(r"^\s?(?:以上|起|多(?![少])|\+|or more\b|plus\b)", re.I)
-_AT_MOST_AFTER = re.compile(r"^\s?(?:以内|以下|之内|or less\b|max\b|or fewer\b)", re.I)
+_AT_MOST_AFTER = re.compile(r"^\s?(?:以内|以內|以下|之内|之內|or less\b|max\b|or fewer\b)", re.I)
 _RELATIVE_BEFORE = re.compile(r"(?:便宜了?|省了?|降价?了?|优惠了?|减了?|少了|多了|贵了|差了|立减|节省了?|打)\s*$")
 _RELATIVE_AFTER = re.compile(
-    r"^\s?(?:off\b|cheaper\b|less\b|more\b|lower\b|higher\b|faster\b|slower\b|折|的优惠)", re.I
+    r"^\s?(?:off\b|cheaper\b|less\b|more\b|lower\b|higher\b|faster\b|slower\b|either way\b|折|的优惠)", re.I
 )
 _ZERO = re.compile(
     r"\b(?:no|zero)\s+(?P<en>[a-z]+(?:\s+[a-z]+)?)(?=\s+(?:at all|whatsoever|needed|required|used)\b|\s+at\b)|"
     r"\bzero\s+(?P<en2>[a-z]+)\b|"
-    r"(?:完全不用|完全不需要|完全没有|无需|不需要任何|零)(?P<zh>[\u4e00-\u9fff]{1,3})",
+    r"(?:完全不用|完全不需要|完全没有|无需|不需要任何|零(?!下))(?P<zh>[\u4e00-\u9fff]{1,3})",
     re.IGNORECASE,
 )
 # Only from the first digit of a number: retried from every digit, a long digit run took quadratic time.
@@ -286,7 +268,33 @@ _VOLT_AMP = re.compile(
 )
 
 
-_HEAT_CONTEXT = re.compile(r"[热温烫冷冰凉沸]|加热|温度|水温|油温|摄氏|华氏")
+_PRICE_BEFORE = re.compile(
+    r"(?:官方价|官方價|售价|售價|定价|定價|标价|標價|价格|價格|原价|原價|卖|賣)\s*(?:是|为|為|才|只要|要|:|：)?\s*$|"
+    r"\b(?:msrp|rrp|price|retail price|list price)\s*(?:is|of|:)?\s*$",
+    re.IGNORECASE,
+)
+# "max card size is 128GB": a maximum named a few words before its figure
+_MAX_NAMED = re.compile(
+    r"(?:\bmax(?:imum)?|最大|最高|最多|最长|最長)[^,，;；。.!?]{0,16}?(?:\bis|\bare|\bof|为|為|是|:|：)\s*$",
+    re.IGNORECASE,
+)
+# "only 90Hz", "只有90Hz": the writer states the most it does
+_ONLY_BEFORE = re.compile(r"(?:只有|只能|仅有|僅有|仅|僅|\bonly|\bjust|\bmerely)\s*$", re.IGNORECASE)
+_HEAT_CONTEXT = re.compile(
+    r"[热熱温溫烫燙冷冰凉涼沸暖冻凍]|加热|温度|水温|油温|摄氏|华氏|零下|\b(?:temp|temperature|hot|cold|warm|heat|"
+    r"freez\w*|boil\w*|brew\w*|oven|water|steam\w*|milk|operat\w*|storage|store)\b",
+    re.IGNORECASE,
+)
+_ANGLE_UNITS = {"度", "°", "degrees", "degree"}
+_NEGATIVE_BEFORE = re.compile(
+    r"(?:(?:^|[\s(（:：,，~～到至\u4e00-\u9fff])[-−–]|零下\s?|minus\s|negative\s)$", re.IGNORECASE
+)
+_SPLIT_DECIMAL_UNITS = {"米", "块", "塊", "元"}  # "一米八" is 1.8 m, "三块五" is 3.5 元
+_ZH_DIGIT_AFTER = re.compile(
+    r"^([0-9]|[一二三四五六七八九])(?![0-9一二三四五六七八九十百千万.点个只隻件台款种種天年斤克])"
+)
+_HALF_AFTER = re.compile(r"^半(?![天夜月年小个])")
+_RATING = re.compile(r"\b(?P<name>SPF|UPF)\s?(?P<num>\d+)\s?(?P<plus>\+)?", re.IGNORECASE)
 # A price paid in a sale is not a statement of the official price.
 _PAID = re.compile(r"\b(?:paid|got it for|bought it for|picked it up for)\b|到手|入手价|买到|拍下", re.IGNORECASE)
 _BETWEEN = re.compile(rf"\bbetween\s+(?P<low>{_ARABIC})\s+and\s+(?P<high>{_ARABIC})\s?(?P<unit>{_UNIT})", re.IGNORECASE)
@@ -365,8 +373,548 @@ def _extract_cached(text: str) -> tuple[Quantity, ...]:
                 "zero",
             )
         )
+    for match in _RATING.finditer(text):  # SPF 50+, UPF 30: a rating with a value
+        value = float(match.group("num"))
+        name = match.group("name").upper()
+        found.append(
+            Quantity(
+                match.start(),
+                match.end(),
+                match.group(),
+                value,
+                None,
+                None,
+                "at_least" if match.group("plus") else _bound_before(text, match.start()),
+                name.lower(),
+                name,
+                name,
+                None,
+                "measure",
+            )
+        )
     found.sort(key=lambda q: (q.start, -q.end))
-    return tuple(found)
+    found = _merge_neighbours(text, _drop_covered(found))
+    return tuple(_annotate(text, found))
+
+
+def _drop_covered(found: list[Quantity]) -> list[Quantity]:
+    """Without figures that lie inside a longer one ("五" of "一米五" read again on its own)."""
+    return [
+        q
+        for q in found
+        if not any(
+            o is not q and o.start <= q.start and q.end <= o.end and (o.end - o.start) > (q.end - q.start)
+            for o in found
+        )
+    ]
+
+
+_BETWEEN_RANGE = re.compile(r"^\s?(?:-|–|~|～|到|至|to|through)\s?$", re.IGNORECASE)
+_BETWEEN_COMPOUND = re.compile(r"^\s?(?:and|又|零)?\s?$", re.IGNORECASE)
+
+
+def _merge_neighbours(text: str, found: list[Quantity]) -> list[Quantity]:
+    """Two figures of one dimension written as one: a range with its unit on both ends ("-20 °C to 70 °C")
+    or a compound ("3 lb 8 oz", "1小时20分钟", "an hour and twenty minutes")."""
+    merged: list[Quantity] = []
+    for q in found:
+        prev = merged[-1] if merged else None
+        if (
+            prev is not None
+            and prev.kind == "measure"
+            and q.kind == "measure"
+            and prev.dimension == q.dimension
+            and prev.bound != "range"
+            and q.bound in ("exact", "approx")
+        ):
+            between = text[prev.end : q.start]
+            if _BETWEEN_RANGE.match(between):
+                low, high = sorted((prev.value, q.value))
+                merged[-1] = dataclasses.replace(
+                    prev,
+                    end=q.end,
+                    text=text[prev.start : q.end],
+                    value=(low + high) / 2,
+                    low=low,
+                    high=high,
+                    bound="range",
+                )
+                continue
+            prev_unit, unit = UNITS.get(prev.raw_unit.lower()), UNITS.get(q.raw_unit.lower())
+            if (
+                _BETWEEN_COMPOUND.match(between)
+                and prev.dimension in ("time", "mass", "length")
+                and prev_unit is not None
+                and unit is not None
+                and unit.factor < prev_unit.factor
+            ):
+                merged[-1] = dataclasses.replace(
+                    prev, end=q.end, text=text[prev.start : q.end], value=prev.value + q.value
+                )
+                continue
+        merged.append(q)
+    return merged
+
+
+def _adjusted(text: str, match: re.Match[str], quantity: Quantity, after: str, split_decimal: bool) -> Quantity:
+    """A measure with what the pattern cannot see: a sign ("-4°F", "零下20度"), a split decimal ("一米八",
+    "三块五"), a trailing half ("一年半") and a fuzzy infix ("五十来克" about, "三百多克" over)."""
+    changes: dict[str, object] = {}
+    value, low, high = quantity.value, quantity.low, quantity.high
+    unit = UNITS.get(quantity.raw_unit.lower())
+    if quantity.dimension == "temperature" and _NEGATIVE_BEFORE.search(text[max(0, match.start() - 4) : match.start()]):
+        raw = parse_number(match.group("num")) or 0.0
+        negative = unit.to_canonical(-raw) if unit is not None and quantity.raw_unit.lower() in UNITS else -raw
+        if low is not None and high is not None:
+            low = negative
+            value = (low + high) / 2
+        else:
+            value = negative
+    step = unit.factor if unit is not None and not unit.offset else 1.0
+    if split_decimal and low is None:
+        digit = _ZH_DIGIT_AFTER.match(after)
+        assert digit is not None
+        extra = parse_number(digit.group(1)) or 0.0
+        value += extra / 10 * step
+        changes["end"] = quantity.end + digit.end()
+    elif low is None and quantity.dimension in ("time", "mass", "length") and _HALF_AFTER.match(after):
+        value += 0.5 * step
+        changes["end"] = quantity.end + 1
+    fuzz = match.group("fuzz")
+    if fuzz and quantity.bound == "exact":
+        changes["bound"] = "approx" if fuzz in ("来", "几") else "at_least"
+    if (value, low) != (quantity.value, quantity.low) or "end" in changes:
+        changes.update(value=value, low=low)
+    if not changes:
+        return quantity
+    replaced = dataclasses.replace(quantity, **changes)  # type: ignore[arg-type]
+    return dataclasses.replace(replaced, text=text[replaced.start : replaced.end])
+
+
+# -- what a figure is about -----------------------------------------------------------------------
+
+
+def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
+    # English cues are word prefixes (not after a hyphen: "touch" is not in "non-touch"); Chinese ones substrings.
+    parts = [
+        cue[3:]
+        if cue.startswith("re:")  # a cue written as a pattern ("充" only before a number: "充10分钟")
+        else (r"(?<![\w-])" + re.escape(cue))
+        if re.match(r"[a-z°]", cue)
+        else r"(?<![未不没沒非])" + re.escape(cue)
+        for cue in sorted(cues, key=len, reverse=True)
+    ]
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+_CONCEPT_CUES = {name: _cue_pattern(cues) for name, cues in CONCEPTS.items()}
+_CONDITION_CUES = {name: _cue_pattern(cues) for name, cues in CONDITION_SYNONYMS.items()}
+# Words naming what is measured ("weighs", "price") are no condition; words naming a package ("tube") are.
+_CONCEPT_WORDS = tuple(
+    cue for name, cues in CONCEPTS.items() if name != "content" for cue in cues if re.fullmatch(r"[a-z-]+", cue)
+)
+_FIRST_PERSON = re.compile(FIRST_PERSON, re.IGNORECASE)
+_SPEC_SOURCE = re.compile(SPEC_SOURCE, re.IGNORECASE)
+_PRODUCT_SUBJECT = re.compile(PRODUCT_SUBJECT, re.IGNORECASE)
+_OWN_MEASUREMENT = re.compile(OWN_MEASUREMENT, re.IGNORECASE)
+_OWN_LIFE = re.compile(OWN_LIFE, re.IGNORECASE)
+# A question asks about a figure when it ends in a question mark and is phrased as one (a question word or
+# particle, or an English auxiliary first): "The list price is $329??" is an exclamation, not a question.
+_QUESTION = re.compile(
+    r"^\W*(?:is|are|does|do|did|can|could|will|would|should|how|what|which|when|anyone|any)\b[^?？]*[?？]+\W*$|"
+    r"(?:吗|嗎|么|麼|请问|請問|是不是|能不能|会不会|會不會|可不可以|有没有|有沒有|多少|多久)[^?？。]*[?？]+\W*$|"
+    r"[吗嗎]\W*$",
+    re.IGNORECASE,
+)
+_PER_JOIN = re.compile(r"^\s?(?:才|含|=|就有|只要)\s?(?:\d|[一二三四五六七八九十两几])")
+_MENTION = re.compile(r"[@#][\w\u4e00-\u9fff-]+")  # "@brewbro", "#tag": names, not words of the clause
+_IN_MY = re.compile(r"\b(?:in|on|at|with|for|during|around|into)\s+(?:my|our)\b", re.IGNORECASE)
+_BASIS_BEFORE = re.compile(r"(?:每|\bper|\beach|/)\s*$", re.IGNORECASE)
+_OWNED_FOR = re.compile(OWNED_FOR, re.IGNORECASE)
+_PAID_CUES = re.compile(PAID, re.IGNORECASE)
+_FEE = re.compile(FEE, re.IGNORECASE)
+_WEAK_SEPARATORS = re.compile(r"[,，、;；。!！?？\n:：|]|\.(?=\s|$)| / ")
+_STRONG_SEPARATORS = re.compile(r"[;；。!！?？\n]|\.(?=\s|$)| / ")
+_CONJUNCTION = re.compile(r"\b(?:and|or|while|whereas|but|vs\.?|versus)\b|和|或|而|与|與|及|跟|[+＋&]", re.IGNORECASE)
+_WORD = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+_STOP_TEXT = (
+    "a an the is are was were be been it its this that these those of to in on at for with by from and or but so as "
+    "than then also only just very up about around approx approximately roughly model version one"
+)
+_TERM_STOP = frozenset(_STOP_TEXT.split(" "))
+# Function characters make no condition bigram ("的猫", "约45"); negated stretches name no condition
+# ("no always-on display", "把常亮关掉").
+_FUNCTION_CHARS = frozenset("的约為为是在了和或与與及后後时時请請需可能有也就都很还還")
+_NEGATED = re.compile(
+    r"\b(?:no|not|without|never|turn(?:ed)? off|switch(?:ed)? off)\s+(?:[\w-]+\s+){0,1}[\w-]+|"
+    r"(?:不|没|沒|关掉|關掉|关闭|關閉)[\u4e00-\u9fff]{1,3}|[\u4e00-\u9fff]{2}(?=关掉|關掉|关了|關了|关闭|關閉)",
+    re.IGNORECASE,
+)
+_NEGATOR = re.compile(
+    r"^(?:no|not|without|never|turn(?:ed)? off|switch(?:ed)? off)\b|^(?:不用|不|没有|没|沒有|沒|关掉|關掉|关闭|關閉)|"
+    r"(?:关掉|關掉|关了|關了|关闭|關閉)$",
+    re.IGNORECASE,
+)
+_DENIED_BEFORE = re.compile(r"(?:不是|不代表有?|并非|並非|\bnot|\bisn't|\baren't)\s*$", re.IGNORECASE)
+_CHILD_SUBJECT = re.compile(
+    r"(?:宝宝|寶寶|娃|孩子|儿子|兒子|女儿|女兒|闺女|閨女)(?:今年|现在|現在|已经|已經|才|都|快)?\s*$|"
+    r"\b(?:baby|son|daughter|toddler|kid|little one|boy|girl)\s+(?:is|was|turned|just turned|is now)\s*$",
+    re.IGNORECASE,
+)
+_WORD_TAIL = re.compile(r"^[A-Za-z0-9']+")
+_PERSONAL_WINDOW = 40  # characters before a figure in which a first-person subject makes it the writer's
+_SIBLING_SPREAD = 10.0  # siblings (one attribute under several conditions) are at most this many times apart
+
+
+def _separators(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    """Spans of separators outside brackets ("(inner tent, fly and poles)" is not split)."""
+    depth, level = 0, [0] * (len(text) + 1)
+    for i, ch in enumerate(text):
+        if ch in "(（[【":
+            depth += 1
+        level[i] = depth
+        if ch in ")）]】":
+            depth = max(0, depth - 1)
+    return [(m.start(), m.end()) for m in pattern.finditer(text) if level[m.start()] == 0]
+
+
+def _span_around(separators: list[tuple[int, int]], start: int, end: int, length: int) -> tuple[int, int]:
+    left = max((e for s, e in separators if e <= start), default=0)
+    right = min((s for s, e in separators if s >= end), default=length)
+    return left, right
+
+
+_FOOD_FOR = re.compile(r"[猫貓狗犬]粮|[猫貓狗犬]糧|\b(?:cat|dog|pet|kitten|puppy) (?:food|kibble)\b", re.IGNORECASE)
+
+
+def _concepts(window: str, dimension: str) -> frozenset[str]:
+    window = _FOOD_FOR.sub("粮", window)  # cat food is the product, not a cat
+    return frozenset(
+        name
+        for name, cue in _CONCEPT_CUES.items()
+        if dimension in CONCEPT_DIMENSIONS.get(name, (dimension,)) and cue.search(window)
+    )
+
+
+def _unmet(window: str) -> frozenset[str]:
+    """Condition terms the text denies ("no always-on display", "不用注册", "把常亮关掉")."""
+    terms: set[str] = set()
+    for match in _NEGATED.finditer(window):
+        stretch = _NEGATOR.sub(" ", match.group())
+        terms.update(t for t in _terms(stretch, [], None, negation=False) if t[0] not in "#=")
+    return frozenset(terms)
+
+
+def _terms(window: str, figures: list[Quantity], own: Quantity | None, negation: bool = True) -> frozenset[str]:
+    """Condition terms of a stretch of text: its words (English words, Chinese bigrams), the canonical names
+    of the variant words it uses, and the other figures in it (a size can be a condition: "1.5米款")."""
+    if negation:
+        window = _NEGATED.sub(lambda m: " " * len(m.group()), window)
+    lowered = window.lower()
+    terms = {
+        word
+        for word in _WORD.findall(lowered)
+        if word not in _TERM_STOP and len(word) > 1 and not any(word.startswith(cue) for cue in _CONCEPT_WORDS)
+    }
+    for run in _CJK.findall(window):
+        terms.update(run[i : i + 2] for i in range(len(run) - 1) if not set(run[i : i + 2]) & _FUNCTION_CHARS)
+    terms.update("@" + name for name, cue in _CONDITION_CUES.items() if cue.search(window))
+    for other in figures:
+        if own is None or other is own or (other.dimension == own.dimension and _near(other.value, own.value)):
+            continue  # itself, or itself converted ("8.2 kg (18 lb)")
+        terms.add(_figure_term(other))
+    return frozenset(terms)
+
+
+def _figure_term(q: Quantity) -> str:
+    return f"#{q.dimension}:{q.value:.3g}"
+
+
+def _near(a: float, b: float, tolerance: float = 0.1) -> bool:
+    return abs(a - b) <= tolerance * max(abs(a), abs(b), 1e-9)
+
+
+def _meets(a: frozenset[str], b: frozenset[str]) -> int:
+    """How many terms of ``a`` are in ``b`` (an English word also matches a longer word it begins)."""
+    return sum(
+        1
+        for x in a
+        if x in b
+        or (
+            x[0].isalpha()
+            and len(x) >= 4
+            and x.isascii()
+            and any(len(y) >= 4 and y.isascii() and (x.startswith(y) or y.startswith(x)) for y in b if y[0].isalpha())
+        )
+    )
+
+
+def _blanked(text: str, figures: list[Quantity]) -> str:
+    chars = list(text)
+    for q in figures:
+        chars[q.start : q.end] = " " * (q.end - q.start)
+    return "".join(chars)
+
+
+def _role(text: str, q: Quantity, clause: tuple[int, int]) -> str:
+    """The figure's role from the words of its clause: a price paid or a fee, the writer's own span of use,
+    life or measurement, or a level of the product."""
+    whole = text[clause[0] : clause[1]]
+    window_start = max(clause[0], q.start - _PERSONAL_WINDOW)
+    before = text[window_start : q.start]
+    if window_start > clause[0] and text[window_start - 1].isascii() and text[window_start - 1].isalnum():
+        before = _WORD_TAIL.sub("", before, count=1)  # not the tail of a cut word ("fra|me")
+    if q.dimension == "currency":
+        if _PAID_CUES.search(whole):
+            return "deal"
+        if _FEE.search(whole):
+            return "fee"
+        if q.role == "deal" and _SPEC_SOURCE.search(whole):
+            return "level"  # "官方价才1299,比我想的便宜": the official price, quoted
+        return q.role
+    if q.dimension == "time" and q.role == "level" and _OWNED_FOR.search(text[clause[0] : q.start]):
+        return "elapsed"
+    if q.dimension != "time" and _BASIS_BEFORE.search(text[max(clause[0], q.start - 4) : q.start]):
+        return "basis"  # "每100克含", "per 100 g": the amount a figure is given for
+    if q.role != "level" or _SPEC_SOURCE.search(whole):
+        return q.role
+    if _OWN_MEASUREMENT.search(whole) or _OWN_LIFE.search(whole):
+        return "personal"
+    if _DENIED_BEFORE.search(text[max(clause[0], q.start - 6) : q.start]):
+        return "denied"  # "不代表有18个色", "it's not 5 kg": a figure the writer denies is no claim of it
+    if _CHILD_SUBJECT.search(before):
+        return "personal"  # "宝宝一岁十个月", "our son is 14 months": the writer's child's age
+    persons = list(_FIRST_PERSON.finditer(before))
+    if persons and not _PRODUCT_SUBJECT.search(before[persons[-1].end() :]):
+        return "personal"
+    after = text[q.end : min(clause[1], q.end + _PERSONAL_WINDOW)]
+    if not persons and _IN_MY.search(after) and not _PRODUCT_SUBJECT.search(before):
+        return "personal"  # "after 6 weeks in my office", "20 km on my commute"
+    return q.role
+
+
+def _sibling_cut(gap: str) -> int | None:
+    """Where the text between two sibling figures divides: at a conjunction ("400 for smoke and 460 for
+    pollen"), after a closing bracket ("1.2 kg (non-touch) or"), or at an opening one ("1.2 kg (1.35 kg
+    touch)"); None when nothing divides it (both figures share it)."""
+    conj = _CONJUNCTION.search(gap)
+    if conj:
+        return conj.start()
+    close = max(gap.rfind(")"), gap.rfind("）"))
+    if close >= 0:
+        return close + 1
+    opening = max(gap.rfind("("), gap.rfind("（"))
+    return opening if opening >= 0 else None
+
+
+def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
+    """Each figure with its role, attribute, voltage and condition terms (see ``Quantity``)."""
+    if not found:
+        return found
+    weak = _separators(text, _WEAK_SEPARATORS)
+    strong = _separators(text, _STRONG_SEPARATORS)
+    blank = _MENTION.sub(lambda m: " " * len(m.group()), _blanked(text, found))
+    scene_figures = found
+    segments: list[tuple[int, int]] = []
+    for q in found:
+        left, right = _span_around(weak, q.start, q.end, len(text))
+        # Siblings of one dimension in one clause: split at a conjunction or after a bracket between them.
+        for other in found:
+            if other is q or other.dimension != q.dimension or _near(other.value, q.value):
+                continue
+            if left <= other.start < right and other.start >= q.end:
+                cut = _sibling_cut(text[q.end : other.start])
+                if cut is not None:
+                    right = min(right, q.end + cut)
+            elif left <= other.end <= right and other.end <= q.start:
+                cut = _sibling_cut(text[other.end : q.start])
+                if cut is not None:
+                    left = max(left, other.end + cut)
+        segments.append((left, right))
+    annotated: list[Quantity] = []
+    for q, (left, right) in zip(found, segments, strict=True):
+        clause = _span_around(weak, q.start, q.end, len(text))
+        sentence = _span_around(strong, q.start, q.end, len(text))
+        role = _role(text, q, clause) if q.kind != "zero" else q.role
+        if _QUESTION.search(text[sentence[0] : sentence[1] + 1].strip()):
+            role = "asked"  # "十公斤能烘干吗？": a figure asked about is no claim
+        if q.dimension not in ("time", "currency") and _PER_JOIN.match(text[q.end : q.end + 4]):
+            role = "basis"  # "一公斤才三千大卡": the amount the next figure is given for
+        previous = _span_around(weak, max(sentence[0], clause[0] - 1), max(sentence[0], clause[0] - 1), len(text))
+        has_lead = previous[0] >= sentence[0] and clause[0] > sentence[0]
+        # A clause that names no attribute takes its lead clause's ("兩隻都是成貓，一隻4公斤").
+        following_clause = _span_around(
+            weak, min(sentence[1], clause[1] + 1), min(sentence[1], clause[1] + 1), len(text)
+        )
+        attribute = (
+            _concepts(blank[clause[0] : clause[1]], q.dimension)
+            or (_concepts(blank[previous[0] : clause[0]], q.dimension) if has_lead else frozenset())
+            or (
+                _concepts(blank[clause[1] : following_clause[1]], q.dimension)
+                if clause[1] < sentence[1]
+                else frozenset()
+            )
+        )
+        volts = None
+        if q.dimension in ("charge", "energy"):
+            volt = next((v for v in found if v.dimension == "voltage" and sentence[0] <= v.start < sentence[1]), None)
+            volts = volt.value if volt is not None else None
+        in_segment = [o for o in found if left <= o.start and o.end <= right]
+        lead = _terms(blank[previous[0] : clause[0]], [], q) if has_lead else frozenset()
+        annotated.append(
+            dataclasses.replace(
+                q,
+                role=role,
+                attribute=attribute,
+                volts=volts,
+                context=_terms(blank[left:right], in_segment, q),
+                unmet=_unmet(blank[sentence[0] : sentence[1]]),
+                # The sentence lends only its figures ("a 4 kg cat, ... 55 g a day"): its words are too loose.
+                # and the clause before it its words ("屏幕常亮+消息全开,照样能撑十四天").
+                scene=frozenset(t for t in _terms(blank[sentence[0] : sentence[1]], scene_figures, q) if t[0] == "#")
+                | lead,
+            )
+        )
+    return _with_conditions(_respectively(text, _count_heads(text, _aliases_follow(text, annotated))))
+
+
+_RESPECTIVELY = re.compile(r"分别|分別|respectively", re.IGNORECASE)
+_HEAD = re.compile(r"([\u4e00-\u9fff]{2,8}?)(?:数量|數量)\s*[:：]")
+
+
+def _respectively(text: str, found: list[Quantity]) -> list[Quantity]:
+    """ "1.5米和1.8米两个尺寸，重量分别为32公斤和38公斤": the i-th figure after 分别 goes with the i-th
+    condition figure before it, which becomes one of its condition terms."""
+    match = _RESPECTIVELY.search(text)
+    if match is None:
+        return found
+    after = [i for i, q in enumerate(found) if q.start >= match.end() and q.kind != "zero"]
+    if len(after) < 2:
+        return found
+    dimension = found[after[0]].dimension
+    after = [i for i in after if found[i].dimension == dimension]
+    before = [q for q in found[: after[0]] if q.dimension != dimension and q.kind in ("measure", "currency")]
+    values = [q.value for q in before]
+    before = [q for q in before if values.count(q.value) == 1]  # "1.5米×2米和1.8米×2米": 2米 is shared
+    if len(before) != len(after):
+        return found
+    result = list(found)
+    for condition, i in zip(before, after, strict=True):
+        result[i] = dataclasses.replace(found[i], context=found[i].context | {_figure_term(condition)})
+    return result
+
+
+def _count_heads(text: str, found: list[Quantity]) -> list[Quantity]:
+    """A count with only a measure word ("864个") counts the noun its sentence heads with ("弹簧数量：")."""
+    strong = _separators(text, _STRONG_SEPARATORS)
+    result = list(found)
+    for i, q in enumerate(found):
+        if q.kind != "count" or not q.counted or len(q.counted) != 1 or q.counted not in _MEASURE_WORDS:
+            continue
+        sentence = _span_around(strong, q.start, q.end, len(text))
+        head = _HEAD.search(text[sentence[0] : q.start])
+        if head:
+            result[i] = dataclasses.replace(q, counted=head.group(1))
+    return result
+
+
+def _aliases_follow(text: str, found: list[Quantity]) -> list[Quantity]:
+    """A figure restated in another unit ("the 6 kg bag, roughly 13 lb") reads like the first one."""
+    strong = _separators(text, _STRONG_SEPARATORS)
+    result = list(found)
+    for i, q in enumerate(found):
+        sentence = _span_around(strong, q.start, q.end, len(text))
+        for first in result[:i]:
+            if (
+                first.start >= sentence[0]
+                and first.dimension == q.dimension
+                and first.raw_unit.lower() != q.raw_unit.lower()
+                and q.kind == "measure"
+                and _near(first.value, q.value, 0.06)
+            ):
+                result[i] = dataclasses.replace(
+                    q, attribute=first.attribute, role=first.role, context=first.context, scene=first.scene
+                )
+                break
+    return result
+
+
+def _with_conditions(found: list[Quantity]) -> list[Quantity]:
+    """Figures of one dimension in one text (a fact's conditions: wired/wireless, 1.5 m/1.8 m) each get the
+    terms only their own stretch has, and their siblings' such terms as rivals."""
+    result = list(found)
+    by_dimension: dict[str, list[int]] = {}
+    for i, q in enumerate(found):
+        if q.kind in ("measure", "count", "currency", "percent") and not q.relative:
+            # A scale ("1-10级") is no sibling of the levels on it ("3级"): ranges pair with ranges.
+            by_dimension.setdefault(f"{q.dimension}/{q.role}/{q.bound == 'range'}", []).append(i)
+    groups: list[list[int]] = []
+    for indices in by_dimension.values():
+        # Conditions are figures of one size (3/4/5 kg cats); the amounts they condition (45/55/65 g) are
+        # another group of siblings.
+        for i in sorted(indices, key=lambda k: abs(found[k].value)):
+            last = groups[-1] if groups and groups[-1][0] in indices else None
+            if last is not None and abs(found[i].value) <= _SIBLING_SPREAD * max(abs(found[last[0]].value), 1e-9):
+                last.append(i)
+            else:
+                groups.append([i])
+    for indices in groups:
+        distinct: list[int] = []
+        for i in indices:
+            if not any(_near(found[i].value, found[j].value) for j in distinct):
+                distinct.append(i)
+        if len(distinct) < 2:
+            continue
+        common = frozenset.intersection(*(found[i].context for i in distinct))
+        # Each sibling's own value is one of its condition terms too ("=mass:6e+03"), used only when no
+        # word tells the condition (see about_other_condition).
+        own = {i: (found[i].context - common) | {_self_term(found[i])} for i in distinct}
+        for named, unnamed in VARIANT_PAIRS:
+            for tag, other in ((f"@{named}", f"@{unnamed}"), (f"@{unnamed}", f"@{named}")):
+                if any(tag in own[i] for i in distinct) and not any(other in own[i] for i in distinct):
+                    for i in distinct:
+                        if tag not in own[i]:
+                            own[i] = own[i] | {other}
+        for i in indices:
+            head = next(j for j in distinct if j == i or (_near(found[i].value, found[j].value)))
+            rivals = frozenset().union(*(own[j] for j in distinct if j != head)) - own[head]
+            result[i] = dataclasses.replace(found[i], condition=own[head], rivals=rivals)
+    return result
+
+
+def _self_term(q: Quantity) -> str:
+    return f"={q.dimension}:{q.value:.3g}"
+
+
+def shares_attribute(claimed: Quantity, officials: list[Quantity]) -> bool:
+    """Whether the claimed figure's clause names an attribute one of these official figures measures (the
+    words differ across languages and phrasings; the concept does not: "MSRP" and "price")."""
+    return any(claimed.attribute & o.attribute for o in officials if same_attribute(claimed, o))
+
+
+def about_other_condition(claimed: Quantity, official: Quantity) -> bool:
+    """Whether the claimed figure is about another condition of the official figure's fact: its clause
+    (else the figures of its sentence) names a sibling's terms and not this figure's own, or, when no
+    word tells, it is the sibling's very figure ("6 kg" is the 6 kg bag, not the 1.5 kg one)."""
+    if not official.rivals:
+        return False
+    denied_own, denied_rival = _meets(claimed.unmet, official.condition), _meets(claimed.unmet, official.rivals)
+    if denied_own != denied_rival:
+        # "3 years without registering": not the registered figure, so the unregistered one's
+        return denied_own > denied_rival
+    own, rival = _meets(claimed.context, official.condition), _meets(claimed.context, official.rivals)
+    if rival > own:
+        return True
+    if own > rival:
+        return False
+    # No word tells (or both do): the figures and lead words of its sentence, then its very value.
+    if not own:
+        scene_own, scene_rival = _meets(claimed.scene, official.condition), _meets(claimed.scene, official.rivals)
+        if scene_rival != scene_own:
+            return scene_rival > scene_own
+    term = _self_term(claimed)
+    return term in official.rivals and term not in official.condition
 
 
 def _bound_before(text: str, start: int) -> str:
@@ -401,10 +949,17 @@ def _from_match(text: str, match: re.Match[str]) -> Quantity | None:
         return None
     if unit_text and unit_text.lower() in ("年",) and value > 1900:
         return None  # a year, not a duration
-    if re.match(r"^\s?\d", after) or (not unit_text and re.match(r"^\.\d", after)):
+    split_decimal = bool(unit_text and unit_text.lower() in _SPLIT_DECIMAL_UNITS and _ZH_DIGIT_AFTER.match(after))
+    compound_next = bool(unit_text) and bool(re.match(rf"^\s?(?:{_ARABIC})\s?(?:{_UNIT})", after, re.IGNORECASE))
+    if (re.match(r"^\s?\d", after) and not split_decimal and not compound_next) or (
+        not unit_text and re.match(r"^\.\d", after)
+    ):
         return None
     if unit_text and unit_text.lower() in ("月", "日", "天") and re.match(r"^\s?\d", text[end:]):
         return None
+    second = bool(unit_text) and unit_text.lower() == "second"
+    if second and number_text.strip().lower() == "a" and re.match(r"^\s+[a-z]", text[end:], re.IGNORECASE):
+        return None  # "a second cup": an ordinal
     # Bare "a"/"an"/"half"/"single": only before a unit (an hour, a week).
     if (
         is_word_number
@@ -414,6 +969,15 @@ def _from_match(text: str, match: re.Match[str]) -> Quantity | None:
         return None
     high_text = match.group("num2")
     high = parse_number(high_text) if high_text else None
+    if (
+        not unit_text
+        and is_zh_number
+        and len(number_text) > 1
+        and number_text.endswith("两")
+        and not re.match(rf"^[{_MEASURE_WORDS}天年月周次岁]", text[end:])  # "一两个", "一两天": one or two
+    ):
+        value = parse_number(number_text[:-1]) or 0.0  # "二两": two liang, a mass
+        return _measure(text, match, value, None, "两", "mass", "g", 50.0)
     if unit_text:
         unit_key = unit_text.lower()
         if unit_key in ("a", "v", "m", "s", "h", "l", "g", "w") and not re.match(
@@ -421,18 +985,29 @@ def _from_match(text: str, match: re.Match[str]) -> Quantity | None:
         ):
             pass
         dimension, canonical, factor = _UNITS[unit_key]
-        if unit_key == "度" and not _HEAT_CONTEXT.search(text[max(0, start - 10) : end + 6]):
-            return None  # 度 is a temperature only when heat is being talked about (not "360度旋转")
+        if unit_key in _ANGLE_UNITS:
+            # 度/°/degrees are a temperature only when heat is being talked about (not "360度旋转")
+            if _HEAT_CONTEXT.search(text[max(0, start - 24) : end + 12]):
+                dimension, canonical, factor = "temperature", "°C", 1.0
+            else:
+                dimension, canonical, factor = "angle", "°", 1.0
         if unit_key in ("块", "块钱") and re.match(r"^[\u4e00-\u9fff]", text[end:]) and not text[end:].startswith("钱"):
             return _count(text, match, value, high, None)
         if unit_key in ("月", "天", "日", "年") and not (is_zh_number or re.fullmatch(_ARABIC, number_text.strip())):
             return None
-        return _measure(text, match, value, high, unit_text, dimension, canonical, factor)
+        if unit_text == "G" and not match.group("sep"):
+            dimension, canonical, factor, unit_text = "data", "GB", 1.0, "GB"  # "512G", "12G内存": storage
+        quantity = _measure(text, match, value, high, unit_text, dimension, canonical, factor)
+        return _adjusted(text, match, quantity, after, split_decimal)
     if prefix:
         dimension, canonical, factor = _UNITS[prefix.lower()]
         return _measure(text, match, value, high, prefix, dimension, canonical, factor)
     if number_text.strip().lower() == "zero":
         return None  # "zero fat": a claim of none at all, found by _ZERO
+    if _PRICE_BEFORE.search(text[max(0, start - 12) : start]) and not _COUNT_NOUN_ZH.match(text[end:]):
+        # "官方价二百九十九", "标价3799": a bare number after a price word is a price
+        currency = "CNY" if re.search(r"[\u4e00-\u9fff]", text[max(0, start - 12) : start]) else "USD"
+        return _measure(text, match, value, high, "元" if currency == "CNY" else "$", "currency", currency, 1.0)
     if is_zh_number and number_text in ("一", "半"):
         zh_count = _COUNT_NOUN_ZH.match(text[end:])
         if not zh_count:
@@ -445,11 +1020,16 @@ def _from_match(text: str, match: re.Match[str]) -> Quantity | None:
 _ELAPSED_BEFORE = re.compile(
     r"(?:[\u4e00-\u9fff]了|已经|过了|had it for|owned it for|used it for|been using it for)\s*$", re.I
 )
-_ELAPSED_AFTER = re.compile(
-    r"^\s?(?:了|后|之后|以后|以来|前|下来|ago\b|later\b|in\b(?!\s+\w+\s+(?:mode|setting))|now\b|of use\b)", re.I
-)
+_ELAPSED_AFTER = re.compile(r"^\s?(?:了|以来|前|下来|ago\b|in\b(?!\s+\w+\s+(?:mode|setting))|now\b|of use\b)", re.I)
+# "after N" is a threshold in a spec ("试用30天后可退") and a lived span only with a past marker.
+_AFTER = re.compile(r"^\s?(?:后|後|之后|之後|以后|以後|later\b)", re.I)
+_PAST_MARKER = re.compile(r"了|已经|已經|过了|過了|\b(?:had|was|were|been|did|got|started|bought)\b", re.I)
 _PERIOD_BEFORE = re.compile(r"(?:每|每隔|every|once (?:a|an|every|per)|twice (?:a|an)|per)\s*$", re.I)
-_PERIOD_AFTER = re.compile(r"^\s?(?:[\u4e00-\u9fff]{0,2}(?:一次|1次|两次|一回)|once\b|twice\b|a time\b)", re.I)
+_PERIOD_AFTER = re.compile(
+    # "半年换一次" is a period; "半年都不用倒一次" is not once in half a year, a level
+    r"^\s?(?:(?:(?![不没沒])[\u4e00-\u9fff]){0,4}(?:一次|1次|两次|一回)|(?:once|twice) (?:a|an|per|every)\b|a time\b)",
+    re.I,
+)
 
 
 def _time_role(text: str, start: int, end: int) -> str:
@@ -458,13 +1038,14 @@ def _time_role(text: str, start: int, end: int) -> str:
         return "period"
     if _ELAPSED_BEFORE.search(before) or _ELAPSED_AFTER.match(after):
         return "elapsed"
+    if _AFTER.match(after) and _PAST_MARKER.search(before):
+        return "elapsed"
     return "level"
 
 
 def _convert(value: float, raw_unit: str, factor: float) -> float:
-    if raw_unit.lower() in _FAHRENHEIT:
-        return (value - 32) * 5 / 9
-    return value * factor
+    unit = UNITS.get(raw_unit.lower())
+    return unit.to_canonical(value) if unit is not None else value * factor
 
 
 def _measure(
@@ -481,6 +1062,10 @@ def _measure(
     low_value = _convert(value, raw_unit, factor)
     high_value = _convert(high, raw_unit, factor) if high is not None else None
     bound = "range" if high_value is not None else _bound_before(text, start)
+    if bound == "exact" and _MAX_NAMED.search(text[max(0, start - 30) : start]):
+        bound = "at_most"
+    elif bound == "exact" and dimension != "time" and _ONLY_BEFORE.search(text[max(0, start - 8) : start]):
+        bound = "at_most"  # "only 90 Hz" says it does no more (a duration "only 30 min" is no maximum)
     after = text[end:]
     if bound == "exact":
         if _APPROX_AFTER.match(after):
@@ -536,6 +1121,10 @@ def _count(text: str, match: re.Match[str], value: float, high: float | None, no
                 words = en.group(2).split()
                 if not words or _EN_NOUN_STOP.match(words[0]):
                     return None
+                # The noun phrase ends before a function word ("four people but three").
+                stop = next((i for i, w in enumerate(words) if i and _EN_NOUN_STOP.match(w)), None)
+                if stop is not None:
+                    words = words[:stop]
                 # The counted noun ends the noun phrase: the first plural, else the last content word.
                 plural = next((i for i, w in enumerate(words) if len(w) > 3 and w.lower().endswith("s")), None)
                 if plural is not None:
@@ -566,6 +1155,8 @@ def _count(text: str, match: re.Match[str], value: float, high: float | None, no
 # -- comparison ---------------------------------------------------------------------------------
 
 _APPROX_WIDTH = 0.15
+MEASURE_TOLERANCE = 0.1  # a measure within about 10% of the official one is right, in any unit
+_TEMPERATURE_SLACK = 2.0  # °C
 
 
 def _stem(word: str) -> str:
@@ -576,11 +1167,56 @@ def _stem(word: str) -> str:
     return word
 
 
+def _as_energy(q: Quantity, volts: float | None) -> Quantity | None:
+    """A capacity in mAh as the energy it holds at the voltage stated with it (20000 mAh at 3.7 V is 74 Wh)."""
+    if q.dimension != "charge" or not volts:
+        return None
+    scale = volts / 1000
+    return dataclasses.replace(
+        q,
+        dimension="energy",
+        unit="Wh",
+        value=q.value * scale,
+        low=None if q.low is None else q.low * scale,
+        high=None if q.high is None else q.high * scale,
+    )
+
+
+def _comparable_pair(a: Quantity, b: Quantity) -> tuple[Quantity, Quantity]:
+    """The two figures in one dimension where a voltage converts a capacity to an energy."""
+    if {a.dimension, b.dimension} == {"charge", "energy"}:
+        volts = a.volts or b.volts
+        a = _as_energy(a, volts) or a
+        b = _as_energy(b, volts) or b
+    return a, b
+
+
+@lru_cache(maxsize=4096)
+def _counted_kinds(noun: str) -> frozenset[str]:
+    """What a counted noun counts, by COUNTED_SYNONYMS ("grind setting" and "档" both count settings)."""
+    noun = noun.lower()
+    last = noun.split()[-1] if noun.split() else noun
+    return frozenset(
+        kind
+        for kind, words in COUNTED_SYNONYMS.items()
+        for word in words
+        if ((word == last or last.startswith(word)) if word.isascii() else word in noun)
+    )
+
+
 def same_attribute(a: Quantity, b: Quantity) -> bool:
-    """Whether two figures measure the same kind of thing and can be compared."""
+    """Whether two figures measure the same kind of thing and can be compared: one dimension (a capacity
+    and an energy when a voltage is stated), one role (a price paid, a fee or the writer's own figure is
+    no spec), attributes that meet when both clauses name one (brew time vs auto-off time), and not a
+    claimed figure stated for another condition of the official one's fact (see ``about_other_condition``)."""
+    a, b = _comparable_pair(a, b)
     if a.kind == "zero" or b.kind == "zero" or a.dimension != b.dimension or a.relative != b.relative:
         return False
     if a.role != b.role:
+        return False
+    if a.attribute and b.attribute and not a.attribute & b.attribute:
+        return False
+    if about_other_condition(a, b):  # a is the claimed figure, b the official one
         return False
     if a.dimension == "currency":
         return a.unit == b.unit
@@ -591,17 +1227,20 @@ def same_attribute(a: Quantity, b: Quantity) -> bool:
         na, nb = _stem(a.counted or ""), _stem(b.counted or "")
         if not na or not nb:
             return False
+        kinds_a, kinds_b = _counted_kinds(na), _counted_kinds(nb)
+        if kinds_a and kinds_b:
+            return bool(kinds_a & kinds_b)
         return na == nb or na in nb or nb in na or bool(set(na) & set(nb) - set(_MEASURE_WORDS) and not na.isascii())
     return True
 
 
-def _interval(q: Quantity, tolerance: float) -> tuple[float, float]:
+def _interval(q: Quantity, tolerance: float, approx_width: float = _APPROX_WIDTH) -> tuple[float, float]:
     value = q.value
     slack = abs(value) * tolerance
     if q.bound == "range" and q.low is not None and q.high is not None:
         return q.low - abs(q.low) * tolerance, q.high + abs(q.high) * tolerance
     if q.bound == "approx":
-        slack = abs(value) * max(tolerance, _APPROX_WIDTH)
+        slack = abs(value) * max(tolerance, approx_width)
     if q.bound in ("at_most", "less_than"):
         return -math.inf, value + slack
     if q.bound in ("at_least", "more_than"):
@@ -616,9 +1255,15 @@ def compare(claimed: Quantity, official: Quantity, rel_tolerance: float = 0.05) 
     match it; a claimed bound ("不到5克") is consistent when the official value satisfies it."""
     if not same_attribute(claimed, official):
         return "incomparable"
+    claimed, official = _comparable_pair(claimed, official)
     tolerance = rel_tolerance
+    if claimed.kind == "measure" or claimed.raw_unit.lower() != official.raw_unit.lower():
+        tolerance = max(rel_tolerance, MEASURE_TOLERANCE)  # "about 10%" is right in any unit (rounded conversions)
     if claimed.dimension == "temperature":
-        tolerance = max(rel_tolerance, 0.03)
+        # Relative tolerance means nothing near 0 °C: allow a couple of degrees.
+        return _compare_temperature(claimed, official, tolerance)
+    if claimed.bound == "range" and official.bound == "range":
+        return _compare_ranges(claimed, official, tolerance)
     if claimed.bound == official.bound and claimed.bound in ("at_most", "at_least"):
         scale = max(abs(official.value), 1e-9)
         return "consistent" if abs(claimed.value - official.value) <= scale * tolerance else "differs"
@@ -626,7 +1271,8 @@ def compare(claimed: Quantity, official: Quantity, rel_tolerance: float = 0.05) 
         scale = max(abs(official.value), 1e-9)
         width = max(tolerance, _APPROX_WIDTH) if official.bound == "approx" else tolerance
         return "consistent" if abs(claimed.value - official.value) <= scale * width else "differs"
-    c_low, c_high = _interval(claimed, tolerance)
+    # The tolerance is the official figure's, not added twice; a claimed "about" is only a little looser.
+    c_low, c_high = _interval(claimed, 0.0, approx_width=0.05)
     o_low, o_high = _interval(official, tolerance)
     if claimed.bound in ("less_than", "more_than", "range") or official.bound in (
         "at_most",
@@ -639,6 +1285,36 @@ def compare(claimed: Quantity, official: Quantity, rel_tolerance: float = 0.05) 
             return "consistent" if c_low <= official.value <= c_high else "differs"
         return "consistent" if c_low <= o_high and o_low <= c_high else "differs"
     return "consistent" if c_low <= o_high and o_low <= c_high else "differs"
+
+
+def _ends(q: Quantity) -> tuple[float, float]:
+    if q.bound == "range" and q.low is not None and q.high is not None:
+        return q.low, q.high
+    return q.value, q.value
+
+
+def _compare_ranges(claimed: Quantity, official: Quantity, tolerance: float) -> str:
+    (c_low, c_high), (o_low, o_high) = _ends(claimed), _ends(official)
+    scale = max(abs(o_low), abs(o_high), 1e-9)
+    close = abs(c_low - o_low) <= tolerance * scale and abs(c_high - o_high) <= tolerance * scale
+    return "consistent" if close else "differs"
+
+
+def _compare_temperature(claimed: Quantity, official: Quantity, tolerance: float) -> str:
+    slack = max(_TEMPERATURE_SLACK, tolerance * max(abs(official.value), abs(claimed.value)) / 2)
+    (c_low, c_high), (o_low, o_high) = _ends(claimed), _ends(official)
+    if claimed.bound == "range" and official.bound == "range":
+        close = abs(c_low - o_low) <= slack and abs(c_high - o_high) <= slack
+        return "consistent" if close else "differs"
+    if official.bound == "range":
+        return "consistent" if o_low - slack <= claimed.value <= o_high + slack else "differs"
+    if official.bound in ("at_most", "less_than") and claimed.bound in ("exact", "approx"):
+        return "consistent" if claimed.value <= o_high + slack else "differs"
+    if official.bound in ("at_least", "more_than") and claimed.bound in ("exact", "approx"):
+        return "consistent" if claimed.value >= o_low - slack else "differs"
+    if claimed.bound == "range":
+        return "consistent" if c_low - slack <= official.value <= c_high + slack else "differs"
+    return "consistent" if abs(claimed.value - official.value) <= slack else "differs"
 
 
 # -- rendering ----------------------------------------------------------------------------------
@@ -660,12 +1336,8 @@ def format_quantity(q: Quantity, like: Quantity | None = None) -> str:
     else:
         low = high = value
     if like.raw_unit:
-        key = like.raw_unit.lower()
-        _, _, factor = _UNITS[key]
-        if key in _FAHRENHEIT:
-            low, high = low * 9 / 5 + 32, high * 9 / 5 + 32
-        else:
-            low, high = low / factor, high / factor
+        unit = UNITS[like.raw_unit.lower()]
+        low, high = unit.from_canonical(low), unit.from_canonical(high)
     number = _format_number(low) if low == high else f"{_format_number(low)}-{_format_number(high)}"
     number_match = re.search(_NUMBER, like.text, re.IGNORECASE)
     if number_match is None:
@@ -689,5 +1361,6 @@ __all__ = [
     "format_quantity",
     "parse_number",
     "same_attribute",
+    "shares_attribute",
     "substitute",
 ]

@@ -1,0 +1,237 @@
+"""Figure mechanisms: unit conversions, what a figure measures, and conditions (examples written for these tests)."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.check.quantities import Quantity, compare, extract_quantities, same_attribute
+from service.check.unit_table import UNITS, to_canonical
+
+
+def figure(text: str, index: int = 0, dimension: str | None = None) -> Quantity:
+    found = [q for q in extract_quantities(text) if dimension is None or q.dimension == dimension]
+    return found[index]
+
+
+def verdicts(claimed: Quantity, fact: str, dimension: str | None = None) -> list[str]:
+    return [
+        compare(claimed, official)
+        for official in extract_quantities(fact)
+        if (dimension is None or official.dimension == dimension) and official.dimension != "voltage"
+    ]
+
+
+def test_the_unit_table_converts_to_one_canonical_unit() -> None:
+    assert to_canonical(212, "°F") == pytest.approx(100)
+    assert to_canonical(2, "斤") == 1000
+    assert to_canonical(1, "sq ft") == pytest.approx(0.0929, rel=1e-3)
+    assert UNITS["平米"].dimension == UNITS["m²"].dimension == "area"
+    assert UNITS["fl oz"].dimension == "volume"
+
+
+@pytest.mark.parametrize(
+    ("claimed", "official"),
+    [
+        ("The grill reaches 480 °F", "Grill plate maximum 250 °C"),
+        ("Works from 14 °F up to 113 °F", "Operating range -10 °C to 45 °C"),
+        ("这口锅有五斤重", "Weight: 2.5 kg"),
+        ("净含量一斤二两", "Net weight 600 g"),
+        ("The tank holds about 34 fl oz", "水箱容量1升"),
+        ("Range is roughly 31 miles per charge", "续航里程50公里"),
+        ("A 65-inch panel", "屏幕尺寸165厘米"),
+        ("Covers a room of 430 sq ft", "适用面积40平米"),
+        ("The timer goes to an hour and a half", "定时最长90分钟"),
+        ("半年就要换一次滤芯", "Replace the filter every 26 weeks"),
+        ("保修一年半", "Warranty: 18 months"),
+        ("The pack stores 74 Wh", "Battery: 20000 mAh at 3.7 V"),
+        ("这个一米八的床", "Width 180 cm"),
+    ],
+)
+def test_a_right_figure_in_another_unit_is_consistent(claimed: str, official: str) -> None:
+    assert "consistent" in verdicts(figure(claimed), official)
+
+
+@pytest.mark.parametrize(
+    ("claimed", "official"),
+    [
+        ("The grill reaches 600 °F", "Grill plate maximum 250 °C"),  # 316 °C
+        ("这口锅有六斤半重", "Weight: 2.5 kg"),  # 3.25 kg, 30% off
+        ("The tank holds 44 fl oz", "水箱容量1升"),  # 1.3 L
+        ("Range is 40 miles per charge", "续航里程50公里"),  # 64 km
+        ("Covers a room of 540 sq ft", "适用面积40平米"),  # 50 m²
+        ("The pack stores 93 Wh", "Battery: 20000 mAh at 3.7 V"),  # 25% over 74 Wh
+        ("定时最长两个钟头", "Timer up to 90 minutes"),
+    ],
+)
+def test_a_converted_figure_25_percent_off_differs(claimed: str, official: str) -> None:
+    assert verdicts(figure(claimed), official) == ["differs"]
+
+
+def test_negative_temperatures_and_ranges_with_units_on_both_ends() -> None:
+    [span] = extract_quantities("Stores safely from -22 °F to 140 °F")
+    assert (span.bound, round(span.low or 0), round(span.high or 0)) == ("range", -30, 60)
+    [cold] = extract_quantities("零下十五度也能正常开机")
+    assert cold.value == -15
+    assert verdicts(span, "储存温度-30℃至60℃") == ["consistent"]
+    assert verdicts(figure("Stores from -4 °F to 140 °F"), "储存温度-30℃至60℃") == ["differs"]
+
+
+def test_angles_are_not_temperatures() -> None:
+    assert figure("镜头视角150度").dimension == "angle"
+    assert figure("The oven runs at 200 degrees").dimension == "temperature"
+
+
+@pytest.mark.parametrize(
+    ("claimed", "official"),
+    [
+        ("Paid $89 for it on a flash sale", "The kettle retails at $129."),
+        ("券后到手价199元", "官方售价299元"),
+        ("Shipping was $25 on top", "The kettle retails at $129."),
+        ("上门安装费80元", "官方售价299元"),
+    ],
+)
+def test_a_price_paid_or_a_fee_is_not_compared_with_the_price(claimed: str, official: str) -> None:
+    assert verdicts(figure(claimed), official) == ["incomparable"]
+
+
+@pytest.mark.parametrize(
+    ("claimed", "official"),
+    [
+        ("My daily commute is 35 km, so I charge it twice a week", "Range is 60 km per charge."),
+        ("I've had mine for 8 months", "Warranty: 24 months"),
+        ("我家闺女才9公斤，推起来很轻松", "The pram weighs 9 kg."),
+        ("我家客厅大概25平米", "适用面积40平米"),
+        ("Mine came in at 2.9 kg on my bathroom scale", "Weight: 2.5 kg"),
+    ],
+)
+def test_the_writers_own_figures_are_not_specs(claimed: str, official: str) -> None:
+    claimed_figure = next(q for q in extract_quantities(claimed) if q.kind == "measure")
+    assert verdicts(claimed_figure, official) == ["incomparable"]
+
+
+def test_a_spec_quoted_in_the_first_person_is_still_compared() -> None:
+    assert verdicts(figure("I checked the label and it says 3 kg"), "Weight: 2.5 kg") == ["differs"]
+    assert verdicts(figure("我看了参数，标称续航20小时"), "续航12小时") == ["differs"]
+
+
+@pytest.mark.parametrize(
+    ("claimed", "official"),
+    [
+        ("Brewing takes 4 minutes", "Auto-off after 30 minutes without use."),
+        ("Battery lasts 9 months between swaps", "Descale every 3 months."),
+        ("保质期三年", "整机保修三年"),
+        ("It charges fully in 2 hours", "Battery lasts up to 10 hours."),
+        ("洗涤容量10公斤", "整机重量70公斤"),
+    ],
+)
+def test_figures_of_different_attributes_are_not_compared(claimed: str, official: str) -> None:
+    claimed_figure = figure(claimed)
+    officials = extract_quantities(official)
+    if claimed_figure.dimension != officials[-1].dimension:
+        pytest.skip("different dimensions are never compared")
+    assert not any(same_attribute(claimed_figure, o) for o in officials if o.dimension == claimed_figure.dimension)
+
+
+def test_figures_of_one_attribute_are_compared() -> None:
+    assert verdicts(figure("烧水只要三分钟"), "Boils a full kettle in 3 minutes.") == ["consistent"]
+    assert verdicts(figure("The kettle boils in 6 minutes"), "烧开一壶水约3分钟") == ["differs"]
+
+
+CHARGING = "Cable charging reaches 45 W; wireless charging reaches 10 W."
+SIZES = "两个尺寸：1.2米款重18公斤，1.5米款重24公斤。"
+
+
+def test_a_figure_right_for_its_own_condition_passes() -> None:
+    assert "consistent" in verdicts(figure("Wireless charging tops out at 10 W"), CHARGING)
+    assert "consistent" in verdicts(figure("1.5米那款有24公斤", dimension="mass"), SIZES, "mass")
+    assert "consistent" in verdicts(figure("无线充电10W"), CHARGING)
+
+
+def test_a_figure_of_another_condition_is_flagged() -> None:
+    assert verdicts(figure("Wireless charging is a full 45 W"), CHARGING) == ["incomparable", "differs"]
+    assert verdicts(figure("1.2米那款有24公斤", dimension="mass"), SIZES, "mass") == ["differs", "incomparable"]
+    assert verdicts(figure("无线充电也有45W"), CHARGING) == ["incomparable", "differs"]
+
+
+def test_a_figure_without_a_condition_may_match_any() -> None:
+    assert "consistent" in verdicts(figure("It charges at 45 W"), CHARGING)
+    assert verdicts(figure("It charges at 100 W"), CHARGING) == ["differs", "differs"]
+
+
+def test_the_unnamed_variant_is_the_other_one() -> None:
+    fact = "The kettle costs $79, the Plus version $99."
+    assert verdicts(figure("The base kettle is $99"), fact) == ["differs", "incomparable"]
+    assert "consistent" in verdicts(figure("The Plus version is $99"), fact)
+
+
+def test_a_figure_restated_in_another_unit_reads_like_the_first() -> None:
+    first, restated = extract_quantities("I bought the 10 kg sack, roughly 22 lb")
+    assert restated.role == first.role and restated.attribute == first.attribute
+
+
+def test_a_figure_asked_about_is_no_claim() -> None:
+    assert verdicts(figure("这款能装五升水吗？"), "水箱容量3升") == ["incomparable"]
+    assert verdicts(figure("Does it really hold 5 L?"), "The tank holds 3 L.") == ["incomparable"]
+    assert verdicts(figure("Only 2 L in the tank?! Too small."), "The tank holds 3 L.") == ["differs"]
+
+
+def test_a_bare_number_after_a_price_word_is_a_price() -> None:
+    price = figure("官方售价一千零九十九")
+    assert (price.dimension, price.value) == ("currency", 1099)
+    assert verdicts(price, "官方售价899元") == ["differs"]
+
+
+def test_only_states_the_most_it_does() -> None:
+    assert figure("刷新率只有60Hz").bound == "at_most"
+    assert verdicts(figure("刷新率只有60Hz"), "刷新率最高90Hz") == ["differs"]
+    assert verdicts(figure("刷新率60Hz也够用"), "刷新率最高90Hz") == ["consistent"]
+
+
+def test_a_pets_weight_is_a_condition_of_the_feeding_amount() -> None:
+    fact = "Daily amount: a 2 kg kitten 30 g, a 6 kg cat 80 g."
+    right = figure("A 6 kg cat gets 80 g a day", dimension="mass", index=1)
+    assert "consistent" in verdicts(right, fact, "mass")
+    wrong = figure("A 6 kg cat gets 30 g a day", dimension="mass", index=1)
+    assert "consistent" not in verdicts(wrong, fact, "mass") and "differs" in verdicts(wrong, fact, "mass")
+    # The writer's own cat's ration is their usage, not a spec.
+    assert set(verdicts(figure("My 6 kg cat gets 30 g a day", dimension="mass", index=1), fact, "mass")) == {
+        "incomparable"
+    }
+
+
+def test_respectively_pairs_each_figure_with_its_condition() -> None:
+    fact = "有60厘米和80厘米两种宽度，价格分别为199元和259元。"
+    assert verdicts(figure("80厘米那款199元", dimension="currency"), fact, "currency") == ["incomparable", "differs"]
+    assert "consistent" in verdicts(figure("80厘米那款259元", dimension="currency"), fact, "currency")
+
+
+def test_a_bare_measure_word_counts_the_head_noun() -> None:
+    [count] = extract_quantities("滤网数量：标准版2片")
+    assert count.counted == "滤网"
+    assert verdicts(figure("配了3片滤网"), "滤网数量：标准版2片") == ["differs"]
+
+
+def test_a_denied_condition_is_not_the_figures_condition() -> None:
+    fact = "Battery lasts 20 hours; with the always-on display it lasts 8 hours."
+    assert verdicts(figure("Roughly 20 hours with no always-on display"), fact) == ["consistent", "incomparable"]
+    zh_fact = "续航20小时；开启常亮显示时续航8小时。"
+    assert verdicts(figure("开了常亮也有20小时"), zh_fact) == ["incomparable", "differs"]
+    assert "consistent" in verdicts(figure("把常亮关掉能撑20小时"), zh_fact)
+
+
+def test_a_cut_word_is_no_first_person() -> None:
+    # the look-back window may start inside "frame"; its tail "me" is not the writer
+    [_, _, days] = extract_quantities("3-year cover, 6 years on the frame if the bike is registered within 60 days.")
+    assert days.role == "level"
+
+
+def test_a_childs_age_is_the_writers_not_a_spec() -> None:
+    assert figure("宝宝现在一岁半，每天两顿").role == "personal"
+    assert figure("Our daughter is 9 months and loves it").role == "personal"
+    assert figure("适合一岁以上的宝宝").role == "level"
+
+
+def test_counted_nouns_meet_across_languages_and_denied_figures_are_no_claim() -> None:
+    assert verdicts(figure("风扇有五档"), "The fan has 3 speed settings.") == ["differs"]
+    assert verdicts(figure("风扇有三档"), "The fan has 3 speed settings.") == ["consistent"]
+    assert verdicts(figure("编号是#9，不代表有9个颜色", index=-1), "共有6个颜色") == ["incomparable"]

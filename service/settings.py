@@ -38,6 +38,7 @@ class CheckThresholds(BaseModel):
     polarity_candidates: int = Field(
         1, ge=1, le=20, description="Nearest facts of a clause whose claims are weighed for a use or a contradiction."
     )
+    nli_claims: int = Field(3, ge=0, le=20, description="Nearest claims of a clause read by the NLI head.")
     contradiction_coverage: float = Field(
         0.2,
         description="A contradiction is proposed when the fact claim contains this share of the clause's content "

@@ -33,6 +33,7 @@ from service.check.absolute import find_absolute_claims, neutral_wording, reword
 from service.check.commerce import is_price_topic, talks_deals
 from service.check.cues import Cues, cues_of
 from service.check.decision import DecisionModel, Features, bag_features
+from service.check.nli import default_nli_head
 from service.check.polarity import Polarity, analyse_polarity
 from service.check.profile import Claim, KnowledgeBaseProfile, ProfileCache, Target, blank_names, strip_names
 from service.check.quantities import (
@@ -92,6 +93,7 @@ class _Unit:
     topic_scores: tuple[float, ...] = ()  # similarity to each avoid-topic (its best part)
     prohibited_scores: tuple[float, ...] = ()  # similarity to each prohibited claim
     lang: str = ""  # the clause's own language
+    nli: dict[int, tuple[float, float]] = field(default_factory=dict)  # claim → P(entails), P(contradicts)
 
     def best_claim(self) -> tuple[int, float] | None:
         if not self.claim_scores:
@@ -206,6 +208,9 @@ class Checker:
         self.thresholds = thresholds
         self.decision = decision if decision is not None else DecisionModel.load()
         self.min_confidence = min_confidence  # None: each family's fitted threshold
+        head = default_nli_head()
+        # The head reads the bundled model's vectors; with another model its evidence is left out.
+        self.nli = head if head.meta.get("model") == embedder.model_id else None
         self.profiles = ProfileCache(embedder, self._fact_ids_near, repository.claim_vectors)
         # Retrieval results of recently seen texts, and the analyses of recently seen sentences, per
         # knowledge-base version (posts repeat).
@@ -471,6 +476,7 @@ class Checker:
                 unit.claim_scores[claim_index] = cosine + th.lexical_weight * overlap(
                     plain, self._plain(profile, profile.claims[claim_index].text)
                 )
+            self._read_inference(profile, unit, vector)
             units.append(unit)
         cues = cues_of(sentence.text)
         names_product = float(bool(profile.names and profile.names.search(sentence.text)))
@@ -520,6 +526,18 @@ class Checker:
         return analysis
 
     # -- the decision ---------------------------------------------------------------------------
+
+    def _read_inference(self, profile: KnowledgeBaseProfile, unit: _Unit, vector: Vector) -> None:
+        """Whether the clause entails or contradicts each of its nearest claims, from the NLI head on the
+        frozen sentence vectors (a weak signal alone; one piece of evidence among the others)."""
+        nearest = sorted(unit.claim_cosines, key=lambda i: -unit.claim_cosines[i])[: self.thresholds.nli_claims]
+        claims = [i for i in nearest if profile.claims[i].vector is not None]
+        if self.nli is None or not claims:
+            return
+        premises = np.stack([profile.claims[i].vector for i in claims])  # type: ignore[misc]
+        scores = self.nli.scores(premises, np.repeat(vector[None, :], len(claims), axis=0))
+        for index, (entails, _, contradicts) in zip(claims, scores.tolist(), strict=True):
+            unit.nli[index] = (entails, contradicts)
 
     def _decided_distortions(
         self, sentences: list[Span], analyses: list[_SentenceAnalysis], min_confidence: float | None
@@ -584,6 +602,7 @@ class Checker:
             else 0.0
         )
         # A clause that says what a claim of the same fact says, with the same polarity, agrees with the fact.
+        inferred = [unit.nli[i] for i in claims if i in unit.nli]
         agreeing = [i for i in claims if profile.claims[i].polarity.negated == unit.polarity.negated]
         agreeing_cosine = max((unit.claim_cosines[i] for i in agreeing), default=0.0)
         agreeing_coverage = max(
@@ -591,6 +610,8 @@ class Checker:
             default=0.0,
         )
         features: Features = {
+            "nli_entails": max((e for e, _ in inferred), default=0.0),
+            "nli_contradicts": max((c for _, c in inferred), default=0.0),
             "coverage": coverage,
             "agreeing_cosine": agreeing_cosine,
             "agreeing_coverage": agreeing_coverage,

@@ -104,6 +104,12 @@ def topic_parts(text: str) -> list[str]:
     return [stripped, *[part for part in parts if part != stripped]]
 
 
+def message_parts(text: str) -> list[str]:
+    """A key message and its clauses: a post often retells one selling point of a message of several."""
+    clauses = [span.text.strip() for span in split_fact(text)]
+    return [text, *[c for c in clauses if c != text.strip() and _substantial(c)]]
+
+
 def _substantial(part: str) -> bool:
     """Long enough to stand as a topic on its own: very short parts ("打折", "wear") match noise."""
     return len(re.findall(r"[\u4e00-\u9fff]", part)) >= 5 or len(re.findall(r"[A-Za-z]+", part)) >= 3
@@ -150,7 +156,7 @@ class KnowledgeBaseProfile:
         self.facts = {fact.id: fact for fact in kb.facts}
         self.names = name_stripper(kb.brand, kb.product)
         self._read_claims(kb.facts)
-        self.messages = self._targets(ItemKind.KEY_MESSAGE, kb.key_messages, split=False)
+        self.messages = self._targets(ItemKind.KEY_MESSAGE, kb.key_messages, split=True, parts_of=message_parts)
         self.avoid_topics = self._targets(ItemKind.AVOID_TOPIC, kb.avoid_topics, split=True)
         self.prohibited = self._targets(ItemKind.PROHIBITED_CLAIM, kb.prohibited_claims, split=False)
         product_words = frozenset().union(*(content_terms(item.text) for item in [*kb.facts, *kb.key_messages]))
@@ -259,10 +265,16 @@ class KnowledgeBaseProfile:
                     return True
         return False
 
-    def _targets(self, kind: ItemKind, items: Sequence[AnyItem], split: bool) -> list[Target]:
+    def _targets(
+        self,
+        kind: ItemKind,
+        items: Sequence[AnyItem],
+        split: bool,
+        parts_of: Callable[[str], list[str]] | None = None,
+    ) -> list[Target]:
         targets = []
         for item in items:
-            parts = topic_parts(item.text) if split else [item.text]
+            parts = (parts_of or topic_parts)(item.text) if split else [item.text]
             vectors = self.embedder.encode([strip_names(self.names, part) for part in parts])
             targets.append(Target(kind, item.id, item.text, parts, vectors))
         return targets

@@ -11,8 +11,8 @@ import datetime as dt
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -69,6 +69,8 @@ class PostOutcome:
     on_topic_without_message: int
     off_topic: int
     negative: bool
+    # The decision's confidence in each verdict: "m:<message id>" and "d:<fact id or ->:<kind>"
+    confidences: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """JSON form for the checkpoint file."""
@@ -115,6 +117,10 @@ def outcome(index: int, post: Post, result: CheckResponse) -> PostOutcome:
         messages=[message.id for message in result.key_messages_carried],
         avoid=[topic.id for topic in result.avoid_topics_touched],
         distortions=[(d.fact_id, d.kind.value, d.correction) for d in result.distortions],
+        confidences={
+            **{f"m:{m.id}": m.confidence for m in result.key_messages_carried},
+            **{f"d:{d.fact_id or '-'}:{d.kind.value}": d.confidence for d in result.distortions},
+        },
         sentences=len(result.sentences),
         on_topic=len(on_topic),
         on_topic_without_message=sum(1 for s in on_topic if s.index not in carrying),
@@ -157,6 +163,12 @@ def _share(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
+def _mean(values: Iterable[float]) -> float | None:
+    """The mean of the decision's confidences, rounded (None for no post)."""
+    found = list(values)
+    return round(sum(found) / len(found), 4) if found else None
+
+
 def _weight(post: PostOutcome) -> float:
     """A post's weight when ranking what to correct: 1, plus the log of its engagement when known."""
     return 1.0 + math.log1p(post.reach)
@@ -185,6 +197,7 @@ def aggregate(kb: KnowledgeBase, outcomes: Sequence[PostOutcome], vectors: Vecto
             posts=len(message_posts[message.id]),
             pull_through=_share(len(message_posts[message.id]), total),
             share_of_voice=_share(len(message_posts[message.id]), mentions),
+            confidence=_mean(post.confidences.get(f"m:{message.id}", 1.0) for post in message_posts[message.id]),
             examples=[post.ref() for post in message_posts[message.id][:EXAMPLES]],
         )
         for message in kb.key_messages
@@ -225,6 +238,7 @@ def aggregate(kb: KnowledgeBase, outcomes: Sequence[PostOutcome], vectors: Vecto
                 share=_share(len(carriers), total),
                 reach=sum(post.reach for post, _ in carriers),
                 priority=round(sum(_weight(post) for post, _ in carriers), 3),
+                confidence=_mean(post.confidences.get(f"d:{fact_id or '-'}:{kind}", 1.0) for post, _ in carriers),
                 first_seen=min(times) if times else None,
                 last_seen=max(times) if times else None,
                 correction=_corpus_correction(kind, fact_texts.get(fact_id or "")),

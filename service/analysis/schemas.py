@@ -53,6 +53,9 @@ class MessagePullThrough(BaseModel):
     posts: int
     pull_through: float = Field(description="Share of posts carrying the message.")
     share_of_voice: float = Field(description="Its share of all key-message mentions.")
+    confidence: float | None = Field(
+        None, description="Mean confidence of the decision that the posts counted carry it (null: no post)."
+    )
     examples: list[PostRef]
 
 
@@ -87,6 +90,9 @@ class DistortionStat(BaseModel):
     share: float
     reach: int = Field(description="Engagement of the posts carrying it (likes + shares + views).")
     priority: float = Field(description="Frequency weighted by reach: what to correct first ranks highest.")
+    confidence: float | None = Field(
+        None, description="Mean confidence of the decision that the posts counted distort the fact this way."
+    )
     first_seen: dt.datetime | None
     last_seen: dt.datetime | None
     correction: str = Field(description="What to tell the community: the official fact.")

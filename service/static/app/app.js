@@ -210,7 +210,9 @@ function renderBatch(jobId, result) {
   const body = document.querySelector("#top-distortions tbody");
   body.replaceChildren(...result.distortions.slice(0, 15).map(d => el("tr", {},
     el("td", { text: `${d.fact_id || "—"} ${d.fact_text || ""}` }), el("td", { text: d.kind }),
-    el("td", { text: `${d.posts} (${(d.share * 100).toFixed(1)}%)` }), el("td", { text: String(d.reach) }), el("td", { text: d.correction }))));
+    el("td", { text: `${d.posts} (${(d.share * 100).toFixed(1)}%)` }),
+    el("td", { text: d.confidence == null ? "—" : `${Math.round(d.confidence * 100)}%` }),
+    el("td", { text: String(d.reach) }), el("td", { text: d.correction }))));
   document.getElementById("batch-result").hidden = false;
 }
 

@@ -246,7 +246,13 @@ VACUUM_POSTS = [
         set(),
         marks=pytest.mark.xfail(strict=True, reason="the decision misses a message carried with a wrong figure"),
     ),
-    ("集尘站半年都不用倒一次。", {("F3", "numeric")}, {"M2"}, set()),
+    pytest.param(
+        "集尘站半年都不用倒一次。",
+        {("F3", "numeric")},
+        {"M2"},
+        set(),
+        marks=pytest.mark.xfail(strict=True, reason="the decision misses a message carried with a wrong figure"),
+    ),
     ("还能拖地,扫拖一体很方便。", {("F6", "contradiction")}, set(), set()),
     ("厨房地上有水也照样扫,一点问题没有。", {("F7", "usage")}, set(), set()),
     ("能存5张地图,楼上楼下都够用。", {("F4", "numeric")}, set(), set()),
@@ -257,13 +263,7 @@ VACUUM_POSTS = [
     ("颜值很高,白色的很百搭。", set(), set(), set()),
     ("The suction is 5000 Pa and it cleaned the rug well.", set(), {"M1"}, set()),
     ("保修3年,售后很放心。", {("F9", "numeric")}, set(), set()),
-    pytest.param(
-        "This is the best robot vacuum on the market.",
-        {(None, "absolute")},
-        set(),
-        set(),
-        marks=pytest.mark.xfail(strict=True, reason="the decision credits a message to a bare superlative"),
-    ),
+    ("This is the best robot vacuum on the market.", {(None, "absolute")}, set(), set()),
     ("运行起来声音有点大。", set(), set(), set()),
 ]
 

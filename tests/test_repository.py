@@ -268,6 +268,7 @@ def test_a_check_reads_stored_claims_instead_of_embedding_them(tmp_path: Path, e
     kb = repository.save("blender", blender())
     every_claim = {text for fact in kb.facts for text in claim_texts(kb.brand, kb.product, fact.text)}
     checker = Checker(repository, counting, CheckThresholds())
+    checker.profiles.get(repository.get("blender"))  # embeds the messages' parts (which may read like claims)
     counting.texts.clear()
     result = checker.check("blender", "电池2000毫安时,充满要3小时。杯子是500毫升的。")
     assert result.sentences[0].facts  # the check did retrieve facts and compare with their claims

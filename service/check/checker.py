@@ -1060,47 +1060,51 @@ class Checker:
         analyses: list[_SentenceAnalysis],
         min_confidence: float | None,
     ) -> tuple[list[CarriedMessage], list[TouchedTopic]]:
-        """Each key message carried and avoid-topic touched: a post's candidates for one are one bag of evidence,
-        reported from its threshold on, at the sentence that scores best (the first of equals)."""
-        message_bags: dict[str, list[tuple[int, Target, float, Features]]] = {}
-        topic_bags: dict[str, list[tuple[int, Target, float, Features]]] = {}
-        for index, analysis in enumerate(analyses):
-            for message, score, features in analysis.carries:
-                message_bags.setdefault(message.item_id, []).append((index, message, score, features))
-            for topic, score, features in analysis.touches:
-                topic_bags.setdefault(topic.item_id, []).append((index, topic, score, features))
-        carried: dict[str, CarriedMessage] = {}
-        touched: dict[str, TouchedTopic] = {}
-        for item_id, members in message_bags.items():
-            confidence = self.decision.probability("message", bag_features(m[3] for m in members))
-            if confidence >= self.decision.threshold("message", min_confidence):
-                index, message, score, _ = max(members, key=lambda m: (m[2], -m[0]))
-                carried[item_id] = CarriedMessage(
-                    id=item_id,
-                    text=message.text,
-                    sentence_index=index,
-                    sentence=sentences[index].text,
-                    score=round(score, 4),
-                    confidence=round(confidence, 4),
-                )
-        for item_id, members in topic_bags.items():
-            confidence = self.decision.probability("topic", bag_features(m[3] for m in members))
-            if confidence >= self.decision.threshold("topic", min_confidence):
-                index, topic, score, _ = max(members, key=lambda m: (m[2], -m[0]))
-                touched[item_id] = TouchedTopic(
-                    id=item_id,
-                    text=topic.text,
-                    sentence_index=index,
-                    sentence=sentences[index].text,
-                    score=round(score, 4),
-                    confidence=round(confidence, 4),
-                )
+        """Each key message carried and avoid-topic touched, in the knowledge base's order."""
+        carried = [
+            CarriedMessage(**found)
+            for found in self._decided_targets(sentences, [a.carries for a in analyses], "message", min_confidence)
+        ]
+        touched = [
+            TouchedTopic(**found)
+            for found in self._decided_targets(sentences, [a.touches for a in analyses], "topic", min_confidence)
+        ]
         order = {m.id: i for i, m in enumerate(profile.kb.key_messages)}
         topic_order = {a.id: i for i, a in enumerate(profile.kb.avoid_topics)}
         return (
-            sorted(carried.values(), key=lambda m: order[m.id]),
-            sorted(touched.values(), key=lambda t: topic_order[t.id]),
+            sorted(carried, key=lambda m: order[m.id]),
+            sorted(touched, key=lambda t: topic_order[t.id]),
         )
+
+    def _decided_targets(
+        self,
+        sentences: list[Span],
+        per_sentence: list[list[tuple[Target, float, Features]]],
+        family: str,
+        min_confidence: float | None,
+    ) -> list[dict[str, Any]]:
+        """The messages (or topics) a post carries: each one's candidates are one bag, reported from the
+        threshold on, at the sentence that scores best (the first of equals)."""
+        bags: dict[str, list[tuple[int, Target, float, Features]]] = {}
+        for index, candidates in enumerate(per_sentence):
+            for target, score, features in candidates:
+                bags.setdefault(target.item_id, []).append((index, target, score, features))
+        found = []
+        for item_id, members in bags.items():
+            confidence = self.decision.probability(family, bag_features(m[3] for m in members))
+            if confidence >= self.decision.threshold(family, min_confidence):
+                index, target, score, _ = max(members, key=lambda m: (m[2], -m[0]))
+                found.append(
+                    {
+                        "id": item_id,
+                        "text": target.text,
+                        "sentence_index": index,
+                        "sentence": sentences[index].text,
+                        "score": round(score, 4),
+                        "confidence": round(confidence, 4),
+                    }
+                )
+        return found
 
     # -- assembling -----------------------------------------------------------------------------
 

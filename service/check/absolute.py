@@ -49,7 +49,7 @@ class Superlative:
     """A candidate absolute term and whether it is claimed about the product.
 
     ``reason`` is ``"absolute"`` for a claim, else why not: ``bound``, ``ordinal``, ``feeling``,
-    ``aspect``, ``personal``, ``downside``, ``negated``, ``hedged``, ``other_target``, ``other_product``,
+    ``aspect``, ``personal``, ``downside``, ``setting``, ``negated``, ``hedged``, ``other_target``, ``other_product``,
     ``questioned``, ``debunked``, ``state_of_charge``, ``policy``, ``advice``, ``rule``, ``exempt``.
     ``evidence`` is the text that decided it."""
 
@@ -100,6 +100,7 @@ _ZH_HEDGES = pattern(_LEXICON, "zh_hedges")
 _ZH_OTHER_TARGETS = pattern(_LEXICON, "zh_other_targets")
 _ZH_OTHER_PRODUCTS = pattern(_LEXICON, "zh_other_products")
 _ZH_PERSONAL = pattern(_LEXICON, "zh_personal")
+_ZH_SETTING = re.compile(rf"(?:{_alt('zh_setting_verbs')})\s*$")
 _ZH_EMPHATIC_RULE = re.compile(r"^绝对(?:不能|不要|不可|不行|别|禁止|不建议|不推荐|要|得)")
 
 _EN_ADJECTIVE = r"(?:best|worst|\w{3,}est|most\s+\w+)"
@@ -227,6 +228,8 @@ def _judge_zh(term: str, rest: str, prefix: str) -> tuple[str, str]:
     core = re.sub(rf"^(?:{_ZH_SCOPES})", "", term)
     scoped = core != term
     core_rest = rest[len(term) - len(core) :]
+    if core.startswith("最") and not scoped and _ZH_SETTING.search(prefix[-4:]):
+        return "setting", _ZH_SETTING.search(prefix[-4:]).group()  # type: ignore[union-attr]
     if core.startswith("最") and not scoped:
         for reason, test in (
             ("bound", _ZH_BOUND),

@@ -198,7 +198,7 @@ def is_question(text: str) -> bool:
     """Whether a clause asks: a question mark, a final question particle (吗), an A-not-A form (能不能, 是不是),
     a whether-question ("is it true that", "whether"), or an English auxiliary-first question."""
     masked = _IDIOMS.sub(lambda m: " " * len(m.group()), text)
-    # A question mark after an English statement is surprise, not a question ("The price is $329??").
+    # A question mark after an English statement is surprise, not a question ("The retail price is $149??").
     asks = _QUESTION_END.search(text) and (re.search(_CJK_CHAR, text) or _EN_WH_START.search(text))
     return bool(
         asks

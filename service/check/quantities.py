@@ -273,7 +273,7 @@ _PRICE_BEFORE = re.compile(
     r"\b(?:msrp|rrp|price|retail price|list price)\s*(?:is|of|:)?\s*$",
     re.IGNORECASE,
 )
-# "max card size is 128GB": a maximum named a few words before its figure
+# "max payload is 20 kg": a maximum named a few words before its figure
 _MAX_NAMED = re.compile(
     r"(?:\bmax(?:imum)?|最大|最高|最多|最长|最長)[^,，;；。.!?]{0,16}?(?:\bis|\bare|\bof|为|為|是|:|：)\s*$",
     re.IGNORECASE,
@@ -415,7 +415,7 @@ _BETWEEN_COMPOUND = re.compile(r"^\s?(?:and|又|零)?\s?$", re.IGNORECASE)
 
 def _merge_neighbours(text: str, found: list[Quantity]) -> list[Quantity]:
     """Two figures of one dimension written as one: a range with its unit on both ends ("-20 °C to 70 °C")
-    or a compound ("3 lb 8 oz", "1小时20分钟", "an hour and twenty minutes")."""
+    or a compound ("3 lb 8 oz", "1小时20分钟", "two hours and ten minutes")."""
     merged: list[Quantity] = []
     for q in found:
         prev = merged[-1] if merged else None
@@ -519,7 +519,7 @@ _PRODUCT_SUBJECT = re.compile(PRODUCT_SUBJECT, re.IGNORECASE)
 _OWN_MEASUREMENT = re.compile(OWN_MEASUREMENT, re.IGNORECASE)
 _OWN_LIFE = re.compile(OWN_LIFE, re.IGNORECASE)
 # A question asks about a figure when it ends in a question mark and is phrased as one (a question word or
-# particle, or an English auxiliary first): "The list price is $329??" is an exclamation, not a question.
+# particle, or an English auxiliary first): "The retail price is $149??" is an exclamation, not a question.
 _QUESTION = re.compile(
     r"^\W*(?:is|are|does|do|did|can|could|will|would|should|how|what|which|when|anyone|any)\b[^?？]*[?？]+\W*$|"
     r"(?:吗|嗎|么|麼|请问|請問|是不是|能不能|会不会|會不會|可不可以|有没有|有沒有|多少|多久)[^?？。]*[?？]+\W*$|"
@@ -671,7 +671,7 @@ def _role(text: str, q: Quantity, clause: tuple[int, int]) -> str:
         if _FEE.search(whole):
             return "fee"
         if q.role == "deal" and _SPEC_SOURCE.search(whole):
-            return "level"  # "官方价才1299,比我想的便宜": the official price, quoted
+            return "level"  # "官方价才899,比预想的低": the official price, quoted
         return q.role
     if q.dimension == "time" and q.role == "level" and _OWNED_FOR.search(text[clause[0] : q.start]):
         return "elapsed"
@@ -682,7 +682,7 @@ def _role(text: str, q: Quantity, clause: tuple[int, int]) -> str:
     if _OWN_MEASUREMENT.search(whole) or _OWN_LIFE.search(whole):
         return "personal"
     if _DENIED_BEFORE.search(text[max(clause[0], q.start - 6) : q.start]):
-        return "denied"  # "不代表有18个色", "it's not 5 kg": a figure the writer denies is no claim of it
+        return "denied"  # "不代表有20种口味", "it's not 5 kg": a figure the writer denies is no claim of it
     if _CHILD_SUBJECT.search(before):
         return "personal"  # "宝宝一岁十个月", "our son is 14 months": the writer's child's age
     persons = list(_FIRST_PERSON.finditer(before))
@@ -738,12 +738,12 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
         sentence = _span_around(strong, q.start, q.end, len(text))
         role = _role(text, q, clause) if q.kind != "zero" else q.role
         if _QUESTION.search(text[sentence[0] : sentence[1] + 1].strip()):
-            role = "asked"  # "十公斤能烘干吗？": a figure asked about is no claim
+            role = "asked"  # "八公斤能洗得下吗？": a figure asked about is no claim
         if q.dimension not in ("time", "currency") and _PER_JOIN.match(text[q.end : q.end + 4]):
-            role = "basis"  # "一公斤才三千大卡": the amount the next figure is given for
+            role = "basis"  # "一升才两块钱": the amount the next figure is given for
         previous = _span_around(weak, max(sentence[0], clause[0] - 1), max(sentence[0], clause[0] - 1), len(text))
         has_lead = previous[0] >= sentence[0] and clause[0] > sentence[0]
-        # A clause that names no attribute takes its lead clause's ("兩隻都是成貓，一隻4公斤").
+        # A clause that names no attribute takes its lead clause's ("兩台都是新款，一台3公斤").
         following_clause = _span_around(
             weak, min(sentence[1], clause[1] + 1), min(sentence[1], clause[1] + 1), len(text)
         )
@@ -771,7 +771,7 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
                 context=_terms(blank[left:right], in_segment, q),
                 unmet=_unmet(blank[sentence[0] : sentence[1]]),
                 # The sentence lends only its figures ("a 4 kg cat, ... 55 g a day"): its words are too loose.
-                # and the clause before it its words ("屏幕常亮+消息全开,照样能撑十四天").
+                # and the clause before it its words ("蓝牙全开+降噪打开,还能用二十个小时").
                 scene=frozenset(t for t in _terms(blank[sentence[0] : sentence[1]], scene_figures, q) if t[0] == "#")
                 | lead,
             )

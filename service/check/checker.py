@@ -500,8 +500,9 @@ class Checker:
             candidates.append((distortion, features))
         carries: list[tuple[Target, float, Features]] = []
         touches: list[tuple[Target, float, Features]] = []
+        sentence_negated = float(bool(analyse_polarity(sentence.text).cues))
         for unit in units:
-            unit_carries, unit_touches = self._unit_targets(profile, unit, cues, sentence.text)
+            unit_carries, unit_touches = self._unit_targets(profile, unit, cues, sentence_negated)
             carries.extend(unit_carries)
             touches.extend(unit_touches)
         analysis = _SentenceAnalysis(
@@ -990,7 +991,7 @@ class Checker:
         profile: KnowledgeBaseProfile,
         unit: _Unit,
         cues: Cues,
-        sentence_text: str,
+        sentence_negated: float,
     ) -> tuple[list[tuple[Target, float, Features]], list[tuple[Target, float, Features]]]:
         """The key messages a clause may carry and the avoid-topics it may touch, each with its score and its
         evidence (once its distortions are known: a prohibited claim carries no selling point)."""
@@ -1007,7 +1008,7 @@ class Checker:
             ):
                 about.add(index)
         context = {
-            "sentence_negated": float(any(cue for cue in analyse_polarity(sentence_text).cues)),
+            "sentence_negated": sentence_negated,
             "negated": float(unit.polarity.negated),
             "prohibitive": float(unit.polarity.prohibitive),
             "asserted": float(unit.polarity.asserted),

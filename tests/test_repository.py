@@ -78,7 +78,7 @@ class FailingStore(EdgeStore):
 def test_failed_import_keeps_old_version(
     tmp_path: Path, embedder: SentenceEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("knowledge_base.repository.UPSERT_BATCH", 4)
+    monkeypatch.setattr("knowledge_base.repository.writes.UPSERT_BATCH", 4)
     store = FailingStore(tmp_path / "store", fail_at=10**9)
     repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder())
     repository.open()
@@ -201,7 +201,7 @@ def test_an_item_edit_cut_off_before_its_version_lands_is_undone_on_open(
     def crash(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt("the process dies between the item write and the version write")
 
-    monkeypatch.setattr(repository, "_write_header", crash)
+    monkeypatch.setattr(repository.records, "write_header", crash)
     with pytest.raises(KeyboardInterrupt):
         if edit == "add":
             repository.put_item("blender", ItemKind.FACT, Fact(id="F99", text="机身颜色有白色和薄荷绿。"), create=True)

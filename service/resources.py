@@ -83,7 +83,7 @@ def open_resources(settings: Settings, allow_model_mismatch: bool = False) -> Re
     try:
         repository = KnowledgeBaseRepository(store, embedder, lexical, claim_texts)
         repository.open(allow_model_mismatch=allow_model_mismatch)
-        keys = KeyRing(configured_keys(settings.api_keys, settings.keys_file), store)
+        keys = KeyRing(configured_keys(settings.api_keys, settings.keys_file), repository.api_keys)
     except BaseException:
         store.close()
         raise

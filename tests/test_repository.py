@@ -12,7 +12,7 @@ import pytest
 from knowledge_base.embedding import SentenceEmbedder, load_embedding_model
 from knowledge_base.errors import ConflictError, ModelMismatchError, NotFoundError
 from knowledge_base.models import Fact, ItemKind, KnowledgeBaseContent
-from knowledge_base.repository import KnowledgeBaseRepository
+from knowledge_base.repository import ApiKeyRecord, KnowledgeBaseRepository
 from knowledge_base.samples import sample_knowledge_bases
 from knowledge_base.store import EdgeStore, LexicalEncoder
 from knowledge_base.store.base import PointRecord
@@ -359,3 +359,19 @@ def test_collections_a_stopped_reindex_switched_away_from_are_dropped_on_open(
     assert len(repository.get("blender").facts) == len(blender().facts)
     assert repository.claim_vectors("blender", [(blender().facts[0].id, 0)])
     store.close()
+
+
+def test_api_key_records_are_kept_in_the_store_for_every_worker(
+    repository: KnowledgeBaseRepository, embedder: SentenceEmbedder
+) -> None:
+    first = ApiKeyRecord("ci-bot", "reviewer", "a" * 64, "2030-01-01T00:00:00+00:00", "alice", rate_per_minute=30)
+    second = ApiKeyRecord("ops", "admin", "b" * 64, "2030-01-02T00:00:00+00:00", "alice")
+    repository.api_keys.add(second)
+    repository.api_keys.add(first)
+    other_worker = KnowledgeBaseRepository(repository.store, embedder, LexicalEncoder())
+    assert other_worker.api_keys.count() == 2
+    assert other_worker.api_keys.find("a" * 64) == first
+    assert other_worker.api_keys.find("c" * 64) is None
+    assert other_worker.api_keys.list_all() == [first, second]  # oldest first
+    other_worker.api_keys.delete(second.key_id)
+    assert repository.api_keys.list_all() == [first]

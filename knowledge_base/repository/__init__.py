@@ -4,7 +4,7 @@ Layout in the store:
 
 - a meta collection with one record for the store (model id, dimension, which items collection is live)
   and one record per knowledge base (its header, ``version`` and live ``generation``), beside the audit
-  log (:mod:`.records`) and the edit journal (:mod:`.writes`);
+  log and the API keys made through the API (:mod:`.records`) and the edit journal (:mod:`.writes`);
 - an items collection with one point per item, carrying ``kb_id``, ``generation``, ``kind`` and the item;
 - beside it, a claims collection (no search index) with the vectors of the claims each fact makes, as the
   checker splits and embeds them (``claim_texts``), made once at import instead of at check time
@@ -20,14 +20,15 @@ from __future__ import annotations
 
 from knowledge_base.repository.context import ClaimTexts, Embedder, LexicalEncoderLike
 from knowledge_base.repository.facade import KnowledgeBaseRepository
-from knowledge_base.repository.layout import META_COLLECTION, stable_id
-from knowledge_base.repository.records import AuditEntry
+from knowledge_base.repository.layout import stable_id
+from knowledge_base.repository.records import ApiKeyRecord, ApiKeyRecords, AuditEntry
 from knowledge_base.repository.search import SearchHit
 from knowledge_base.repository.writes import validate_item
 from knowledge_base.store.base import Vector
 
 __all__ = [
-    "META_COLLECTION",
+    "ApiKeyRecord",
+    "ApiKeyRecords",
     "AuditEntry",
     "ClaimTexts",
     "Embedder",

@@ -13,7 +13,7 @@ from knowledge_base.repository.claims import ClaimPoints
 from knowledge_base.repository.context import ClaimTexts, Embedder, LexicalEncoderLike, RepositoryContext
 from knowledge_base.repository.migrations import Migrations
 from knowledge_base.repository.reads import KnowledgeBaseReader
-from knowledge_base.repository.records import MetaRecords
+from knowledge_base.repository.records import ApiKeyRecords, MetaRecords
 from knowledge_base.repository.reindex import Reindexer
 from knowledge_base.repository.search import HybridSearch, SearchHit
 from knowledge_base.repository.writes import EditJournal, KnowledgeBaseWriter
@@ -39,6 +39,7 @@ class KnowledgeBaseRepository:
         self._write_lock = threading.RLock()
         self._context = RepositoryContext(store, embedder, lexical)
         self.records = MetaRecords(store)
+        self.api_keys = ApiKeyRecords(self.records)
         self._claims = ClaimPoints(self._context, self.records, claim_texts)
         self._reader = KnowledgeBaseReader(self._context, self.records)
         journal = EditJournal(self._context, self.records)

@@ -1,4 +1,4 @@
-"""The meta collection: the store's record, the knowledge bases' headers and the audit log.
+"""The meta collection: the store's record, the knowledge bases' headers, the audit log and the API keys.
 
 Every record is a point with a one-dimensional placeholder vector, told apart by its payload's ``kind``:
 ``store``, ``kb``, ``audit``, ``pending_edit`` (the edit journal, see :mod:`.writes`) and ``api_key``.
@@ -98,16 +98,24 @@ class MetaRecords:
     def delete(self, ids: Sequence[int]) -> None:
         self.store.delete(META_COLLECTION, ids=list(ids))
 
+    def retrieve(self, point_id: int) -> dict[str, Any] | None:
+        """The payload of one record, if there is one."""
+        found = self.store.retrieve(META_COLLECTION, [point_id])
+        return found[0].payload if found else None
+
     def of_kind(self, kind: str) -> list[PointRecord]:
         """Every record of a kind."""
         return self.store.scroll(META_COLLECTION, MatchFilter({"kind": kind}))
+
+    def count(self, kind: str) -> int:
+        """How many records of a kind there are."""
+        return self.store.count(META_COLLECTION, MatchFilter({"kind": kind}))
 
     # -- the store's record ---------------------------------------------------------------------
 
     def store_record(self) -> dict[str, Any] | None:
         """Model id, dimension, lexical signature, live items collection, whether the samples were seeded."""
-        found = self.store.retrieve(META_COLLECTION, [STORE_RECORD_ID])
-        return found[0].payload if found else None
+        return self.retrieve(STORE_RECORD_ID)
 
     def put_store_record(self, record: dict[str, Any]) -> None:
         self.put(STORE_RECORD_ID, record)
@@ -132,8 +140,8 @@ class MetaRecords:
     # -- headers --------------------------------------------------------------------------------
 
     def header(self, kb_id: str) -> Header | None:
-        found = self.store.retrieve(META_COLLECTION, [stable_id("kb", kb_id)])
-        return Header.from_payload(found[0].payload) if found else None
+        found = self.retrieve(stable_id("kb", kb_id))
+        return Header.from_payload(found) if found is not None else None
 
     def headers(self) -> list[Header]:
         """Every knowledge base's header, by id."""
@@ -195,3 +203,74 @@ class MetaRecords:
         records = self.store.scroll(META_COLLECTION, MatchFilter(must))
         entries = sorted((r.payload for r in records), key=lambda p: (p["at"], p["version"]), reverse=True)
         return [{key: value for key, value in entry.items() if key != "kind"} for entry in entries[:limit]]
+
+
+@dataclass(frozen=True)
+class ApiKeyRecord:
+    """An API key made through the API: its SHA-256 (never the key itself), name, role and who made it."""
+
+    name: str
+    role: str
+    sha256: str
+    created_at: str
+    created_by: str
+    rate_per_minute: int | None = None
+
+    @property
+    def key_id(self) -> str:
+        """The first 12 hex digits of the SHA-256: identifies the key in listings and logs."""
+        return self.sha256[:12]
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "kind": "api_key",
+            "name": self.name,
+            "role": self.role,
+            "sha256": self.sha256,
+            "key_id": self.key_id,
+            "created_at": self.created_at,
+            "created_by": self.created_by,
+            "rate": self.rate_per_minute,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> ApiKeyRecord:
+        return cls(
+            name=payload["name"],
+            role=payload["role"],
+            sha256=payload["sha256"],
+            created_at=payload["created_at"],
+            created_by=payload["created_by"],
+            rate_per_minute=payload.get("rate"),
+        )
+
+
+class ApiKeyRecords:
+    """The API keys kept in the meta collection, so that every worker on one store sees the same keys."""
+
+    def __init__(self, records: MetaRecords) -> None:
+        self.records = records
+
+    @staticmethod
+    def _point_id(sha256: str) -> int:
+        return stable_id("api_key", sha256)
+
+    def count(self) -> int:
+        return self.records.count("api_key")
+
+    def find(self, sha256: str) -> ApiKeyRecord | None:
+        """The key with this SHA-256, if one was made."""
+        found = self.records.retrieve(self._point_id(sha256))
+        return ApiKeyRecord.from_payload(found) if found is not None else None
+
+    def list_all(self) -> list[ApiKeyRecord]:
+        """Every key, oldest first."""
+        ordered = sorted(self.records.of_kind("api_key"), key=lambda r: str(r.payload["created_at"]))
+        return [ApiKeyRecord.from_payload(record.payload) for record in ordered]
+
+    def add(self, key: ApiKeyRecord) -> None:
+        self.records.put(self._point_id(key.sha256), key.to_payload())
+
+    def delete(self, key_id: str) -> None:
+        """Delete the key (keys) with this key id."""
+        self.records.delete([r.id for r in self.records.of_kind("api_key") if r.payload["key_id"] == key_id])

@@ -5,8 +5,9 @@ Keys come from three places, looked up in this order:
 - ``BRANDCHECK_API_KEYS`` (settings): a JSON list of ``{"name", "role", "sha256"}``;
 - ``BRANDCHECK_KEYS_FILE``: a YAML or JSON file ``{"keys": [{"name", "role", "sha256"}, ...]}``
   (``brandcheck keys create --file F`` appends to it);
-- keys an admin created through the API, kept in the store's meta collection (so every worker of a
-  deployment on a Qdrant cluster sees them, and a deleted key stops working everywhere at once).
+- keys an admin created through the API, kept by the repository in the store's meta collection
+  (:class:`ApiKeyRecords`: every worker of a deployment on a Qdrant cluster sees them, and a deleted key
+  stops working everywhere at once).
 
 A SHA-256 (not a slow password hash) is right for keys: they carry 256 random bits, so there is
 nothing to brute-force, and every request has to look its key up.
@@ -23,16 +24,13 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
 from knowledge_base.errors import ConflictError, InvalidInputError, NotFoundError
 from knowledge_base.loading import field_errors
-from knowledge_base.repository import META_COLLECTION, stable_id
-from knowledge_base.store.base import MatchFilter, PointRecord, SparseVector, VectorStore
+from knowledge_base.repository import ApiKeyRecord, ApiKeyRecords
 
 KEY_PREFIX = "bck_"
 _CACHE_SECONDS = 5.0
@@ -141,15 +139,13 @@ class StoredKey(BaseModel):
 class KeyRing:
     """Resolves a presented key to a :class:`Principal`; creates and deletes API-managed keys."""
 
-    def __init__(self, configured: list[tuple[KeyConfig, str]], store: VectorStore) -> None:
+    def __init__(self, configured: list[tuple[KeyConfig, str]], stored: ApiKeyRecords) -> None:
         self._configured = {entry.sha256: (entry, source) for entry, source in configured}
-        self._store = store
+        self._stored = stored
         self._cache: dict[str, tuple[float, Principal | None]] = {}
         self._lock = threading.Lock()
         # Decided once at start: a worker must never drop to open mode because another changed keys.
-        self.enabled = (
-            bool(self._configured) or self._store.count(META_COLLECTION, MatchFilter({"kind": "api_key"})) > 0
-        )
+        self.enabled = bool(self._configured) or self._stored.count() > 0
 
     def authenticate(self, key: str) -> Principal | None:
         """The principal of a key, or None for an unknown one."""
@@ -165,11 +161,10 @@ class KeyRing:
         cached = self._cache.get(digest)
         if cached is not None and now - cached[0] < _CACHE_SECONDS:
             return cached[1]
-        found = self._store.retrieve(META_COLLECTION, [stable_id("api_key", digest)])
+        found = self._stored.find(digest)
         principal = None
-        if found:
-            payload = found[0].payload
-            principal = Principal(payload["name"], Role.parse(payload["role"]), digest[:12], payload.get("rate"))
+        if found is not None:
+            principal = Principal(found.name, Role.parse(found.role), digest[:12], found.rate_per_minute)
         with self._lock:
             if len(self._cache) > 10_000:
                 self._cache.clear()
@@ -182,20 +177,7 @@ class KeyRing:
             StoredKey(name=e.name, role=e.role, key_id=e.sha256[:12], source=source, rate_per_minute=e.rate_per_minute)
             for e, source in self._configured.values()
         ]
-        records = self._store.scroll(META_COLLECTION, MatchFilter({"kind": "api_key"}))
-        for record in sorted(records, key=lambda r: str(r.payload["created_at"])):
-            p = record.payload
-            keys.append(
-                StoredKey(
-                    name=p["name"],
-                    role=p["role"],
-                    key_id=p["key_id"],
-                    source="api",
-                    created_at=p["created_at"],
-                    created_by=p["created_by"],
-                    rate_per_minute=p.get("rate"),
-                )
-            )
+        keys.extend(_listing(record) for record in self._stored.list_all())
         return keys
 
     def create(
@@ -216,32 +198,16 @@ class KeyRing:
         if any(existing.name == name for existing in self.list_keys()):
             raise ConflictError(f"a key named '{name}' already exists", extra={"name": name})
         key = generate_key()
-        digest = hash_key(key)
-        created_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        payload: dict[str, Any] = {
-            "kind": "api_key",
-            "name": name,
-            "role": role,
-            "sha256": digest,
-            "key_id": digest[:12],
-            "created_at": created_at,
-            "created_by": created_by,
-            "rate": rate_per_minute,
-        }
-        vector = np.ones(1, dtype=np.float32)
-        self._store.upsert(
-            META_COLLECTION, [PointRecord(stable_id("api_key", digest), vector, SparseVector([], []), payload)]
-        )
-        listing = StoredKey(
+        record = ApiKeyRecord(
             name=name,
             role=role,
-            key_id=digest[:12],
-            source="api",
-            created_at=created_at,
+            sha256=hash_key(key),
+            created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             created_by=created_by,
             rate_per_minute=rate_per_minute,
         )
-        return key, listing
+        self._stored.add(record)
+        return key, _listing(record)
 
     def delete(self, key_id: str) -> StoredKey:
         """Delete an API-managed key by its key id; it stops working at once on this worker, within
@@ -253,13 +219,23 @@ class KeyRing:
                         f"key '{existing.name}' comes from the {existing.source}; remove it there",
                         extra={"key_id": key_id},
                     )
-                records = self._store.scroll(META_COLLECTION, MatchFilter({"kind": "api_key"}))
-                ids = [r.id for r in records if r.payload["key_id"] == key_id]
-                self._store.delete(META_COLLECTION, ids=ids)
+                self._stored.delete(key_id)
                 with self._lock:
                     self._cache.clear()
                 return existing
         raise NotFoundError(f"key '{key_id}' not found", extra={"key_id": key_id})
+
+
+def _listing(record: ApiKeyRecord) -> StoredKey:
+    return StoredKey(
+        name=record.name,
+        role=record.role,
+        key_id=record.key_id,
+        source="api",
+        created_at=record.created_at,
+        created_by=record.created_by,
+        rate_per_minute=record.rate_per_minute,
+    )
 
 
 def configured_keys(api_keys_json: str | None, keys_file: Path | None) -> list[tuple[KeyConfig, str]]:

@@ -1,4 +1,5 @@
-"""Domain errors. The API maps each to one HTTP status with ``{status_code, detail, extra}``."""
+"""Domain errors: what a user can cause, said in the domain's terms. They carry no HTTP status: the API maps
+each to one (``service/errors.py``), and the CLI prints its ``detail``."""
 
 from __future__ import annotations
 
@@ -6,9 +7,7 @@ from typing import Any
 
 
 class DomainError(Exception):
-    """Base of every error a user can cause; ``status_code`` is the HTTP status it maps to."""
-
-    status_code = 400
+    """Base of every error a user can cause; ``extra`` holds the context (field errors, ids, versions)."""
 
     def __init__(self, detail: str, extra: dict[str, Any] | list[Any] | None = None) -> None:
         super().__init__(detail)
@@ -19,34 +18,22 @@ class DomainError(Exception):
 class InvalidInputError(DomainError):
     """Input that does not validate; ``extra`` lists the field errors."""
 
-    status_code = 422
-
 
 class ForbiddenError(DomainError):
     """The caller's role does not allow this change."""
-
-    status_code = 403
 
 
 class NotFoundError(DomainError):
     """A knowledge base or item that does not exist."""
 
-    status_code = 404
-
 
 class ConflictError(DomainError):
     """A change that clashes with what is stored (an existing id, a stale version)."""
-
-    status_code = 409
 
 
 class ModelMismatchError(DomainError):
     """The store was embedded with another model than the one configured."""
 
-    status_code = 503
-
 
 class StoreUnavailableError(DomainError):
     """The vector store cannot be opened or reached."""
-
-    status_code = 503

@@ -1,25 +1,60 @@
-"""One error shape: every error the app answers with is ``{status_code, detail, extra}``.
+"""One error map and one error shape: every error the app answers with is ``{status_code, detail, extra}``.
 
-Domain errors, Litestar's own exceptions (validation, undecodable or malformed bodies, unknown routes,
-methods a route lacks) and anything unexpected go through :func:`error_response`, so a client reads the
-same body whichever layer turned the request away. The middlewares that answer before a handler runs
-(auth, body limits) write the same body with :func:`error_body`.
+Domain errors (which carry no HTTP status), store errors, Litestar's own exceptions (validation,
+undecodable or malformed bodies, unknown routes, methods a route lacks) and anything unexpected are
+mapped here, by :func:`error_answer`, to a status, a body and headers. The app's exception handler
+(:func:`error_response`) and the middlewares that answer before a handler runs (auth, rate and body
+limits, the time limit: :func:`send_error`) both answer with it, so a client reads the same body whichever
+layer turned the request away.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, SerializationException, ValidationException
+from litestar.types import HTTPResponseBodyEvent, HTTPResponseStartEvent, Send
 from pydantic import BaseModel, ConfigDict, Field
 
-from knowledge_base.errors import DomainError
+from knowledge_base.errors import (
+    ConflictError,
+    DomainError,
+    ForbiddenError,
+    InvalidInputError,
+    ModelMismatchError,
+    NotFoundError,
+    StoreUnavailableError,
+)
 from knowledge_base.models import INCONSISTENT
+from knowledge_base.store.base import StoreError
 
 logger = logging.getLogger("brandcheck")
+
+# Seconds a client is asked to wait when the store cannot be reached or a request ran out of time.
+RETRY_AFTER_SECONDS = 5
+
+# The status of each domain and store error; a subclass not listed takes its nearest base's.
+ERROR_STATUS: dict[type[Exception], int] = {
+    DomainError: 400,
+    InvalidInputError: 422,
+    ForbiddenError: 403,
+    NotFoundError: 404,
+    ConflictError: 409,
+    ModelMismatchError: 503,
+    StoreUnavailableError: 503,
+    StoreError: 503,
+}
+# Errors that pass: the client may retry after Retry-After (a model mismatch needs an operator instead).
+RETRY_LATER: tuple[type[Exception], ...] = (StoreUnavailableError, StoreError)
+STORE_UNREACHABLE = "the knowledge-base store cannot be reached; retry later"
+INTERNAL_ERROR = "Internal Server Error"
 
 
 class FieldError(BaseModel):
@@ -92,26 +127,73 @@ def _http_exception_extra(exc: HTTPException) -> list[Any] | dict[str, Any] | No
     return extra if isinstance(extra, list | dict) and extra else None
 
 
-def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
-    """Map any exception to ``{status_code, detail, extra}`` (the app's one exception handler)."""
-    headers: dict[str, str] | None = None
+@dataclass(frozen=True)
+class ErrorAnswer:
+    """What the app answers an error with: the status, the body's detail and extra, and headers."""
+
+    status_code: int
+    detail: str
+    extra: list[Any] | dict[str, Any] | None = None
+    headers: Mapping[str, str] = dataclass_field(default_factory=dict)
+
+    def body(self) -> dict[str, Any]:
+        return error_body(self.status_code, self.detail, self.extra)
+
+
+def error_status(exc: DomainError | StoreError) -> int:
+    """The HTTP status of a domain or store error (:data:`ERROR_STATUS`)."""
+    return next(ERROR_STATUS[cls] for cls in type(exc).__mro__ if cls in ERROR_STATUS)
+
+
+def _retry_headers(exc: Exception) -> dict[str, str]:
+    return {"Retry-After": str(RETRY_AFTER_SECONDS)} if isinstance(exc, RETRY_LATER) else {}
+
+
+def error_answer(exc: Exception) -> ErrorAnswer:
+    """The status, body and headers that answer ``exc``."""
     if isinstance(exc, DomainError):
-        status_code, detail, extra = exc.status_code, exc.detail, exc.extra
+        answer = ErrorAnswer(error_status(exc), exc.detail, exc.extra, _retry_headers(exc))
+    elif isinstance(exc, StoreError):
+        # Its message names the store's path or host, which are the operator's business.
+        answer = ErrorAnswer(error_status(exc), STORE_UNREACHABLE, None, _retry_headers(exc))
     elif isinstance(exc, HTTPException):
-        status_code, detail, extra = exc.status_code, exc.detail, _http_exception_extra(exc)
-        headers = dict(exc.headers) if exc.headers else None
+        status_code = exc.status_code
         if isinstance(exc, ValidationException) and _only_inconsistencies(exc):
             status_code = 422
+        detail = INTERNAL_ERROR if status_code == 500 else exc.detail  # a 500 never leaks internals
+        answer = ErrorAnswer(status_code, detail, _http_exception_extra(exc), dict(exc.headers or {}))
     elif isinstance(exc, UnicodeDecodeError):
-        status_code, detail = 400, "the request body is not valid UTF-8"
         extra = [{"field": "body", "message": f"invalid byte at offset {exc.start}", "source": "body"}]
+        answer = ErrorAnswer(400, "the request body is not valid UTF-8", extra)
     else:
+        answer = ErrorAnswer(500, INTERNAL_ERROR)
+    return answer
+
+
+def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """The app's one exception handler: :func:`error_answer` as a response, with 5xx logged."""
+    answer = error_answer(exc)
+    if not isinstance(exc, DomainError | StoreError | HTTPException | UnicodeDecodeError):
         logger.exception("%s %s failed", request.method, request.url.path)
-        status_code, detail, extra = 500, "Internal Server Error", None
-    if status_code >= 500 and isinstance(exc, DomainError | HTTPException):
-        logger.error("%s %s: %s", request.method, request.url.path, detail)
-        if status_code == 500:
-            detail = "Internal Server Error"  # never leak internals
+    elif answer.status_code >= 500:
+        said = exc.detail if isinstance(exc, DomainError | HTTPException) else str(exc)
+        logger.error("%s %s: %s", request.method, request.url.path, said)
     return Response(
-        error_body(status_code, detail, extra), status_code=status_code, headers=headers, media_type=MediaType.JSON
+        answer.body(),
+        status_code=answer.status_code,
+        headers=dict(answer.headers) or None,
+        media_type=MediaType.JSON,
     )
+
+
+async def send_error(send: Send, exc: Exception) -> None:
+    """Answer with :func:`error_answer` of ``exc`` straight from a middleware, without a handler."""
+    answer = error_answer(exc)
+    body = json.dumps(answer.body()).encode()
+    raw_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    raw_headers += [(k.lower().encode(), v.encode("latin-1")) for k, v in answer.headers.items()]
+    status = answer.status_code
+    start: HTTPResponseStartEvent = {"type": "http.response.start", "status": status, "headers": raw_headers}
+    await send(start)
+    end: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body, "more_body": False}
+    await send(end)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import anyio
 from litestar.enums import ScopeType
+from litestar.exceptions import ClientException, ServiceUnavailableException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.auth.middleware import send_json_error
+from service.errors import RETRY_AFTER_SECONDS, send_error
 
 UPLOAD_OPT = "upload"  # route opt: the route takes files (imports, analyses) and gets the larger body limit
 TIMEOUT_OPT = "timeout"  # route opt: seconds, overriding the default request timeout
@@ -34,7 +35,7 @@ class LimitsMiddleware(ASGIMiddleware):
         declared = next((v for k, v in scope.get("headers", []) if k == b"content-length"), None)
         if declared is not None and declared.isdigit() and int(declared) > limit:
             detail = f"the request body is {int(declared):,} bytes; this endpoint takes at most {limit:,}"
-            await send_json_error(send, 413, detail, extra=[{"field": "body", "message": detail, "source": "body"}])
+            await send_error(send, ClientException(detail, status_code=413))
             return
         timeout = float(opt.get(TIMEOUT_OPT, self._timeout))
         response_started = False
@@ -56,7 +57,8 @@ class LimitsMiddleware(ASGIMiddleware):
                 if not response_started:
                     timed_out = True
                     detail = f"the request took longer than {timeout:g} s"
-                    await send_json_error(send, 503, detail, {"Retry-After": "5"})
+                    retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+                    await send_error(send, ServiceUnavailableException(detail, headers=retry))
                     group.cancel_scope.cancel()
 
             group.start_soon(watchdog)

@@ -36,9 +36,14 @@ ERROR_DESCRIPTIONS = {
     413: "The body is larger than this endpoint takes.",
     422: "The content does not validate (duplicate ids, periods out of order, ...): `extra` lists the fields.",
     429: "The key's rate limit is exceeded; retry after `Retry-After` seconds.",
-    503: "The request ran past its time limit, or the store is unavailable; retry later.",
+    503: "The request ran past its time limit, or the store cannot be reached; retry after `Retry-After` seconds.",
 }
-ALWAYS = (401, 429, 503)  # any API call can be turned away by the auth middleware, the rate limit or the timeout
+# Any API call can be turned away by the auth middleware, the rate limit, the timeout or an unreachable store.
+ALWAYS = (401, 429, 503)
+RETRY_AFTER = {
+    "description": "Seconds to wait before trying again.",
+    "schema": {"type": "integer", "minimum": 0},
+}
 
 # Constraints Litestar leaves out of the document (a pattern or bound on an optional parameter is dropped).
 PARAMETER_CONSTRAINTS: dict[tuple[str, str], dict[str, Any]] = {
@@ -182,6 +187,8 @@ def describe_api(document: dict[str, Any]) -> dict[str, Any]:
         for code, response in operation["responses"].items():
             if code.startswith("4"):  # also Litestar's own 400 for handlers with parameters
                 response["content"] = {"application/json": {"schema": error_ref}}
+            if code in ("429", "503") and path.startswith("/api/"):
+                response["headers"] = {"Retry-After": RETRY_AFTER}
         if path.startswith("/api/"):
             operation["security"] = API_SECURITY
     described["paths"] = paths

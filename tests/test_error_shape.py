@@ -1,7 +1,8 @@
 """Every way a request can be turned away answers the one error body ``{status_code, detail, extra}``.
 
 Whichever layer notices (the JSON decoder, pydantic, Litestar's router, the auth or limits middleware, a
-service), the client gets the same shape, and bad input names the field (``body`` for the body as a whole).
+service, the store), the client gets the same shape, and bad input names the field (``body`` for the body as
+a whole).
 """
 
 from __future__ import annotations
@@ -13,8 +14,19 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
+from knowledge_base.errors import (
+    ConflictError,
+    DomainError,
+    ForbiddenError,
+    InvalidInputError,
+    ModelMismatchError,
+    NotFoundError,
+    StoreUnavailableError,
+)
+from knowledge_base.store.base import StoreError
 from service.app import create_app
 from service.auth.keys import hash_key
+from service.errors import STORE_UNREACHABLE, error_answer
 from service.settings import Settings
 from tests.conftest import TEST_KEYS
 
@@ -117,3 +129,41 @@ def test_the_auth_middleware_answers_with_the_same_body(tmp_path: Path) -> None:
         limited = client.get(f"{KB}/", headers=admin)
         assert_error_shape(limited, 429)
         assert int(limited.headers["retry-after"]) > 0
+
+
+def test_a_store_that_cannot_be_reached_answers_503_with_retry_after(client: TestClient[Any]) -> None:
+    store = client.app.state.resources.store
+    store.close()  # the real embedded engine, shut under the running app: every call now raises StoreError
+    for method, path, body in [
+        ("GET", f"{KB}/chengfeng-p5", None),
+        ("GET", f"{KB}/", None),
+        ("POST", CHECK, {"text": "续航12小时。"}),
+        ("PUT", f"{KB}/chengfeng-p5/facts/F1", {"text": "续航12小时。"}),
+    ]:
+        response = client.request(method, path, json=body)
+        answered = assert_error_shape(response, 503)
+        assert int(response.headers["retry-after"]) > 0, (method, path)
+        assert answered["detail"] == STORE_UNREACHABLE  # not the store's path: that is the operator's business
+        assert answered["extra"] is None
+
+
+def test_each_domain_and_store_error_maps_to_one_status_and_the_error_body() -> None:
+    statuses: dict[type[DomainError], int] = {
+        DomainError: 400,
+        InvalidInputError: 422,
+        ForbiddenError: 403,
+        NotFoundError: 404,
+        ConflictError: 409,
+        ModelMismatchError: 503,
+        StoreUnavailableError: 503,
+    }
+    assert set(DomainError.__subclasses__()) <= set(statuses)
+    for error_type, status in statuses.items():
+        error = error_type("what happened", extra={"kb_id": "x"})
+        assert not hasattr(error, "status_code")  # the domain knows nothing of HTTP
+        answer = error_answer(error)
+        assert answer.body() == {"status_code": status, "detail": "what happened", "extra": {"kb_id": "x"}}
+        assert ("Retry-After" in answer.headers) == (error_type is StoreUnavailableError)
+    unreachable = error_answer(StoreError("Qdrant query on collection 'brandcheck_items_1' failed: refused"))
+    assert unreachable.status_code == 503 and unreachable.headers["Retry-After"] == "5"
+    assert "brandcheck_items_1" not in unreachable.detail

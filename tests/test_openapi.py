@@ -158,3 +158,10 @@ def test_the_document_declares_the_api_keys(document: dict[str, Any]) -> None:
     for path, _, operation in operations(document):
         if path.startswith("/api/"):
             assert {"bearer": []} in operation["security"] and {} in operation["security"]
+
+
+def test_the_statuses_that_ask_to_retry_document_retry_after(document: dict[str, Any]) -> None:
+    for path, method, operation in operations(document):
+        if path.startswith("/api/"):
+            for code in ("429", "503"):
+                assert "Retry-After" in operation["responses"][code].get("headers", {}), (method, path, code)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -10,45 +9,23 @@ from urllib.parse import quote
 from litestar import Litestar
 from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+    TooManyRequestsException,
+)
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from service.auth.keys import LOCAL_PRINCIPAL, KeyRing, Principal, Role
 from service.auth.rate_limit import RateLimiter
 from service.auth.sessions import SESSION_COOKIE, read_session
-from service.errors import error_body
+from service.errors import send_error
 
 PUBLIC_PATHS = ("/health", "/ready", "/metrics", "/login", "/ui/login", "/ui/logout")
 PUBLIC_PREFIXES = ("/schema", "/static/")
-
-
-class AuthError(Exception):
-    """Why a request is turned away before reaching a handler (answered by the middleware itself)."""
-
-    def __init__(self, status_code: int, detail: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(detail)
-        self.status_code = status_code
-        self.detail = detail
-        self.headers = headers or {}
-
-
-async def send_json_error(
-    send: Send,
-    status_code: int,
-    detail: str,
-    headers: dict[str, str] | None = None,
-    extra: list[Any] | dict[str, Any] | None = None,
-) -> None:
-    """Answer with the service's error body ``{status_code, detail, extra}`` without going through a handler."""
-    body = json.dumps(error_body(status_code, detail, extra)).encode()
-    raw_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    raw_headers += [(k.lower().encode(), v.encode("latin-1")) for k, v in (headers or {}).items()]
-    start: HTTPResponseStartEvent = {"type": "http.response.start", "status": status_code, "headers": raw_headers}
-    await send(start)
-    end: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body, "more_body": False}
-    await send(end)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -98,15 +75,15 @@ class AuthMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         try:
             principal = self._principal(scope)
-        except AuthError as error:
-            await send_json_error(send, error.status_code, error.detail, error.headers)
+        except HTTPException as error:  # answered here, before a handler (and its exception handler) runs
+            await send_error(send, error)
             return
         scope["user"] = principal
         if principal is not None and principal.key_id is not None:
             wait = self._limiter.acquire(principal.key_id, principal.rate_per_minute)
             if wait:
                 detail = f"rate limit of key '{principal.name}' exceeded; retry after {wait:.0f} s"
-                await send_json_error(send, 429, detail, {"Retry-After": f"{wait:.0f}"})
+                await send_error(send, TooManyRequestsException(detail, headers={"Retry-After": f"{wait:.0f}"}))
                 return
         await next_app(scope, receive, send)
 
@@ -119,7 +96,9 @@ class AuthMiddleware(ASGIMiddleware):
         if key is not None:
             principal = keys.authenticate(key)
             if principal is None:
-                raise AuthError(401, "unknown API key", {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+                raise NotAuthorizedException(
+                    "unknown API key", headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+                )
             return principal
         api_write = path.startswith("/api/") and scope.get("method") not in ("GET", "HEAD")
         session = _cookie(scope, SESSION_COOKIE)
@@ -131,11 +110,10 @@ class AuthMiddleware(ASGIMiddleware):
         if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
             return None
         if scope.get("method") == "GET" and not path.startswith(("/api/", "/ui/")):
-            raise AuthError(303, "log in first", {"Location": f"/login?next={quote(path)}"})
-        raise AuthError(
-            401,
+            raise HTTPException("log in first", status_code=303, headers={"Location": f"/login?next={quote(path)}"})
+        raise NotAuthorizedException(
             "this needs an API key: send it as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
-            {"WWW-Authenticate": "Bearer"},
+            headers={"WWW-Authenticate": "Bearer"},
         )
 
 

@@ -158,11 +158,8 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
     else:
         from service.resources import open_resources
 
-        resources = open_resources(settings)
-        try:
+        with open_resources(settings) as resources:
             result = resources.checker.check(args.kb, text, args.lang)
-        finally:
-            resources.close()
     _print_check(result, args.json)
     return EXIT_DISTORTIONS if result.distortions else EXIT_OK
 
@@ -187,16 +184,13 @@ def _kb_load(settings: Settings, args: argparse.Namespace) -> int:
                 stored = client.import_knowledge_base(Path(path), kb_id=kb.id)  # same id as a local load
                 print(f"{stored.id}: version {stored.version}, {len(stored.facts)} facts")
         return EXIT_OK
-    resources = open_resources(settings)
-    try:
+    with open_resources(settings) as resources:
         for kb in documents:
             stored = resources.repository.save(kb.id, kb.content)
             print(
                 f"{stored.id}: version {stored.version}, {len(stored.facts)} facts, "
                 f"{len(stored.key_messages)} key messages"
             )
-    finally:
-        resources.close()
     return EXIT_OK
 
 
@@ -210,12 +204,9 @@ def _kb_list(settings: Settings, args: argparse.Namespace) -> int:
                 facts = summary.counts["facts"]
                 print(f"{summary.id}\tv{summary.version}\t{summary.lang}\t{summary.product}\t{facts} facts")
         return EXIT_OK
-    resources = open_resources(settings)
-    try:
+    with open_resources(settings) as resources:
         for kb in resources.repository.list_all():
             print(f"{kb.id}\tv{kb.version}\t{kb.lang}\t{kb.product}\t{len(kb.facts)} facts")
-    finally:
-        resources.close()
     return EXIT_OK
 
 
@@ -227,11 +218,8 @@ def _kb_export(settings: Settings, args: argparse.Namespace) -> int:
         with client:
             print(client.export_knowledge_base(args.kb_id, args.format), end="" if args.format == "yaml" else "\n")
         return EXIT_OK
-    resources = open_resources(settings)
-    try:
+    with open_resources(settings) as resources:
         kb = resources.repository.get(args.kb_id)
-    finally:
-        resources.close()
     if args.format == "yaml":
         print(dump_yaml(kb), end="")
     else:
@@ -244,8 +232,7 @@ def _kb_reindex(settings: Settings, args: argparse.Namespace) -> int:
 
     from service.resources import open_resources
 
-    resources = open_resources(settings, allow_model_mismatch=True)
-    try:
+    with open_resources(settings, allow_model_mismatch=True) as resources:
         before = resources.repository.stored_model
         with tqdm(total=0, unit="item", desc="re-embedding") as bar:
 
@@ -259,8 +246,6 @@ def _kb_reindex(settings: Settings, args: argparse.Namespace) -> int:
             f"re-embedded {count} items: {before[0]} ({before[1]}-d) -> "
             f"{resources.embedder.model_id} ({resources.embedder.dimension}-d)"
         )
-    finally:
-        resources.close()
     return EXIT_OK
 
 
@@ -336,8 +321,7 @@ def _analyze(settings: Settings, args: argparse.Namespace) -> int:
         return EXIT_OK
     body = path.read_bytes()
     posts = parse_posts(body, args.format or detect_post_format(None, path.name, body))
-    resources = open_resources(settings)
-    try:
+    with open_resources(settings) as resources:
         kb = resources.repository.get(args.kb)
         with tqdm(total=len(posts), unit="post", desc="analysing", disable=args.quiet) as bar:
 
@@ -346,8 +330,6 @@ def _analyze(settings: Settings, args: argparse.Namespace) -> int:
 
             outcomes, vectors = check_posts(resources.checker, kb.id, posts, on_batch=progress)
         result = aggregate(kb, outcomes, vectors)
-    finally:
-        resources.close()
     Path(args.out).write_text(result.model_dump_json(indent=2), encoding="utf-8")
     if args.html:
         Path(args.html).write_text(render_report(result), encoding="utf-8")

@@ -30,6 +30,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.synthetic import generate  # noqa: E402
 from knowledge_base.embedding import DEFAULT_MODEL, SentenceEmbedder, load_embedding_model  # noqa: E402
 from knowledge_base.models import Fact, KnowledgeBaseContent  # noqa: E402
 from knowledge_base.repository import KnowledgeBaseRepository  # noqa: E402
@@ -37,7 +38,6 @@ from knowledge_base.samples import sample_knowledge_bases  # noqa: E402
 from knowledge_base.store import EdgeStore, LexicalEncoder  # noqa: E402
 from service.analysis.engine import aggregate, check_posts  # noqa: E402
 from service.analysis.schemas import Post  # noqa: E402
-from service.analysis.synthetic import generate  # noqa: E402
 from service.check.checker import Checker  # noqa: E402
 from service.check.profile import claim_texts  # noqa: E402
 from service.check.segmentation import split_sentences  # noqa: E402

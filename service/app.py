@@ -129,8 +129,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         resources = await to_thread.run_sync(open_resources, settings)
-        app.state.resources = resources
-        try:
+        async with resources:
+            app.state.resources = resources
             if settings.seed_samples:
                 await to_thread.run_sync(seed_samples, resources.repository)
             resources.jobs.on_result = metrics.record_analysis
@@ -147,8 +147,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     "set BRANDCHECK_KEYS_FILE or BRANDCHECK_API_KEYS to serve others"
                 )
             yield
-        finally:
-            await to_thread.run_sync(resources.close)
 
     swagger = "/static/vendor/swagger-ui"
     openapi = OpenAPIConfig(

@@ -7,13 +7,20 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from knowledge_base.errors import DomainError
 from knowledge_base.loading import KnowledgeBaseFormatError, dump_yaml, load_file
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from knowledge_base.models import KnowledgeBase
+    from service.analysis.parsing import PostFormat
+    from service.analysis.schemas import AnalysisResult
+    from service.resources import Resources
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -122,14 +129,180 @@ def _keys_hash(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _remote(args: argparse.Namespace) -> Any:
-    """A client for --server (or BRANDCHECK_SERVER), else None: commands then work on the local store."""
+class KnowledgeBaseInfo(NamedTuple):
+    """What the commands print of a knowledge base."""
+
+    id: str
+    version: int
+    lang: str
+    product: str
+    facts: int
+    key_messages: int
+
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+class Backend(ABC):
+    """The operations of the commands that work either on the local store or, with --server, through the
+    Python client on a running server. `_backend` picks one from the options, so each command has one path."""
+
+    def __enter__(self) -> Backend:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the store or the connection."""
+
+    @abstractmethod
+    def check(self, kb_id: str, text: str, lang: str | None) -> Any:
+        """The check result (the service's or the client's model: the same fields)."""
+
+    @abstractmethod
+    def save(self, path: Path, kb: KnowledgeBase) -> KnowledgeBaseInfo:
+        """Create or replace ``kb`` (read from ``path``), atomically."""
+
+    @abstractmethod
+    def list_knowledge_bases(self) -> list[KnowledgeBaseInfo]:
+        """Every knowledge base."""
+
+    @abstractmethod
+    def export(self, kb_id: str, fmt: str) -> str:
+        """A knowledge base as kb.json or authoring YAML."""
+
+    @abstractmethod
+    def analyze(
+        self, kb_id: str, path: Path, fmt: PostFormat | None, progress: Progress
+    ) -> tuple[AnalysisResult, Callable[[], str]]:
+        """The analysis of the posts in ``path``, and a function making its HTML report."""
+
+
+class LocalBackend(Backend):
+    """This process on the configured store, opened on first use (one process owns an embedded store), so a
+    command that fails on its input does not load the model first."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._resources: Resources | None = None
+
+    @property
+    def resources(self) -> Resources:
+        if self._resources is None:
+            from service.resources import open_resources
+
+            self._resources = open_resources(self._settings)
+        return self._resources
+
+    def close(self) -> None:
+        if self._resources is not None:
+            self._resources.close()
+            self._resources = None
+
+    def check(self, kb_id: str, text: str, lang: str | None) -> Any:
+        return self.resources.checker.check(kb_id, text, lang)
+
+    def save(self, path: Path, kb: KnowledgeBase) -> KnowledgeBaseInfo:
+        return _local_info(self.resources.repository.save(kb.id, kb.content))
+
+    def list_knowledge_bases(self) -> list[KnowledgeBaseInfo]:
+        return [_local_info(kb) for kb in self.resources.repository.list_all()]
+
+    def export(self, kb_id: str, fmt: str) -> str:
+        kb = self.resources.repository.get(kb_id)
+        if fmt == "yaml":
+            return dump_yaml(kb)
+        return json.dumps(kb.content.to_interchange(), ensure_ascii=False, indent=2)
+
+    def analyze(
+        self, kb_id: str, path: Path, fmt: PostFormat | None, progress: Progress
+    ) -> tuple[AnalysisResult, Callable[[], str]]:
+        from service.analysis.engine import PostOutcome, Vectors, aggregate, check_posts
+        from service.analysis.parsing import detect_post_format, parse_posts
+        from service.analysis.report import render_report
+
+        body = path.read_bytes()
+        posts = parse_posts(body, fmt or detect_post_format(None, path.name, body))
+        kb = self.resources.repository.get(kb_id)
+        done = 0
+        progress(done, len(posts))
+
+        def on_batch(batch: list[PostOutcome], _vectors: Vectors) -> None:
+            nonlocal done
+            done += len(batch)
+            progress(done, len(posts))
+
+        outcomes, vectors = check_posts(self.resources.checker, kb.id, posts, on_batch=on_batch)
+        result = aggregate(kb, outcomes, vectors)
+        return result, lambda: render_report(result)
+
+
+def _local_info(kb: KnowledgeBase) -> KnowledgeBaseInfo:
+    return KnowledgeBaseInfo(kb.id, kb.version, kb.lang, kb.product, len(kb.facts), len(kb.key_messages))
+
+
+class RemoteBackend(Backend):
+    """A running server, through the Python client."""
+
+    def __init__(self, url: str, api_key: str | None) -> None:
+        from brandcheck_client import BrandcheckClient
+
+        self._url = url.rstrip("/")
+        self._api_key = api_key
+        self._client = BrandcheckClient(url, api_key=api_key)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def check(self, kb_id: str, text: str, lang: str | None) -> Any:
+        return self._client.check(kb_id, text, lang)
+
+    def save(self, path: Path, kb: KnowledgeBase) -> KnowledgeBaseInfo:
+        stored = self._client.import_knowledge_base(path, kb_id=kb.id)  # the id a local load would give it
+        return KnowledgeBaseInfo(
+            stored.id, stored.version, stored.lang, stored.product, len(stored.facts), len(stored.key_messages)
+        )
+
+    def list_knowledge_bases(self) -> list[KnowledgeBaseInfo]:
+        return [
+            KnowledgeBaseInfo(s.id, s.version, s.lang, s.product, s.counts["facts"], s.counts.get("key-messages", 0))
+            for s in self._client.list_knowledge_bases()
+        ]
+
+    def export(self, kb_id: str, fmt: str) -> str:
+        return self._client.export_knowledge_base(kb_id, "yaml" if fmt == "yaml" else "json")
+
+    def analyze(
+        self, kb_id: str, path: Path, fmt: PostFormat | None, progress: Progress
+    ) -> tuple[AnalysisResult, Callable[[], str]]:
+        from brandcheck_client import BrandcheckError, Job
+
+        from service.analysis.schemas import AnalysisResult
+
+        job = self._client.submit_analysis(kb_id, path)  # the server detects the format from the content type
+        if not isinstance(job, Job):
+            raise BrandcheckError("the server answered an analysis job with its result")
+        result = self._client.wait_for_analysis(job.id, on_progress=lambda j: progress(j.done, j.total))
+        return AnalysisResult.model_validate(result.model_dump(mode="json")), lambda: self._report(job.id)
+
+    def _report(self, job_id: str) -> str:
+        """The server's HTML report of a job (the client has no call for it)."""
+        import httpx
+
+        headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
+        response = httpx.get(f"{self._url}/api/v1/analyses/{job_id}/report.html", headers=headers, timeout=60)
+        response.raise_for_status()
+        return response.text
+
+
+def _backend(settings: Settings, args: argparse.Namespace) -> Backend:
+    """A server's client for --server (or BRANDCHECK_SERVER), else the local store."""
     url = args.server or os.environ.get("BRANDCHECK_SERVER")
     if not url:
-        return None
-    from brandcheck_client import BrandcheckClient
-
-    return BrandcheckClient(url, api_key=args.api_key or os.environ.get("BRANDCHECK_API_KEY"))
+        return LocalBackend(settings)
+    return RemoteBackend(url, args.api_key or os.environ.get("BRANDCHECK_API_KEY"))
 
 
 def _print_check(result: Any, as_json: bool) -> None:
@@ -151,25 +324,13 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
     if not text.strip():
         print("error: nothing to check (give TEXT or --file)", file=sys.stderr)
         return EXIT_USAGE
-    client = _remote(args)
-    if client is not None:
-        with client:
-            result = client.check(args.kb, text, args.lang)
-    else:
-        from service.resources import open_resources
-
-        resources = open_resources(settings)
-        try:
-            result = resources.checker.check(args.kb, text, args.lang)
-        finally:
-            resources.close()
+    with _backend(settings, args) as backend:
+        result = backend.check(args.kb, text, args.lang)
     _print_check(result, args.json)
     return EXIT_DISTORTIONS if result.distortions else EXIT_OK
 
 
 def _kb_load(settings: Settings, args: argparse.Namespace) -> int:
-    from service.resources import open_resources
-
     documents = []
     for path in args.files:
         try:
@@ -180,62 +341,23 @@ def _kb_load(settings: Settings, args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"{path}: {exc.strerror}", file=sys.stderr)
             return EXIT_ERROR
-    client = _remote(args)
-    if client is not None:
-        with client:
-            for path, kb in zip(args.files, documents, strict=True):
-                stored = client.import_knowledge_base(Path(path), kb_id=kb.id)  # same id as a local load
-                print(f"{stored.id}: version {stored.version}, {len(stored.facts)} facts")
-        return EXIT_OK
-    resources = open_resources(settings)
-    try:
-        for kb in documents:
-            stored = resources.repository.save(kb.id, kb.content)
-            print(
-                f"{stored.id}: version {stored.version}, {len(stored.facts)} facts, "
-                f"{len(stored.key_messages)} key messages"
-            )
-    finally:
-        resources.close()
+    with _backend(settings, args) as backend:
+        for path, kb in zip(args.files, documents, strict=True):
+            stored = backend.save(Path(path), kb)
+            print(f"{stored.id}: version {stored.version}, {stored.facts} facts, {stored.key_messages} key messages")
     return EXIT_OK
 
 
 def _kb_list(settings: Settings, args: argparse.Namespace) -> int:
-    from service.resources import open_resources
-
-    client = _remote(args)
-    if client is not None:
-        with client:
-            for summary in client.list_knowledge_bases():
-                facts = summary.counts["facts"]
-                print(f"{summary.id}\tv{summary.version}\t{summary.lang}\t{summary.product}\t{facts} facts")
-        return EXIT_OK
-    resources = open_resources(settings)
-    try:
-        for kb in resources.repository.list_all():
-            print(f"{kb.id}\tv{kb.version}\t{kb.lang}\t{kb.product}\t{len(kb.facts)} facts")
-    finally:
-        resources.close()
+    with _backend(settings, args) as backend:
+        for kb in backend.list_knowledge_bases():
+            print(f"{kb.id}\tv{kb.version}\t{kb.lang}\t{kb.product}\t{kb.facts} facts")
     return EXIT_OK
 
 
 def _kb_export(settings: Settings, args: argparse.Namespace) -> int:
-    from service.resources import open_resources
-
-    client = _remote(args)
-    if client is not None:
-        with client:
-            print(client.export_knowledge_base(args.kb_id, args.format), end="" if args.format == "yaml" else "\n")
-        return EXIT_OK
-    resources = open_resources(settings)
-    try:
-        kb = resources.repository.get(args.kb_id)
-    finally:
-        resources.close()
-    if args.format == "yaml":
-        print(dump_yaml(kb), end="")
-    else:
-        print(json.dumps(kb.content.to_interchange(), ensure_ascii=False, indent=2))
+    with _backend(settings, args) as backend:
+        print(backend.export(args.kb_id, args.format), end="" if args.format == "yaml" else "\n")
     return EXIT_OK
 
 
@@ -244,8 +366,7 @@ def _kb_reindex(settings: Settings, args: argparse.Namespace) -> int:
 
     from service.resources import open_resources
 
-    resources = open_resources(settings, allow_model_mismatch=True)
-    try:
+    with open_resources(settings, allow_model_mismatch=True) as resources:
         before = resources.repository.stored_model
         with tqdm(total=0, unit="item", desc="re-embedding") as bar:
 
@@ -259,8 +380,6 @@ def _kb_reindex(settings: Settings, args: argparse.Namespace) -> int:
             f"re-embedded {count} items: {before[0]} ({before[1]}-d) -> "
             f"{resources.embedder.model_id} ({resources.embedder.dimension}-d)"
         )
-    finally:
-        resources.close()
     return EXIT_OK
 
 
@@ -312,61 +431,24 @@ def _train(settings: Settings, args: argparse.Namespace) -> int:
 def _analyze(settings: Settings, args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from service.analysis.engine import PostOutcome, Vectors, aggregate, check_posts
-    from service.analysis.parsing import detect_post_format, parse_posts
-    from service.analysis.report import render_report
-    from service.resources import open_resources
+    with (
+        _backend(settings, args) as backend,
+        tqdm(unit="post", desc="analysing", disable=args.quiet) as bar,
+    ):
 
-    path = Path(args.file)
-    client = _remote(args)
-    if client is not None:
-        with client, tqdm(unit="post", desc="analysing", disable=args.quiet) as remote_bar:
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
 
-            def show(job: Any) -> None:
-                remote_bar.total = job.total
-                remote_bar.n = job.done
-                remote_bar.refresh()
-
-            job = client.submit_analysis(args.kb, path)
-            result = client.wait_for_analysis(job.id, on_progress=show)
+        result, report = backend.analyze(args.kb, Path(args.file), args.format, progress)
         Path(args.out).write_text(result.model_dump_json(indent=2), encoding="utf-8")
         if args.html:
-            Path(args.html).write_text(client_report(args, job.id), encoding="utf-8")
-        print(f"{result.posts} posts, {result.distorted_posts} with distortions; wrote {args.out}")
-        return EXIT_OK
-    body = path.read_bytes()
-    posts = parse_posts(body, args.format or detect_post_format(None, path.name, body))
-    resources = open_resources(settings)
-    try:
-        kb = resources.repository.get(args.kb)
-        with tqdm(total=len(posts), unit="post", desc="analysing", disable=args.quiet) as bar:
-
-            def progress(batch: list[PostOutcome], _vectors: Vectors) -> None:
-                bar.update(len(batch))
-
-            outcomes, vectors = check_posts(resources.checker, kb.id, posts, on_batch=progress)
-        result = aggregate(kb, outcomes, vectors)
-    finally:
-        resources.close()
-    Path(args.out).write_text(result.model_dump_json(indent=2), encoding="utf-8")
-    if args.html:
-        Path(args.html).write_text(render_report(result), encoding="utf-8")
+            Path(args.html).write_text(report(), encoding="utf-8")
     top = ", ".join(f"{d.fact_id or d.kind} ({d.posts})" for d in result.distortions[:3]) or "none"
     print(f"{result.posts} posts, {result.distorted_posts} with distortions; correct first: {top}")
     print(f"wrote {args.out}" + (f" and {args.html}" if args.html else ""))
     return EXIT_OK
-
-
-def client_report(args: argparse.Namespace, job_id: str) -> str:
-    """The server's HTML report of a job."""
-    import httpx
-
-    url = (args.server or os.environ.get("BRANDCHECK_SERVER", "")).rstrip("/")
-    key = args.api_key or os.environ.get("BRANDCHECK_API_KEY")
-    headers = {"Authorization": f"Bearer {key}"} if key else {}
-    response = httpx.get(f"{url}/api/v1/analyses/{job_id}/report.html", headers=headers, timeout=60)
-    response.raise_for_status()
-    return response.text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -385,7 +467,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="worker processes (needs BRANDCHECK_QDRANT_URL)")
     serve.set_defaults(handler=_serve)
 
-    kb = commands.add_parser("kb", help="manage knowledge bases in the local store").add_subparsers(
+    kb = commands.add_parser("kb", help="manage knowledge bases, locally or on --server").add_subparsers(
         dest="kb_command", required=True
     )
     load = kb.add_parser("load", help="load (create or replace) knowledge bases from YAML or kb.json files")
@@ -398,7 +480,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("kb_id")
     export.add_argument("--format", choices=["json", "yaml"], default="json")
     export.set_defaults(handler=_kb_export)
-    reindex = kb.add_parser("reindex", help="re-embed every knowledge base with the configured model")
+    reindex = kb.add_parser("reindex", help="re-embed every knowledge base with the configured model (local store)")
     reindex.set_defaults(handler=_kb_reindex)
 
     keys = commands.add_parser("keys", help="API keys for the server").add_subparsers(
@@ -421,7 +503,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print the full result as JSON")
     check.set_defaults(handler=_check)
 
-    analyze = commands.add_parser("analyze", help="analyse a corpus of posts (JSON, JSONL or CSV) on the local store")
+    analyze = commands.add_parser(
+        "analyze", help="analyse a corpus of posts (JSON, JSONL or CSV), locally or on --server"
+    )
     analyze.add_argument("file")
     analyze.add_argument("--kb", required=True, help="knowledge-base id")
     analyze.add_argument("--out", required=True, help="analysis JSON")

@@ -10,8 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class CheckThresholds(BaseModel):
-    """Thresholds of the checker, calibrated on labelled data (see README); all are cosine similarities
-    except the tolerances and weights. Override with e.g. ``BRANDCHECK_CHECK__MESSAGE_DIRECT=0.55``."""
+    """Proposal thresholds of the checker's mechanisms (docs/mechanisms.md); all are cosine similarities
+    except the tolerances and weights. Override with e.g. ``BRANDCHECK_CHECK__PROHIBITED_MIN=0.55``."""
 
     fact_candidates: int = Field(8, ge=1, le=100, description="Facts retrieved per clause (hybrid search).")
     claim_floor: float = Field(0.20, description="Below this cosine a clause is not about a fact claim at all.")

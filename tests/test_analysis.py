@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from litestar.testing import TestClient
 
+from bench.synthetic import Corpus, generate
 from knowledge_base.errors import InvalidInputError
 from service.analysis.engine import PostOutcome, analyse, near_duplicates
 from service.analysis.jobs import AnalysisJobs, JobStatus
 from service.analysis.parsing import detect_post_format, parse_posts
 from service.analysis.schemas import AnalysisResult
-from service.analysis.synthetic import Corpus, generate
 from service.check.checker import Checker
 from service.cli import main
 from service.settings import Settings

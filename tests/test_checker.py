@@ -10,13 +10,13 @@ import tracemalloc
 import numpy as np
 import pytest
 
+from bench.synthetic import generate
 from knowledge_base.embedding import SentenceEmbedder
 from knowledge_base.errors import NotFoundError
 from knowledge_base.loading import parse_document
 from knowledge_base.models import Fact
 from knowledge_base.repository import KnowledgeBaseRepository
 from knowledge_base.samples import sample_knowledge_bases
-from service.analysis.synthetic import generate
 from service.check.checker import Checker
 from service.check.schemas import CheckResponse
 from service.check.segmentation import split_sentences

@@ -25,12 +25,12 @@ import httpx
 import pytest
 import yaml
 
+from bench.synthetic import generate
 from knowledge_base.embedding import SentenceEmbedder
 from knowledge_base.models import KnowledgeBaseContent
 from knowledge_base.repository import KnowledgeBaseRepository
 from knowledge_base.store import EdgeStore, LexicalEncoder
 from service.analysis.schemas import Post
-from service.analysis.synthetic import generate
 from service.resources import seed_samples
 from tests.conftest import free_port
 

@@ -37,3 +37,10 @@ def test_a_stopped_app_can_be_collected(settings: Settings) -> None:
     del client
     gc.collect()
     assert resources() is None
+
+
+def test_resources_are_closed_when_their_block_exits(settings: Settings) -> None:
+    with open_resources(settings) as resources:
+        assert resources.repository.list_all() == []
+    with open_resources(settings) as reopened:  # the first block released the embedded store's lock
+        assert reopened.repository.list_all() == []

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from service.analysis.synthetic import generate
+from bench.synthetic import generate
 from tests.conftest import TEST_KEYS
 
 CHROMIUM = "/usr/bin/chromium"

@@ -32,9 +32,9 @@ import numpy as np
 import pytest
 from qdrant_client import QdrantClient
 
+from knowledge_base.lexical import LexicalEncoder
 from knowledge_base.store import (
     EdgeStore,
-    LexicalEncoder,
     MatchFilter,
     PointRecord,
     QueryRequest,

@@ -22,9 +22,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from knowledge_base.store import EdgeStore, LexicalEncoder, PointRecord, QueryRequest, SparseVector
+from knowledge_base.lexical import CHINESE_MODES, ChineseMode, LexicalEncoder
+from knowledge_base.store import EdgeStore, PointRecord, QueryRequest, SparseVector
 from knowledge_base.store.base import Vector
-from knowledge_base.store.lexical import CHINESE_MODES, ChineseMode
 
 KB_SECTIONS = ("facts", "key_messages", "avoid_topics", "prohibited_claims")
 

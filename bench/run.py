@@ -32,10 +32,11 @@ sys.path.insert(0, str(ROOT))
 
 from bench.synthetic import generate  # noqa: E402
 from knowledge_base.embedding import DEFAULT_MODEL, SentenceEmbedder, load_embedding_model  # noqa: E402
+from knowledge_base.lexical import LexicalEncoder  # noqa: E402
 from knowledge_base.models import Fact, KnowledgeBaseContent  # noqa: E402
 from knowledge_base.repository import KnowledgeBaseRepository  # noqa: E402
 from knowledge_base.samples import sample_knowledge_bases  # noqa: E402
-from knowledge_base.store import EdgeStore, LexicalEncoder  # noqa: E402
+from knowledge_base.store import EdgeStore  # noqa: E402
 from service.analysis.engine import aggregate, check_posts  # noqa: E402
 from service.analysis.schemas import Post  # noqa: E402
 from service.check.checker import Checker  # noqa: E402

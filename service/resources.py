@@ -15,9 +15,10 @@ from anyio import to_thread
 
 from knowledge_base.embedding import SentenceEmbedder, load_embedding_model
 from knowledge_base.errors import StoreUnavailableError
+from knowledge_base.lexical import LexicalEncoder
 from knowledge_base.repository import KnowledgeBaseRepository
 from knowledge_base.samples import sample_knowledge_bases
-from knowledge_base.store import EdgeStore, LexicalEncoder, StoreError, VectorStore
+from knowledge_base.store import EdgeStore, StoreError, VectorStore
 from service.analysis.jobs import AnalysisJobs
 from service.auth.keys import KeyRing, configured_keys
 from service.check.checker import Checker

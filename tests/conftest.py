@@ -20,9 +20,10 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 from litestar.testing import TestClient
 
 from knowledge_base.embedding import DEFAULT_MODEL, SentenceEmbedder, load_embedding_model
+from knowledge_base.lexical import LexicalEncoder
 from knowledge_base.repository import KnowledgeBaseRepository
 from knowledge_base.samples import sample_knowledge_bases
-from knowledge_base.store import EdgeStore, LexicalEncoder
+from knowledge_base.store import EdgeStore
 from service.app import create_app
 from service.auth.keys import hash_key
 from service.check.checker import Checker

@@ -27,9 +27,10 @@ import yaml
 
 from bench.synthetic import generate
 from knowledge_base.embedding import SentenceEmbedder
+from knowledge_base.lexical import LexicalEncoder
 from knowledge_base.models import KnowledgeBaseContent
 from knowledge_base.repository import KnowledgeBaseRepository
-from knowledge_base.store import EdgeStore, LexicalEncoder
+from knowledge_base.store import EdgeStore
 from service.analysis.schemas import Post
 from service.resources import seed_samples
 from tests.conftest import free_port

@@ -11,10 +11,11 @@ import pytest
 
 from knowledge_base.embedding import SentenceEmbedder, load_embedding_model
 from knowledge_base.errors import ConflictError, ModelMismatchError, NotFoundError
+from knowledge_base.lexical import LexicalEncoder
 from knowledge_base.models import Fact, ItemKind, KnowledgeBaseContent
 from knowledge_base.repository import ApiKeyRecord, KnowledgeBaseRepository
 from knowledge_base.samples import sample_knowledge_bases
-from knowledge_base.store import EdgeStore, LexicalEncoder
+from knowledge_base.store import EdgeStore
 from knowledge_base.store.base import PointRecord
 from service.check.checker import Checker
 from service.check.profile import claim_texts

@@ -2,15 +2,27 @@
 
 Both backends get the same synthetic product sentences (dense vectors from the multilingual USE model,
 lexical vectors from ``LexicalEncoder``) and must answer dense, lexical and hybrid queries with the
-same ranking and close scores, with and without filters, and agree on every write and read operation.
+same ranking and close scores, with and without filters, and agree on every write and read operation:
+the refusals too (wrong vector dimension, missing collection, deletes that would empty a collection, bad
+ids), and what calls with nothing to do do. A second corpus of 5,000 random points (module-scoped, loaded
+once) checks that the same queries, counts, retrieves and multi-page scrolls give the same answers, in
+the same order, at a size where the scroll needs several pages.
+
+The server backend runs on qdrant-client's local mode (in-process, exact search). To run it against a
+real Qdrant server instead, set ``BRANDCHECK_TEST_QDRANT_URL`` (e.g. ``http://localhost:6333``): the
+tests then create their collections there under a name prefix unique to the run
+(``brandcheck_test_<random>_``) and delete them after each test (the large corpus at the end of the
+module). Collections of other runs or other users are never touched.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import subprocess
 import sys
 import textwrap
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,9 +32,9 @@ import numpy as np
 import pytest
 from qdrant_client import QdrantClient
 
+from knowledge_base.lexical import LexicalEncoder
 from knowledge_base.store import (
     EdgeStore,
-    LexicalEncoder,
     MatchFilter,
     PointRecord,
     QueryRequest,
@@ -32,6 +44,7 @@ from knowledge_base.store import (
     Vector,
     VectorStore,
 )
+from knowledge_base.store.base import MAX_POINT_ID, SCROLL_PAGE
 from knowledge_base.store.server import QdrantServerStore
 
 # qdrant-client's local mode accepts payload indexes but says it ignores them.
@@ -41,7 +54,16 @@ pytestmark = [
 ]
 
 REPO = Path(__file__).resolve().parents[1]
-COLLECTION = "items"
+QDRANT_URL = os.environ.get("BRANDCHECK_TEST_QDRANT_URL") or None
+PREFIX = f"brandcheck_test_{uuid.uuid4().hex[:8]}_"
+
+
+def _name(base: str) -> str:
+    """A collection name of this run: unique on a shared server, the same for both backends."""
+    return PREFIX + base
+
+
+COLLECTION = _name("items")
 INDEXES = ("kb_id", "kind", "product")
 
 # (product, kind, text): an invented kettle described in Chinese, an invented e-bike in English.
@@ -131,10 +153,31 @@ def corpus() -> Corpus:
     return Corpus(points, query_dense, encoder.encode_queries(QUERIES), int(dense.shape[1]))
 
 
-def _open(kind: str, tmp_path: Path) -> VectorStore:
+def _open(kind: str, path: Path) -> VectorStore:
     if kind == "edge":
-        return EdgeStore(tmp_path / "edge")
+        return EdgeStore(path / "edge")
+    if QDRANT_URL is not None:
+        return QdrantServerStore.from_url(QDRANT_URL)
     return QdrantServerStore(QdrantClient(":memory:"))
+
+
+def _drop_server_collections(keep: tuple[str, ...] = ()) -> None:
+    """On a real server, delete this run's collections (but ``keep``); local mode needs nothing."""
+    if QDRANT_URL is None:
+        return
+    client = QdrantClient(url=QDRANT_URL)
+    try:
+        for collection in client.get_collections().collections:
+            if collection.name.startswith(PREFIX) and collection.name not in keep:
+                client.delete_collection(collection.name)
+    finally:
+        client.close()
+
+
+@pytest.fixture(autouse=True)
+def _clean_server() -> Iterator[None]:
+    yield
+    _drop_server_collections(keep=(LARGE,))
 
 
 def _loaded(kind: str, tmp_path: Path, corpus: Corpus) -> VectorStore:
@@ -329,13 +372,14 @@ def test_set_payload_merges_keys(both: tuple[VectorStore, VectorStore], corpus: 
 
 
 def test_scroll_is_ordered_by_id(both: tuple[VectorStore, VectorStore], corpus: Corpus) -> None:
+    shuffled_collection = _name("shuffled")
     expected = sorted(p.id for p in corpus.points)
     shuffled = [corpus.points[i] for i in np.random.default_rng(7).permutation(len(corpus.points))]
     for store in both:
-        store.create_collection("shuffled", corpus.dense_size)
-        store.upsert("shuffled", shuffled[:25])
-        store.upsert("shuffled", shuffled[25:])
-        assert [p.id for p in store.scroll("shuffled")] == expected
+        store.create_collection(shuffled_collection, corpus.dense_size)
+        store.upsert(shuffled_collection, shuffled[:25])
+        store.upsert(shuffled_collection, shuffled[25:])
+        assert [p.id for p in store.scroll(shuffled_collection)] == expected
         everything = store.scroll(COLLECTION)
         assert [p.id for p in everything] == expected
         assert everything[0].dense.size == 0 and everything[0].sparse.is_empty()  # no vectors unless asked
@@ -381,47 +425,51 @@ def test_quantized_collection_ranks_like_the_other_backend(
     both: tuple[VectorStore, VectorStore], corpus: Corpus
 ) -> None:
     """Items collections keep int8 vectors for the graph search; rescoring keeps the float ranking."""
+    quantized = _name("quantized")
     for store in both:
-        store.create_collection("quantized", corpus.dense_size, ("kb_id",), quantized=True)
-        store.upsert("quantized", corpus.points)
-        store.optimize("quantized")
+        store.create_collection(quantized, corpus.dense_size, ("kb_id",), quantized=True)
+        store.upsert(quantized, corpus.points)
+        store.optimize(quantized)
     edge, server = both
     requests = [QueryRequest(dense=corpus.query_dense[i], limit=5, hnsw_ef=32) for i in range(len(QUERIES))]
-    for mine, theirs in zip(edge.query("quantized", requests), server.query("quantized", requests), strict=True):
+    for mine, theirs in zip(edge.query(quantized, requests), server.query(quantized, requests), strict=True):
         _assert_same_ranking(mine, theirs)
 
 
 def test_unindexed_collection_holds_and_finds_vectors(store: VectorStore, corpus: Corpus) -> None:
     """A collection without an HNSW graph (the claims collection) stores, returns and scans like any other."""
-    store.create_collection("unindexed", corpus.dense_size, ("kb_id",), dense_index=False)
+    unindexed = _name("unindexed")
+    store.create_collection(unindexed, corpus.dense_size, ("kb_id",), dense_index=False)
     points = [PointRecord(p.id, p.dense, SparseVector([], []), {"kb_id": "kb-a"}) for p in corpus.points[:10]]
-    store.upsert("unindexed", points)
-    found = store.retrieve("unindexed", [points[3].id], with_vectors=True)
+    store.upsert(unindexed, points)
+    found = store.retrieve(unindexed, [points[3].id], with_vectors=True)
     assert np.allclose(found[0].dense, points[3].dense, atol=1e-6)
-    (hits,) = store.query("unindexed", [QueryRequest(dense=points[3].dense, limit=1)])
+    (hits,) = store.query(unindexed, [QueryRequest(dense=points[3].dense, limit=1)])
     assert hits[0].id == points[3].id
-    store.delete("unindexed", filter=MatchFilter({"kb_id": "kb-a"}))
-    assert store.count("unindexed") == 0
+    store.delete(unindexed, filter=MatchFilter({"kb_id": "kb-a"}))
+    assert store.count(unindexed) == 0
 
 
 def test_equal_scores_come_back_by_point_id(store: VectorStore, corpus: Corpus) -> None:
     """Ties come back in point-id order on both backends and in every process, so the same post is checked
     the same way after a restart: identical items, and a fused pair ranked 1st/2nd and 2nd/1st."""
-    store.create_collection("ties", corpus.dense_size)
+    ties = _name("ties")
+    fused = _name("fused")
+    store.create_collection(ties, corpus.dense_size)
     first, second = corpus.points[3], corpus.points[20]
     twins = [PointRecord(point_id, first.dense, first.sparse, {}) for point_id in (90, 70, 50, 30, 10)]
-    store.upsert("ties", twins)  # inserted highest id first
+    store.upsert(ties, twins)  # inserted highest id first
     for request in (QueryRequest(dense=first.dense, limit=5), QueryRequest(sparse=first.sparse, limit=5)):
-        (hits,) = store.query("ties", [request])
+        (hits,) = store.query(ties, [request])
         # Scores of identical items may differ in the last bits (the stand-in server's float arithmetic);
         # where they are equal, the lower id comes first.
         assert len(hits) == 5
         assert [(-hit.score, hit.id) for hit in hits] == sorted((-hit.score, hit.id) for hit in hits)
-    store.create_collection("fused", corpus.dense_size)
+    store.create_collection(fused, corpus.dense_size)
     weaker = SparseVector(list(first.sparse.indices), [value / 2 for value in first.sparse.values])
     crossed = [PointRecord(20, first.dense, weaker, {}), PointRecord(10, second.dense, first.sparse, {})]
-    store.upsert("fused", crossed)  # 20 wins the dense side, 10 the lexical side
-    (hits,) = store.query("fused", [QueryRequest(dense=first.dense, sparse=first.sparse, limit=2, prefetch_limit=2)])
+    store.upsert(fused, crossed)  # 20 wins the dense side, 10 the lexical side
+    (hits,) = store.query(fused, [QueryRequest(dense=first.dense, sparse=first.sparse, limit=2, prefetch_limit=2)])
     assert hits[0].score == pytest.approx(hits[1].score)
     assert [hit.id for hit in hits] == [10, 20]
 
@@ -437,29 +485,279 @@ def test_upsert_replaces_a_point(store: VectorStore, corpus: Corpus) -> None:
 
 
 def test_collections_and_errors(store: VectorStore, corpus: Corpus) -> None:
+    other = _name("other")
     assert store.collection_exists(COLLECTION)
-    assert not store.collection_exists("other")
+    assert not store.collection_exists(other)
     assert store.dense_size(COLLECTION) == corpus.dense_size
     with pytest.raises(StoreError):
         store.create_collection(COLLECTION, 8)
     with pytest.raises(StoreError):
-        store.count("other")
+        store.count(other)
     with pytest.raises(StoreError):
-        store.query("other", [QueryRequest(dense=corpus.query_dense[0])])
+        store.query(other, [QueryRequest(dense=corpus.query_dense[0])])
     with pytest.raises(StoreError, match="boolean"):
         store.count(COLLECTION, MatchFilter({"reviewed": True}))
     with pytest.raises(StoreError):
         store.query(COLLECTION, [QueryRequest()])
     with pytest.raises(StoreError):
         store.upsert(COLLECTION, [PointRecord(-1, corpus.points[0].dense, corpus.points[0].sparse, {})])
-    store.create_collection("other", 3, ("kind",))
-    assert store.dense_size("other") == 3 and store.count("other") == 0
-    store.upsert("other", [PointRecord(1, np.ones(3, np.float32), SparseVector([], []), {"kind": "meta"})])
-    assert store.count("other", MatchFilter({"kind": "meta"})) == 1
+    store.create_collection(other, 3, ("kind",))
+    assert store.dense_size(other) == 3 and store.count(other) == 0
+    store.upsert(other, [PointRecord(1, np.ones(3, np.float32), SparseVector([], []), {"kind": "meta"})])
+    assert store.count(other, MatchFilter({"kind": "meta"})) == 1
     assert store.count(COLLECTION) == len(ITEMS)  # collections are separate
-    store.delete_collection("other")
-    assert not store.collection_exists("other")
-    store.delete_collection("other")  # deleting a missing collection is not an error
+    store.delete_collection(other)
+    assert not store.collection_exists(other)
+    store.delete_collection(other)  # deleting a missing collection is not an error
+
+
+def test_closed_store_refuses_work(store: VectorStore) -> None:
+    store.close()
+    store.close()  # closing twice is harmless
+    with pytest.raises(StoreError, match="closed"):
+        store.count(COLLECTION)
+
+
+# -- where the backends used to differ: both refuse alike ----------------------------------------------
+
+
+def _point(point_id: int, dense: Vector, payload: dict[str, Any] | None = None) -> PointRecord:
+    return PointRecord(point_id, dense, SparseVector([], []), payload or {})
+
+
+def test_a_dense_vector_of_the_wrong_dimension_is_refused(store: VectorStore, corpus: Corpus) -> None:
+    size = corpus.dense_size
+    good, bad = _point(1, corpus.points[0].dense), _point(2, corpus.points[0].dense[:-1])
+    with pytest.raises(StoreError, match=rf"point 2: .*shape \({size - 1},\), expected \({size},\)"):
+        store.upsert(COLLECTION, [good, bad])
+    assert store.retrieve(COLLECTION, [1]) == []  # nothing of the batch was written
+    assert store.count(COLLECTION) == len(ITEMS)
+    small = _name("small")
+    store.create_collection(small, 3)
+    with pytest.raises(StoreError, match=r"expected \(3,\)"):
+        store.upsert(small, [_point(1, np.ones(4, np.float32))])
+    with pytest.raises(StoreError, match=r"expected \(3,\)"):
+        store.upsert(small, [_point(1, np.ones((1, 3), np.float32))])
+    assert store.count(small) == 0
+
+
+def test_a_missing_collection_is_an_error_for_every_write_and_read(store: VectorStore, corpus: Corpus) -> None:
+    missing = _name("missing")
+    point = corpus.points[0]
+    attempts = {
+        "upsert": lambda: store.upsert(missing, [point]),
+        "upsert nothing": lambda: store.upsert(missing, []),
+        "delete ids": lambda: store.delete(missing, ids=[point.id]),
+        "delete by filter": lambda: store.delete(missing, filter=MatchFilter({"kind": "fact"})),
+        "set_payload": lambda: store.set_payload(missing, [point.id], {"generation": 2}),
+        "retrieve": lambda: store.retrieve(missing, [point.id]),
+        "retrieve nothing": lambda: store.retrieve(missing, []),
+        "scroll": lambda: store.scroll(missing),
+        "count": lambda: store.count(missing),
+        "dense_size": lambda: store.dense_size(missing),
+        "query": lambda: store.query(missing, [QueryRequest(dense=point.dense)]),
+    }
+    for what, attempt in attempts.items():
+        try:
+            attempt()
+        except StoreError as exc:
+            assert missing in str(exc), what  # the message names the collection
+        else:
+            pytest.fail(f"{what} on a missing collection did not raise")
+    # Calls with nothing to do reach no engine and so do not notice.
+    store.set_payload(missing, [], {"generation": 2})
+    store.delete(missing)
+    assert store.query(missing, []) == []
+    assert not store.collection_exists(missing)  # no write created it
+
+
+def test_calls_with_nothing_to_do_change_nothing(both: tuple[VectorStore, VectorStore]) -> None:
+    for store in both:
+        before = store.scroll(COLLECTION)
+        store.upsert(COLLECTION, [])
+        store.set_payload(COLLECTION, [], {"generation": 2})
+        store.set_payload(COLLECTION, [123_456], {"generation": 2})  # only missing ids
+        store.delete(COLLECTION)
+        store.delete(COLLECTION, ids=[])
+        store.delete(COLLECTION, ids=[123_456])
+        assert store.query(COLLECTION, []) == []
+        assert store.retrieve(COLLECTION, []) == []
+        assert store.scroll(COLLECTION) == before
+        assert store.count(COLLECTION) == len(ITEMS)
+
+
+def test_delete_guards_refuse_before_deleting_anything(both: tuple[VectorStore, VectorStore], corpus: Corpus) -> None:
+    kept = corpus.points[0].id
+    for store in both:
+        for everything in (MatchFilter(), MatchFilter({})):
+            with pytest.raises(StoreError, match="empty filter"):
+                store.delete(COLLECTION, filter=everything)
+            with pytest.raises(StoreError, match="empty filter"):
+                store.delete(COLLECTION, ids=[kept], filter=everything)
+        with pytest.raises(StoreError, match="boolean"):
+            store.delete(COLLECTION, ids=[kept], filter=MatchFilter({"reviewed": True}))
+        with pytest.raises(StoreError, match="unsupported value"):
+            store.delete(COLLECTION, filter=MatchFilter({"generation": 1.5}))
+        for bad_id in (-1, MAX_POINT_ID):
+            with pytest.raises(StoreError, match="out of range"):
+                store.delete(COLLECTION, ids=[kept, bad_id])
+        assert store.count(COLLECTION) == len(ITEMS)
+        store.delete(COLLECTION, filter=MatchFilter({"product": "no-such-product"}))
+        assert store.count(COLLECTION) == len(ITEMS)
+        store.delete(COLLECTION, ids=[kept], filter=MatchFilter({"kind": "avoid"}))  # both, in one call
+        assert store.retrieve(COLLECTION, [kept]) == []
+        assert store.count(COLLECTION) == len(ITEMS) - 1 - 2
+    edge, server = both
+    assert [p.id for p in edge.scroll(COLLECTION)] == [p.id for p in server.scroll(COLLECTION)]
+
+
+def test_retrieve_keeps_the_asked_order_on_both(both: tuple[VectorStore, VectorStore], corpus: Corpus) -> None:
+    a, b, c = corpus.points[30].id, corpus.points[2].id, corpus.points[9].id
+    wanted = [a, 5, b, a, c, MAX_POINT_ID - 1, b]  # repeats, and ids that were never stored
+    edge, server = both
+    mine, theirs = (store.retrieve(COLLECTION, wanted, with_vectors=True) for store in both)
+    assert [p.id for p in mine] == [p.id for p in theirs] == [a, b, c]
+    for x, y in zip(mine, theirs, strict=True):
+        assert x.payload == y.payload
+        assert x.sparse.indices == y.sparse.indices
+        assert np.allclose(x.dense, y.dense, atol=1e-6)
+    for store in both:
+        for bad_id in (-1, MAX_POINT_ID):
+            with pytest.raises(StoreError, match="out of range"):
+                store.retrieve(COLLECTION, [a, bad_id])
+        with pytest.raises(StoreError, match="out of range"):
+            store.upsert(COLLECTION, [_point(MAX_POINT_ID, corpus.points[0].dense)])
+        store.upsert(COLLECTION, [_point(MAX_POINT_ID - 1, corpus.points[0].dense)])  # the largest id there is
+    assert edge.retrieve(COLLECTION, wanted)[-1].id == server.retrieve(COLLECTION, wanted)[-1].id == MAX_POINT_ID - 1
+    assert [p.id for p in edge.scroll(COLLECTION)][-1] == [p.id for p in server.scroll(COLLECTION)][-1]
+
+
+# -- a larger corpus: 5,000 random points, several scroll pages ------------------------------------------------
+
+LARGE = _name("large")
+LARGE_SIZE = 5_000
+LARGE_DIM = 48
+LARGE_FILTERS: list[MatchFilter | None] = [
+    None,
+    MatchFilter({"kb_id": "kb-3"}),
+    MatchFilter({"kind": ["fact", "claim"], "batch": [0, 2]}),
+]
+
+
+@dataclass(frozen=True)
+class Large:
+    """The large corpus, loaded once into both backends."""
+
+    edge: VectorStore
+    server: VectorStore
+    points: list[PointRecord]
+    queries: list[tuple[Vector, SparseVector]]
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Large]:
+    """Random dense vectors and random sparse weights, seeded: no two points tie on these queries, so both
+    backends must return the very same ids in the very same order. Ids are spread over 40 bits and written
+    in batches of 1,000 in no id order."""
+    rng = np.random.default_rng(19)
+    ids = rng.permutation(np.unique(rng.integers(0, 2**40, 2 * LARGE_SIZE))[:LARGE_SIZE])
+    vocabulary = np.unique(rng.integers(0, 2**32, 1_200))[:600]
+    kinds = ["fact", "message", "avoid", "claim"]
+
+    def sparse(terms: int, weights: bool) -> SparseVector:
+        indices = sorted(int(i) for i in rng.choice(vocabulary, terms, replace=False))
+        values = rng.uniform(0.05, 2.0, terms) if weights else np.ones(terms)
+        return SparseVector(indices, [float(v) for v in values])
+
+    points = [
+        PointRecord(
+            int(point_id),
+            rng.standard_normal(LARGE_DIM).astype(np.float32),
+            sparse(int(rng.integers(2, 11)), weights=True),
+            {"kb_id": f"kb-{i % 7}", "kind": kinds[i % 4], "batch": i // 1_000, "n": i},
+        )
+        for i, point_id in enumerate(ids)
+    ]
+    queries = [
+        (rng.standard_normal(LARGE_DIM).astype(np.float32), sparse(int(rng.integers(1, 4)), weights=False))
+        for _ in range(24)
+    ]
+    path = tmp_path_factory.mktemp("large")
+    edge, server = _open("edge", path), _open("server", path)
+    for store in (edge, server):
+        store.create_collection(LARGE, LARGE_DIM, ("kb_id", "kind"))
+        for start in range(0, LARGE_SIZE, 1_000):
+            store.upsert(LARGE, points[start : start + 1_000])
+    yield Large(edge, server, points, queries)
+    edge.close()
+    server.close()
+    _drop_server_collections()
+
+
+@pytest.mark.parametrize("flt", LARGE_FILTERS, ids=["none", "kb", "kinds-and-batches"])
+@pytest.mark.parametrize("mode", ["dense", "sparse", "hybrid"])
+def test_large_corpus_queries_agree(large: Large, mode: str, flt: MatchFilter | None) -> None:
+    # Filtered queries scan the whole corpus in Python on the stand-in server: fewer of them.
+    queries = large.queries if flt is None else large.queries[:4]
+    requests = [
+        QueryRequest(
+            dense=dense if mode != "sparse" else None,
+            sparse=sparse if mode != "dense" else None,
+            filter=flt,
+            # A fused list is cut where RRF scores often tie; asking for every candidate keeps the cut out.
+            limit=2 * 20 if mode == "hybrid" else 10,
+            prefetch_limit=20,
+        )
+        for dense, sparse in queries
+    ]
+    edge_hits = large.edge.query(LARGE, requests)
+    server_hits = large.server.query(LARGE, requests)
+    for mine, theirs in zip(edge_hits, server_hits, strict=True):
+        assert [h.id for h in mine] == [h.id for h in theirs]
+        assert [h.score for h in mine] == pytest.approx([h.score for h in theirs], rel=1e-4, abs=1e-6)
+        assert [h.payload for h in mine] == [h.payload for h in theirs]
+    if mode == "dense":
+        assert all(len(hits) == 10 for hits in edge_hits)
+    assert sum(len(hits) for hits in edge_hits) > 0
+
+
+def test_large_corpus_counts_retrieves_and_scrolls_agree(large: Large, monkeypatch: pytest.MonkeyPatch) -> None:
+    edge, server = large.edge, large.server
+    by_id = {p.id: p for p in large.points}
+    for flt in [*LARGE_FILTERS, MatchFilter({"n": [7, 77, 777, 7_777]})]:
+        assert edge.count(LARGE, flt) == server.count(LARGE, flt)
+    assert edge.count(LARGE) == LARGE_SIZE
+
+    pages: dict[str, int] = {}
+    for label, store in (("edge", edge), ("server", server)):
+        engine_scroll = store._engine_scroll
+
+        def counted(*args: Any, label: str = label, engine_scroll: Any = engine_scroll) -> Any:
+            pages[label] = pages.get(label, 0) + 1
+            return engine_scroll(*args)
+
+        monkeypatch.setattr(store, "_engine_scroll", counted)
+    mine, theirs = edge.scroll(LARGE), server.scroll(LARGE)
+    assert pages == {"edge": -(-LARGE_SIZE // SCROLL_PAGE), "server": -(-LARGE_SIZE // SCROLL_PAGE)}
+    assert [p.id for p in mine] == [p.id for p in theirs] == sorted(by_id)
+    assert [p.payload for p in mine] == [p.payload for p in theirs]
+    kb = MatchFilter({"kb_id": "kb-3"})
+    mine, theirs = edge.scroll(LARGE, kb, with_vectors=True), server.scroll(LARGE, kb, with_vectors=True)
+    assert (
+        [p.id for p in mine]
+        == [p.id for p in theirs]
+        == sorted(i for i, p in by_id.items() if p.payload["kb_id"] == "kb-3")
+    )
+    for x, y in zip(mine, theirs, strict=True):
+        assert x.sparse.indices == y.sparse.indices == by_id[x.id].sparse.indices
+        assert np.allclose(x.dense, y.dense, atol=1e-6)
+
+    rng = np.random.default_rng(5)
+    wanted = [int(i) for i in rng.choice(sorted(by_id), 1_500)] + [3, 2**41]  # repeats, and two missing ids
+    rng.shuffle(wanted)
+    mine_ids = [p.id for p in edge.retrieve(LARGE, wanted)]
+    assert mine_ids == [p.id for p in server.retrieve(LARGE, wanted)]
+    assert mine_ids == [i for i in dict.fromkeys(wanted) if i in by_id]
 
 
 # -- embedded store only ---------------------------------------------------------------------------------
@@ -526,11 +824,3 @@ def test_edge_upsert_is_durable_without_close(tmp_path: Path) -> None:
         assert store.count("c", MatchFilter({"kind": "changed"})) == 1
     finally:
         store.close()
-
-
-def test_closed_edge_store_refuses_work(tmp_path: Path, corpus: Corpus) -> None:
-    store = _loaded("edge", tmp_path, corpus)
-    store.close()
-    store.close()  # closing twice is harmless
-    with pytest.raises(StoreError, match="closed"):
-        store.count(COLLECTION)

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
+from knowledge_base.lexical import LexicalEncoder
 from knowledge_base.lexicons import stem, stopwords
-from knowledge_base.store.lexical import LexicalEncoder
 from service.check.absolute import absolute_claims, analyse_superlatives, reword
 from service.check.commerce import is_price_topic, talks_deals
 from service.check.polarity import analyse_polarity, denies_previous

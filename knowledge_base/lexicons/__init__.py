@@ -3,7 +3,7 @@
 A lexicon file is UTF-8 text, one entry a line; a line starting with ``#`` and anything after `` # ``
 is a comment (write ``\\#`` for an entry that starts with ``#``), blank lines are skipped, and
 ``[name]`` starts a section. Files are read once per process. The stopword lists and :func:`stem`
-serve both the lexical encoder (``knowledge_base.store.lexical``) and the checker's content terms
+serve both the lexical encoder (``knowledge_base.lexical``) and the checker's content terms
 (``service.check.terms``), so that both see the same words.
 """
 

@@ -19,14 +19,12 @@ from knowledge_base.store.base import (
     VectorStore,
 )
 from knowledge_base.store.edge import EdgeStore
-from knowledge_base.store.lexical import LexicalEncoder
 
 __all__ = [
     "DENSE_VECTOR",
     "LEXICAL_VECTOR",
     "RRF_K",
     "EdgeStore",
-    "LexicalEncoder",
     "MatchFilter",
     "PayloadValue",
     "PointRecord",

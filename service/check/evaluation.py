@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from knowledge_base.embedding import SentenceEmbedder
+from knowledge_base.lexical import LexicalEncoder
 from knowledge_base.loading import load_file
 from knowledge_base.models import KnowledgeBase
 from knowledge_base.repository import KnowledgeBaseRepository
-from knowledge_base.store import EdgeStore, LexicalEncoder
+from knowledge_base.store import EdgeStore
 from service.check.checker import Checker
 from service.check.decision import DecisionModel
 from service.check.profile import claim_texts

@@ -7,39 +7,16 @@ query time (``Modifier.Idf``), so query weights are 1.0.
 Tokens:
 - Latin text is NFKC-folded and lowercased; words, numbers and mixed alphanumerics stay whole
   ("5.5", "ipx4", "usb-c"), English words are stemmed and stopwords dropped, with the stemmer and
-  stopword lists of ``knowledge_base.lexicons`` that the checker's content terms use too
-  (``lexical-v2``; ``lexical-v1`` only folded plurals and had its own stopwords).
+  stopword lists of ``knowledge_base.lexicons`` that the checker's content terms use too.
 - A number also yields a number-with-unit token ("8小时", "1500w", "8h" from "8 hours") so that the
   same quantity matches across "8 h" / "8 hours" / "8h".
 - Chinese runs become overlapping character bigrams (default) or rjieba words (``cut`` or
-  ``cut_for_search``, which adds the sub-words of long words); ``bench/lexical_tokenizer.py`` measures
-  them.
+  ``cut_for_search``, which adds the sub-words of long words); ``bench/lexical_tokenizer.py`` compares
+  them on the labelled dev sets, lexical-only and in hybrid retrieval.
 
-Measured with ``bench/lexical_tokenizer.py`` (lexical-v1 tokens; v2's shared stemmer and stopwords left the
-dev check scores of ``brandcheck eval`` unchanged) on the labelled dev sets (/work/shared/eval/dev, 17 kb
-items each): for every (post, labelled fact / message / avoid-topic) pair, the rank of that item among
-all kb items, tied scores sharing their mean rank; hybrid = dense multilingual USE + lexical fused by
-the engine's RRF (k=60). hit@1 / hit@3 / MRR:
-
-=============  =====  ==============  =====================  =====================
-set            pairs  Chinese tokens  lexical only           hybrid
-=============  =====  ==============  =====================  =====================
-headphones-zh  37     rjieba          0.514 / 0.811 / 0.658  0.568 / 0.865 / 0.741
-headphones-zh  37     rjieba_search   0.568 / 0.865 / 0.712  0.568 / 0.892 / 0.748
-headphones-zh  37     bigram          0.595 / 0.865 / 0.725  0.568 / 0.892 / 0.752
-headphones-zh  37     bigram+unigram  0.595 / 0.865 / 0.721  0.568 / 0.892 / 0.748
-airfryer-en    30     bigram          0.433 / 0.733 / 0.607  0.533 / 0.833 / 0.710
-=============  =====  ==============  =====================  =====================
-
-Dense only: headphones-zh 0.541 / 0.919 / 0.713, airfryer-en 0.600 / 0.833 / 0.727 (airfryer-en is
-English but for one Chinese post, so its rows barely depend on the Chinese tokenizer).
-Speed, 10k short sentences: bigram 0.18 s, rjieba_search 0.18 s, rjieba 0.23 s, bigram+unigram 0.30 s.
-
-Choice: character bigrams. They score best lexical-only on Chinese and tie for best in hybrid, need no
-dictionary (brand and model names that a dictionary does not know still match), and are as fast.
-The differences are one or two pairs out of 37, within noise; rjieba ``cut_for_search`` is a close
-second. jieba was not measured: rjieba is its Rust port with the same dictionary and HMM (same cuts),
-and jieba takes 0.7 s to start.
+Why character bigrams by default: they need no dictionary, so brand and model names that a dictionary
+does not know still match, and they rank the labelled items as well as the rjieba cuts (the differences
+between the modes are within noise) at no cost in speed.
 """
 
 from __future__ import annotations
@@ -107,7 +84,7 @@ class LexicalEncoder:
         self.avg_len = avg_len
         self._segment: Callable[[str], list[str]]
         if chinese in ("rjieba", "rjieba_search"):
-            import rjieba  # only for these modes: its dictionary takes 0.1 s to load at start-up
+            import rjieba  # only for these modes: loading its dictionary slows start-up
 
             self._segment = rjieba.cut if chinese == "rjieba" else rjieba.cut_for_search
         else:

@@ -268,6 +268,16 @@ def test_absolute_claims(text: str, terms: list[str]) -> None:
         ("开封后最好三个月内用完", "advice"),
         ("绝对不能用热水洗", "rule"),
         ("Charge it to 100% before the first use.", "state_of_charge"),
+        # typographic apostrophes read as plain ones
+        ("It isn’t the best lens for portraits.", "negated"),
+        ("Hands down the comfiest sofa I’ve ever napped on.", "personal"),
+        # a guarantee as a thing, not a promise
+        ("The five-year guarantee is what sold me.", "policy"),
+        # positions, counted units and feelings through a modal
+        ("调料瓶放在柜子最上层", "position"),
+        ("把滤网装回最底部就行", "position"),
+        ("寄来的第一个杯子有裂纹，换的第二个就好了", "ordinal"),
+        ("它的做工最能让人放心", "feeling"),
     ],
 )
 def test_superlatives_that_are_not_claims(text: str, reason: str) -> None:
@@ -342,6 +352,19 @@ def test_a_long_run_of_digits_is_read_in_linear_time() -> None:
 )
 def test_settings_downsides_and_the_writers_own_unit_are_not_absolute_claims(text: str) -> None:
     assert absolute_claims(text) == [], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We guarantee it will never rust.",
+        "Guaranteed to outlast any other pan.",
+        "这是行业第一品牌，第二名差得远",
+        "它是最上乘的面料",
+    ],
+)
+def test_promises_ranks_and_superlatives_stay_claims(text: str) -> None:
+    assert absolute_claims(text) != [], text
 
 
 def test_a_superlative_next_to_a_setting_is_still_a_claim_when_it_ranks_the_product() -> None:

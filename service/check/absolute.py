@@ -49,8 +49,8 @@ class Superlative:
     """A candidate absolute term and whether it is claimed about the product.
 
     ``reason`` is ``"absolute"`` for a claim, else why not: ``bound``, ``ordinal``, ``feeling``,
-    ``aspect``, ``personal``, ``downside``, ``setting``, ``negated``, ``hedged``, ``other_target``, ``other_product``,
-    ``questioned``, ``debunked``, ``state_of_charge``, ``policy``, ``advice``, ``rule``, ``exempt``.
+    ``aspect``, ``personal``, ``downside``, ``setting``, ``position``, ``negated``, ``hedged``, ``other_target``,
+    ``other_product``, ``questioned``, ``debunked``, ``state_of_charge``, ``policy``, ``advice``, ``rule``, ``exempt``.
     ``evidence`` is the text that decided it."""
 
     start: int
@@ -83,7 +83,12 @@ _ZH_NOT_SUPERLATIVE = re.compile(rf"^(?:{_alt('zh_not_superlative')})")
 # (no 的 between: 最高的一款 ranks products, 最高可达2000瓦 bounds a figure)
 _ZH_BOUND = re.compile(rf"^最(?:{_alt('zh_bound_adjectives')})[^\W\d的]{{0,6}}?[\d零一二两三四五六七八九十百千万半]")
 _ZH_ORDINAL = re.compile(rf"^第一个?(?:{_alt('zh_ordinal_heads')})|^第一\s*[,，、:：.]")
-_ZH_FEELING = re.compile(rf"^最(?:{_alt('zh_feelings')})")
+# 最 + a feeling, also through a modal or a causative: 最喜欢, 最能打动, 最让人放心.
+_ZH_FEELING = re.compile(rf"^最(?:能|会|會|值得)?(?:让人|讓人|让我|讓我|令人|叫人)?(?:{_alt('zh_feelings')})")
+# 最 + a position: the top shelf, the bottom row (最上层, 最底部, 最右边) is where, not how good.
+_ZH_POSITION = re.compile(r"^最[上下左右前后後里裡外底顶頂][面边邊层層端侧側部头頭排格下]")
+# 第一 counted against a 第二 later in the text is an enumeration (the first one sent, the second one).
+_ZH_LATER_ORDINAL = re.compile(r"第[二三四五2-5]")
 _ZH_DISCOURSE = re.compile(rf"^最(?:{_alt('zh_discourse')})")
 _ZH_ASPECT = re.compile(rf"^最{_CJK}{{1,3}}?的(?:{_alt('zh_aspect_heads')})|^最{_CJK}{{1,3}}?的?(?:是|：|:)")
 _ZH_DOWNSIDE = re.compile(
@@ -125,6 +130,10 @@ _EN_OTHER_PRODUCTS = pattern(_LEXICON, "en_other_products")
 _EN_PERSONAL = pattern(_LEXICON, "en_personal")
 _EN_DOWNSIDE = re.compile(
     r"^the only (?:downside|down side|con|cons|complaint|gripe|issue|problem|drawback|thing i)\b", re.I
+)
+# What a promise guarantees: "guarantee that…", "guarantees you…", "guarantee results".
+_EN_GUARANTEE_OBJECT = re.compile(
+    r"\s+(?:to|that|you|your|it|its|it'll|they|them|we|every|results?|satisfaction|success|\d)\b", re.IGNORECASE
 )
 _STATE_OF_CHARGE = re.compile(
     r"(?:充到|充满|电量|充电到|剩)\s*100%|100%\s*(?:电量|charged|battery)|(?:at|to)\s+100%", re.IGNORECASE
@@ -171,7 +180,9 @@ def _claims_cached(text: str, extra_terms: tuple[str, ...], exceptions: tuple[st
 
 
 @lru_cache(maxsize=65536)
-def _analyse_cached(text: str, exceptions: tuple[str, ...]) -> tuple[Superlative, ...]:
+def _analyse_cached(original: str, exceptions: tuple[str, ...]) -> tuple[Superlative, ...]:
+    # Typographic apostrophes read as plain ones (isn’t, I’ve), keeping every offset.
+    text = original.translate(_APOSTROPHES)
     exempt = [term.lower() for term in exceptions if term.strip()]
     clauses = split_clauses(Span(0, len(text), text)) if text.strip() else []
     candidates: list[Superlative] = []
@@ -187,7 +198,7 @@ def _analyse_cached(text: str, exceptions: tuple[str, ...]) -> tuple[Superlative
                 reason, evidence = "exempt", term
             else:
                 reason, evidence = _judge(text, start, end, lang, clause)
-            candidates.append(Superlative(start, end, term, lang, reason, evidence))
+            candidates.append(Superlative(start, end, original[start:end], lang, reason, evidence))
     candidates.sort(key=lambda s: (s.start, -s.end))
     result: list[Superlative] = []
     for candidate in candidates:
@@ -195,6 +206,9 @@ def _analyse_cached(text: str, exceptions: tuple[str, ...]) -> tuple[Superlative
             continue
         result.append(candidate)
     return tuple(result)
+
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
 
 def _is_superlative(term: str) -> bool:
@@ -232,6 +246,7 @@ def _judge_zh(term: str, rest: str, prefix: str) -> tuple[str, str]:
         return "setting", _ZH_SETTING.search(prefix[-4:]).group()  # type: ignore[union-attr]
     if core.startswith("最") and not scoped:
         for reason, test in (
+            ("position", _ZH_POSITION),
             ("bound", _ZH_BOUND),
             ("feeling", _ZH_FEELING),
             ("aspect", _ZH_DISCOURSE),
@@ -244,6 +259,8 @@ def _judge_zh(term: str, rest: str, prefix: str) -> tuple[str, str]:
             return "advice", core_rest[:3]  # 最好 + verb: "had better" (最好一年内用完)
     if core.startswith("第一") and not scoped and _ZH_ORDINAL.match(core_rest):
         return "ordinal", _ZH_ORDINAL.match(core_rest).group()  # type: ignore[union-attr]
+    if core.startswith("第一") and not scoped and _ZH_LATER_ORDINAL.search(core_rest[len(core) :]):
+        return "ordinal", _ZH_LATER_ORDINAL.search(core_rest[len(core) :]).group()  # type: ignore[union-attr]
     if core.startswith("唯一"):
         found = _ZH_DOWNSIDE.match(core_rest)
         if found:
@@ -292,6 +309,8 @@ def _judge_en(term: str, rest: str, prefix: str, clause: str) -> tuple[str, str]
         return "advice", advice.group()
     if lowered.startswith("guarantee") and _EN_POLICY.search(prefix):
         return "policy", _EN_POLICY.search(prefix).group()  # type: ignore[union-attr]
+    if lowered in ("guarantee", "guarantees") and not _EN_GUARANTEE_OBJECT.match(rest[len(term) :]):
+        return "policy", term  # a guarantee as a thing (a 2-year guarantee, the guarantee helped), not a promise
     if lowered.startswith("the only"):
         downside = _EN_DOWNSIDE.match(rest)
         if downside:

@@ -60,7 +60,7 @@ from service.check.schemas import (
 )
 from service.check.script import restore_response, to_simplified
 from service.check.segmentation import Span, detect_language, split_clauses, split_sentences
-from service.check.terms import content_terms, overlap, shares_term
+from service.check.terms import content_terms, overlap, shares_term, weighted_overlap
 from service.knowledge_bases.schemas import Section
 from service.settings import CheckThresholds
 
@@ -610,7 +610,43 @@ class Checker:
             (self._coverage(profile, unit.span.text, unit.polarity, profile.claims[i].text) for i in agreeing),
             default=0.0,
         )
+        # How much of what the claim says, weighted by how distinctive each word is in this knowledge base, the
+        # clause says too (a short generic clause, "works great", shares only words every fact uses).
+        clause_terms = self._content_terms(profile, unit.span.text, unit.polarity)
+        if nearest is not None:
+            claim = profile.claims[nearest]
+            claim_terms = self._content_terms(profile, claim.text, claim.polarity)
+        else:
+            target_text = profile.prohibited_by_id[distortion.fact_id].text if distortion.fact_id else ""
+            claim_terms = self._content_terms(profile, target_text, analyse_polarity(target_text))
+        claim_covered = weighted_overlap(claim_terms, clause_terms, profile.term_weight)
+        clause_covered = weighted_overlap(clause_terms, claim_terms, profile.term_weight)
+        # A contradiction is about what the negation governs: the words after the cue of whichever side denies
+        # ("has no built-in hub": the hub) must be what the other side speaks of, not the words around it.
+        scope_covered = 0.0
+        if nearest is not None and distortion.kind is DistortionKind.CONTRADICTION:
+            claim = profile.claims[nearest]
+            if claim.polarity.negated:
+                denied = self._scope_terms(profile, claim.text, claim.polarity)
+                scope_covered = weighted_overlap(denied, clause_terms, profile.term_weight)
+            else:
+                denied = self._scope_terms(profile, unit.span.text, unit.polarity)
+                scope_covered = weighted_overlap(denied, claim_terms, profile.term_weight)
+        # A prohibited claim is made when the clause is nearer to it than to anything the brand does say (generic
+        # praise is as near to the key messages), or uses its own words (cure, 治愈) that no fact or message uses.
+        distinctive_shared = 0.0
+        prohibited_margin = 0.0
+        if distortion.kind is DistortionKind.PROHIBITED:
+            target = profile.prohibited_by_id[distortion.fact_id or ""]
+            distinctive_shared = float(bool(clause_terms & target.distinctive_terms))
+            prohibited_margin = distortion.score - max(unit.message_scores, default=0.0)
         features: Features = {
+            "distinctive_shared": distinctive_shared,
+            "prohibited_margin": prohibited_margin,
+            "claim_covered": claim_covered,
+            "clause_covered": clause_covered,
+            "mutual_covered": min(claim_covered, clause_covered),
+            "scope_covered": scope_covered,
             "nli_entails": max((e for e, _ in inferred), default=0.0),
             "nli_contradicts": max((c for _, c in inferred), default=0.0),
             "coverage": coverage,
@@ -927,6 +963,20 @@ class Checker:
         return None
 
     @staticmethod
+    def _content_terms(profile: KnowledgeBaseProfile, text: str, polarity: Polarity) -> frozenset[str]:
+        """The content terms of ``text`` without its negation cues and names."""
+        chars = list(text)
+        for start, end, _ in polarity.cues:
+            chars[start:end] = [" "] * (end - start)
+        return content_terms(strip_names(profile.names, "".join(chars)))
+
+    @staticmethod
+    def _scope_terms(profile: KnowledgeBaseProfile, text: str, polarity: Polarity) -> frozenset[str]:
+        """The content terms after the first negation cue of ``text`` (all of them when it has none)."""
+        start = polarity.cues[0][1] if polarity.cues else 0
+        return Checker._content_terms(profile, " " * start + text[start:], Polarity(False, False, False, ()))
+
+    @staticmethod
     def _coverage(profile: KnowledgeBaseProfile, text: str, polarity: Polarity, other: str) -> float:
         """Share of ``text``'s content terms, without its negation cues and names, that occur in ``other``."""
         chars = list(text)
@@ -1017,6 +1067,19 @@ class Checker:
             "clause_chars": math.log1p(len(unit.span.text)),
             **self._cue_features(cues),
         }
+        clause_terms = self._content_terms(profile, unit.span.text, unit.polarity)
+        weight = profile.term_weight
+
+        def shared_words(target: Target) -> Features:
+            # How much of the topic's distinctive wording the clause uses, and how much of the clause's is the
+            # topic's (a competitor's or a sale's own words). Not for key messages: measured, it did not help
+            # them, as paraphrase is what carries a message.
+            target_terms = profile.target_terms(target)
+            return {
+                "target_covered": weighted_overlap(target_terms, clause_terms, weight),
+                "clause_in_target": weighted_overlap(clause_terms, target_terms, weight),
+            }
+
         carries = []
         for position, (message, score) in enumerate(zip(profile.messages, unit.message_scores, strict=True)):
             linked = about & message.linked_claims
@@ -1049,6 +1112,7 @@ class Checker:
                 "price_topic": float(is_price_topic(topic.text)),
                 "price_grammar": float(price_grammar),
                 "gap_to_next": score - max((v for i, v in enumerate(unit.topic_scores) if i != position), default=0),
+                **shared_words(topic),
                 **context,
             }
             touches.append((topic, score, features))

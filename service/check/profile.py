@@ -23,7 +23,7 @@ from knowledge_base.repository import Embedder
 from service.check.polarity import Polarity, analyse_polarity
 from service.check.quantities import Quantity, extract_quantities, same_attribute
 from service.check.segmentation import Span, split_clauses, split_sentences
-from service.check.terms import content_terms
+from service.check.terms import content_terms, term_weights
 
 Matrix = np.ndarray[Any, np.dtype[np.float32]]
 
@@ -162,6 +162,15 @@ class KnowledgeBaseProfile:
         product_words = frozenset().union(*(content_terms(item.text) for item in [*kb.facts, *kb.key_messages]))
         for target in self.prohibited:
             target.distinctive_terms = content_terms(target.text) - product_words
+        self.prohibited_by_id = {target.item_id: target for target in self.prohibited}
+        self._target_terms: dict[tuple[ItemKind, str], frozenset[str]] = {}
+        self.term_weight = term_weights(
+            strip_names(self.names, text)
+            for text in [
+                *(claim.text for claim in self.claims),
+                *(item.text for item in [*kb.key_messages, *kb.avoid_topics, *kb.prohibited_claims]),
+            ]
+        )
         self._link_messages()
         # Every target's part vectors in one matrix (messages, then avoid-topics, then prohibited claims),
         # so a clause is scored against all of them with one product.
@@ -171,6 +180,14 @@ class KnowledgeBaseProfile:
         )
         sizes = [len(t.vectors) for t in targets]
         self._first_parts = np.asarray([sum(sizes[:i]) for i in range(len(sizes))], dtype=np.intp)
+
+    def target_terms(self, target: Target) -> frozenset[str]:
+        """The content terms of a key message, avoid-topic or prohibited claim, names removed."""
+        key = (target.kind, target.item_id)
+        found = self._target_terms.get(key)
+        if found is None:
+            found = self._target_terms[key] = content_terms(strip_names(self.names, target.text))
+        return found
 
     def target_scores(self, vectors: Matrix) -> tuple[list[list[float]], list[list[float]], list[list[float]]]:
         """For each row of ``vectors``: its similarity to each key message, to each avoid-topic and to each

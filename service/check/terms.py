@@ -8,7 +8,10 @@ a negation's scope touches the other side. Embeddings do the semantic work; thes
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from knowledge_base.lexicons import chinese_stopwords, stem, stopwords
@@ -36,6 +39,32 @@ def content_terms(text: str) -> frozenset[str]:
 def shares_term(a: str, b: str) -> bool:
     """Whether two texts share a content term."""
     return bool(content_terms(a) & content_terms(b))
+
+
+def term_weights(documents: Iterable[str]) -> Callable[[str], float]:
+    """Inverse document frequency of each content term over ``documents`` (a knowledge base's own texts), as a
+    function: a term most of them use (the product's noun, "works") weighs little, one only a claim or two use
+    ("offline", "防水") much, and a term none uses most."""
+    frequency: Counter[str] = Counter()
+    count = 0
+    for document in documents:
+        frequency.update(content_terms(document))
+        count += 1
+    unseen = math.log((count + 1) / 0.5)
+
+    def weight(term: str) -> float:
+        found = frequency.get(term)
+        return unseen if found is None else math.log((count + 1) / (found + 0.5))
+
+    return weight
+
+
+def weighted_overlap(a: frozenset[str], b: frozenset[str], weight: Callable[[str], float]) -> float:
+    """Share of the weight of terms ``a`` that also occur in ``b`` (0 when ``a`` has none)."""
+    total = sum(weight(term) for term in a)
+    if total <= 0:
+        return 0.0
+    return sum(weight(term) for term in a & b) / total
 
 
 def overlap(a: str, b: str) -> float:

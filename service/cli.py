@@ -420,7 +420,8 @@ def _train(settings: Settings, args: argparse.Namespace) -> int:
     with tqdm(unit="case", desc="proposing", disable=args.quiet) as bar:
         posts = collect(set_dir, embedder, settings.check, bar.update)
     products = sorted({post.product for post in posts})
-    trained_on = f"{len(products)} products, {len(posts)} posts ({set_dir.name})"
+    own = sum(not post.foreign for post in posts)
+    trained_on = f"{len(products)} products, {own} posts and {len(posts) - own} foreign ({set_dir.name})"
     model = fit(posts, version=args.version, trained_on=trained_on)
     out = Path(args.out) if args.out else DEFAULT_MODEL_PATH
     model.save(out)

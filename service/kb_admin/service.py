@@ -10,7 +10,7 @@ from knowledge_base.loading import KnowledgeBaseFormatError, dump_yaml, parse_do
 from knowledge_base.models import AnyItem, KnowledgeBase, KnowledgeBaseContent, derive_kb_id
 from knowledge_base.repository import KnowledgeBaseRepository, validate_item
 from service.auth.keys import LOCAL_PRINCIPAL, Principal, Role
-from service.knowledge_bases.schemas import (
+from service.kb_admin.schemas import (
     AuditRecord,
     ItemChange,
     KnowledgeBaseCreate,

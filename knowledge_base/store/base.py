@@ -22,8 +22,9 @@ import numpy.typing as npt
 DENSE_VECTOR = "dense"
 LEXICAL_VECTOR = "lexical"
 RRF_K = 60
-# Quantized collections: int8 with the extreme 1% of values clipped; dense queries rescore twice the limit
-# with the float vectors. On 40,000 real sentences: the same recall@8 as float (0.98), 2.6x faster.
+# Quantized collections: int8 with the extreme 1% of values clipped, so that the graph search is cheaper;
+# dense queries rescore twice the limit with the float vectors, so that scores are the float ones and
+# recall stays that of float vectors.
 QUANTILE = 0.99
 OVERSAMPLING = 2.0
 

@@ -15,6 +15,7 @@ from knowledge_base.store.base import (
     ScoredPoint,
     SparseVector,
     StoreError,
+    StoreUnreachableError,
     Vector,
     VectorStore,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "ScoredPoint",
     "SparseVector",
     "StoreError",
+    "StoreUnreachableError",
     "Vector",
     "VectorStore",
 ]

@@ -90,7 +90,14 @@ class QueryRequest:
 
 
 class StoreError(Exception):
-    """Raised when the store cannot do what was asked (missing collection, lock held, ...)."""
+    """Raised when the store cannot do what was asked: a missing collection, a bad name, vector or filter,
+    an engine failure. Apart from :class:`StoreUnreachableError`, it means the caller asked for something
+    the store cannot do."""
+
+
+class StoreUnreachableError(StoreError):
+    """The store cannot be had just now: it is closed, its engine is held by another process, or the
+    Qdrant server does not answer (refused, timed out, unavailable, overloaded). Trying later may work."""
 
 
 MAX_POINT_ID = 2**63  # exclusive
@@ -313,7 +320,7 @@ class VectorStore(abc.ABC):
 
     def _require_open(self) -> None:
         if self._closed:
-            raise StoreError(f"{self._label} is closed")
+            raise StoreUnreachableError(f"{self._label} is closed")
 
     @contextlib.contextmanager
     def _engine_call(self, what: str, name: str) -> Iterator[None]:
@@ -365,7 +372,8 @@ class VectorStore(abc.ABC):
 
     @abc.abstractmethod
     def _engine_error(self, what: str, name: str, exc: Exception) -> StoreError:
-        """The ``StoreError`` for an exception the engine raised in ``what`` on collection ``name``."""
+        """The ``StoreError`` for an exception the engine raised in ``what`` on collection ``name``: a
+        ``StoreUnreachableError`` when the engine could not be reached, not when it refused the call."""
 
     @abc.abstractmethod
     def _engine_collection_exists(self, name: str) -> bool: ...

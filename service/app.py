@@ -32,8 +32,8 @@ from service.auth.rate_limit import RateLimiter
 from service.check.checker import Checker
 from service.check.controller import CheckController
 from service.errors import error_response
-from service.knowledge_bases.controller import KnowledgeBaseController
-from service.knowledge_bases.service import KnowledgeBaseService
+from service.kb_admin.controller import KnowledgeBaseController
+from service.kb_admin.service import KnowledgeBaseService
 from service.limits import LimitsMiddleware
 from service.observability import Metrics, RequestContextMiddleware
 from service.openapi import DescribedJsonRenderPlugin, DescribedSwaggerRenderPlugin, DescribedYamlRenderPlugin

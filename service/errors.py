@@ -33,7 +33,7 @@ from knowledge_base.errors import (
     StoreUnavailableError,
 )
 from knowledge_base.models import INCONSISTENT
-from knowledge_base.store.base import StoreError
+from knowledge_base.store.base import StoreError, StoreUnreachableError
 
 logger = logging.getLogger("brandcheck")
 
@@ -49,10 +49,11 @@ ERROR_STATUS: dict[type[Exception], int] = {
     ConflictError: 409,
     ModelMismatchError: 503,
     StoreUnavailableError: 503,
-    StoreError: 503,
+    StoreUnreachableError: 503,
+    StoreError: 500,  # anything else the store refuses is a call of ours it should not have been given
 }
 # Errors that pass: the client may retry after Retry-After (a model mismatch needs an operator instead).
-RETRY_LATER: tuple[type[Exception], ...] = (StoreUnavailableError, StoreError)
+RETRY_LATER: tuple[type[Exception], ...] = (StoreUnavailableError, StoreUnreachableError)
 STORE_UNREACHABLE = "the knowledge-base store cannot be reached; retry later"
 INTERNAL_ERROR = "Internal Server Error"
 
@@ -155,7 +156,8 @@ def error_answer(exc: Exception) -> ErrorAnswer:
         answer = ErrorAnswer(error_status(exc), exc.detail, exc.extra, _retry_headers(exc))
     elif isinstance(exc, StoreError):
         # Its message names the store's path or host, which are the operator's business.
-        answer = ErrorAnswer(error_status(exc), STORE_UNREACHABLE, None, _retry_headers(exc))
+        detail = STORE_UNREACHABLE if isinstance(exc, StoreUnreachableError) else INTERNAL_ERROR
+        answer = ErrorAnswer(error_status(exc), detail, None, _retry_headers(exc))
     elif isinstance(exc, HTTPException):
         status_code = exc.status_code
         if isinstance(exc, ValidationException) and _only_inconsistencies(exc):
@@ -173,8 +175,8 @@ def error_answer(exc: Exception) -> ErrorAnswer:
 def error_response(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     """The app's one exception handler: :func:`error_answer` as a response, with 5xx logged."""
     answer = error_answer(exc)
-    if not isinstance(exc, DomainError | StoreError | HTTPException | UnicodeDecodeError):
-        logger.exception("%s %s failed", request.method, request.url.path)
+    if not isinstance(exc, DomainError | StoreUnreachableError | HTTPException | UnicodeDecodeError):
+        logger.exception("%s %s failed", request.method, request.url.path)  # with the traceback: a bug
     elif answer.status_code >= 500:
         said = exc.detail if isinstance(exc, DomainError | HTTPException) else str(exc)
         logger.error("%s %s: %s", request.method, request.url.path, said)

@@ -23,7 +23,7 @@ from pydantic import BaseModel
 
 from knowledge_base.models import ITEM_ID_PATTERN, ITEM_MODELS, KB_ID_PATTERN
 from service.errors import ErrorBody
-from service.knowledge_bases.schemas import Section
+from service.kb_admin.schemas import Section
 
 REF = "#/components/schemas/{model}"
 

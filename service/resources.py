@@ -34,12 +34,12 @@ GC_YOUNG_THRESHOLD = 10_000
 
 
 def settle_long_lived_objects() -> None:
-    """Take what is loaded now (torch, transformers, the model, the app: about half a million objects
-    that live as long as the process) out of the garbage collector's traversals with ``gc.freeze``, and
-    collect the youngest generation every 10,000 allocations instead of 700: the collector then runs once
-    every few posts instead of a few times per post, and its older passes no longer traverse those
-    objects. ``Resources.close`` unfreezes, so a process that opens resources again (the tests) can still
-    collect what it dropped."""
+    """Take what is loaded now (torch, transformers, the model, the app: objects that live as long as
+    the process) out of the garbage collector's traversals with ``gc.freeze``, and collect the youngest
+    generation every 10,000 allocations instead of 700: the collector then runs once every few posts
+    instead of a few times per post, and its older passes do not traverse those objects.
+    ``Resources.close`` unfreezes, so a process that opens resources again (the tests) can still collect
+    what it dropped."""
     gc.freeze()
     young, middle, oldest = gc.get_threshold()
     gc.set_threshold(max(GC_YOUNG_THRESHOLD, young), middle, oldest)

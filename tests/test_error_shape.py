@@ -23,10 +23,10 @@ from knowledge_base.errors import (
     NotFoundError,
     StoreUnavailableError,
 )
-from knowledge_base.store.base import StoreError
+from knowledge_base.store.base import StoreError, StoreUnreachableError
 from service.app import create_app
 from service.auth.keys import hash_key
-from service.errors import STORE_UNREACHABLE, error_answer
+from service.errors import INTERNAL_ERROR, STORE_UNREACHABLE, error_answer
 from service.settings import Settings
 from tests.conftest import TEST_KEYS
 
@@ -164,6 +164,18 @@ def test_each_domain_and_store_error_maps_to_one_status_and_the_error_body() -> 
         answer = error_answer(error)
         assert answer.body() == {"status_code": status, "detail": "what happened", "extra": {"kb_id": "x"}}
         assert ("Retry-After" in answer.headers) == (error_type is StoreUnavailableError)
-    unreachable = error_answer(StoreError("Qdrant query on collection 'brandcheck_items_1' failed: refused"))
+    unreachable = error_answer(StoreUnreachableError("Qdrant query on collection 'brandcheck_items_1' failed: refused"))
     assert unreachable.status_code == 503 and unreachable.headers["Retry-After"] == "5"
     assert "brandcheck_items_1" not in unreachable.detail
+
+
+def test_a_store_error_that_is_not_about_reaching_the_store_is_a_500_that_names_nothing() -> None:
+    # A refused call (a bad collection name, an unsupported filter) is a bug of ours: waiting does not help.
+    for error in (
+        StoreError("invalid collection name '../x': use letters, digits, '_', '-', '.'"),
+        StoreError("qdrant-edge failed on /data/qdrant/brandcheck_items_1: bad request"),
+        StoreError("filter on 'reviewed': matching boolean values is not supported"),
+    ):
+        answer = error_answer(error)
+        assert answer.body() == {"status_code": 500, "detail": INTERNAL_ERROR, "extra": None}
+        assert "Retry-After" not in answer.headers

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import socket
 import subprocess
 import sys
 import textwrap
@@ -41,6 +42,7 @@ from knowledge_base.store import (
     ScoredPoint,
     SparseVector,
     StoreError,
+    StoreUnreachableError,
     Vector,
     VectorStore,
 )
@@ -516,6 +518,26 @@ def test_closed_store_refuses_work(store: VectorStore) -> None:
     store.close()  # closing twice is harmless
     with pytest.raises(StoreError, match="closed"):
         store.count(COLLECTION)
+
+
+def test_a_store_that_cannot_be_had_is_unreachable_and_a_refused_call_is_not(tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a port that nothing listens on once the socket is closed
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    # Without the version check, whose thread would only warn that nothing answers.
+    server = QdrantServerStore(QdrantClient(url=f"http://127.0.0.1:{port}", timeout=1, check_compatibility=False))
+    with pytest.raises(StoreUnreachableError, match="Connection refused"):
+        server.count(COLLECTION)
+    server.close()
+    edge = EdgeStore(tmp_path / "edge")
+    with pytest.raises(StoreUnreachableError, match="in use by another process"):
+        EdgeStore(tmp_path / "edge")
+    with pytest.raises(StoreError, match="invalid collection name") as refused:
+        edge.count("../elsewhere")
+    assert not isinstance(refused.value, StoreUnreachableError)
+    edge.close()
+    with pytest.raises(StoreUnreachableError, match="closed"):
+        edge.count(COLLECTION)
 
 
 # -- where the backends used to differ: both refuse alike ----------------------------------------------

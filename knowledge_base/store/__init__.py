@@ -1,7 +1,7 @@
 """Vector stores for knowledge-base items: one interface, an embedded and a server backend.
 
-``QdrantServerStore`` lives in ``knowledge_base.store.server``: importing qdrant-client costs 0.6 s of
-start-up, so only a service configured with a Qdrant URL pays it.
+``QdrantServerStore`` lives in ``knowledge_base.store.server``: importing qdrant-client slows start-up,
+so only a service configured with a Qdrant URL pays for it.
 """
 
 from knowledge_base.store.base import (
@@ -15,6 +15,7 @@ from knowledge_base.store.base import (
     ScoredPoint,
     SparseVector,
     StoreError,
+    StoreUnreachableError,
     Vector,
     VectorStore,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "ScoredPoint",
     "SparseVector",
     "StoreError",
+    "StoreUnreachableError",
     "Vector",
     "VectorStore",
 ]

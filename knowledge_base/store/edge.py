@@ -27,6 +27,7 @@ from knowledge_base.store.base import (
     PointRecord,
     QueryRequest,
     StoreError,
+    StoreUnreachableError,
     VectorStore,
     dense_list,
 )
@@ -60,7 +61,7 @@ class EdgeStore(VectorStore):
         except BlockingIOError:
             os.close(self._lock_fd)
             self._lock_fd = None
-            raise StoreError(
+            raise StoreUnreachableError(
                 f"{self.path} is in use by another process; one process owns an embedded store path"
             ) from None
         self._shards: dict[str, qe.EdgeShard] = {}
@@ -113,7 +114,7 @@ class EdgeStore(VectorStore):
         del what  # the engine's message says it
         text = str(exc)
         if "WouldBlock" in text or "lock" in text.lower():
-            return StoreError(
+            return StoreUnreachableError(
                 f"{self.path} is in use by another process; one process owns an embedded store path ({text})"
             )
         return StoreError(f"qdrant-edge failed on {self.path / name}: {text}")

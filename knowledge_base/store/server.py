@@ -6,7 +6,10 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
+import httpx
 from qdrant_client import QdrantClient, models
+from qdrant_client.common.client_exceptions import ResourceExhaustedResponse
+from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
 from knowledge_base.store.base import (
     DENSE_VECTOR,
@@ -17,9 +20,23 @@ from knowledge_base.store.base import (
     PointRecord,
     QueryRequest,
     StoreError,
+    StoreUnreachableError,
     VectorStore,
     dense_list,
 )
+
+# A proxy or cluster in front of Qdrant that cannot get an answer, or a node without a quorum.
+_UNAVAILABLE_STATUSES = frozenset({502, 503, 504})
+
+
+def _unreachable(exc: Exception) -> bool:
+    """Whether qdrant-client failed to get an answer (connection refused or lost, a timeout, an overloaded
+    or unavailable server), as opposed to an answer that refused the call."""
+    if isinstance(exc, ResponseHandlingException):  # how qdrant-client wraps what httpx raised
+        return isinstance(exc.source, httpx.TransportError)
+    if isinstance(exc, UnexpectedResponse):
+        return exc.status_code in _UNAVAILABLE_STATUSES
+    return isinstance(exc, httpx.TransportError | ResourceExhaustedResponse)
 
 
 def _search_params(request: QueryRequest) -> models.SearchParams:
@@ -50,7 +67,8 @@ class QdrantServerStore(VectorStore):
         return cls(client, f"the Qdrant store at {url}")
 
     def _engine_error(self, what: str, name: str, exc: Exception) -> StoreError:
-        return StoreError(f"Qdrant {what} on collection {name!r} failed: {exc}")
+        error = StoreUnreachableError if _unreachable(exc) else StoreError
+        return error(f"Qdrant {what} on collection {name!r} failed: {exc}")
 
     def _engine_collection_exists(self, name: str) -> bool:
         return bool(self.client.collection_exists(name))

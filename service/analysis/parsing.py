@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from knowledge_base.errors import InvalidInputError
+from knowledge_base.errors import InvalidInputError, utf8_text
 from knowledge_base.loading import format_loc
 from service.analysis.schemas import MAX_POSTS, Post
 
@@ -45,12 +45,7 @@ def detect_post_format(content_type: str | None, filename: str | None, body: byt
 
 def parse_posts(body: bytes, fmt: PostFormat) -> list[Post]:
     """Validated posts; raises InvalidInputError listing the bad lines and fields."""
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInputError(
-            "the upload is not valid UTF-8", extra=[{"field": "body", "message": f"invalid byte at offset {exc.start}"}]
-        ) from exc
+    text = utf8_text(body, "the upload", "utf-8-sig")
     rows: list[tuple[str, Any]] = []
     if fmt == "json":
         try:

@@ -12,8 +12,8 @@ from pydantic import BaseModel, Field
 
 from service.auth.keys import KeyRing, Role, StoredKey
 from service.auth.middleware import principal_of, requires
-from service.knowledge_bases.schemas import AuditRecord
-from service.knowledge_bases.service import KnowledgeBaseService
+from service.kb_admin.schemas import AuditRecord
+from service.kb_admin.service import KnowledgeBaseService
 from service.openapi import errors
 
 logger = logging.getLogger("brandcheck.auth")

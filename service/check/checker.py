@@ -61,7 +61,7 @@ from service.check.schemas import (
 from service.check.script import restore_response, to_simplified
 from service.check.segmentation import Span, detect_language, split_clauses, split_sentences
 from service.check.terms import content_terms, overlap, shares_term, weighted_overlap
-from service.knowledge_bases.schemas import Section
+from service.kb_admin.schemas import Section
 from service.settings import CheckThresholds
 
 Vector = np.ndarray[Any, np.dtype[np.float32]]

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from knowledge_base.models import has_visible_text, text_patterns
-from service.knowledge_bases.schemas import Section
+from service.kb_admin.schemas import Section
 
 MAX_CHECK_TEXT = 20_000
 

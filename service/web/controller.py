@@ -27,8 +27,8 @@ from service.auth.sessions import SESSION_COOKIE, issue_session
 from service.check.checker import Checker
 from service.check.offsets import convert_response
 from service.check.schemas import CheckRequest, CheckResponse
-from service.knowledge_bases.schemas import ItemChange, Section
-from service.knowledge_bases.service import KnowledgeBaseService
+from service.kb_admin.schemas import ItemChange, Section
+from service.kb_admin.service import KnowledgeBaseService
 from service.limits import UPLOAD_OPT
 from service.observability import Metrics
 from service.resources import Resources

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
+import time
 from typing import Any
 
 import httpx
 
 from brandcheck_client._calls import Call
-from brandcheck_client.errors import error_for, retry_after_seconds
+from brandcheck_client.errors import BrandcheckError, error_for, retry_after_seconds
+from brandcheck_client.models import Job
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
@@ -58,6 +60,18 @@ class BaseClient:
                 return min(asked, 60.0)
         backoff: float = min(0.5 * 2.0**attempt, 8.0)
         return backoff * (0.75 + random.random() / 2)
+
+    def _job_succeeded(self, job: Job, started: float, timeout: float | None) -> bool:
+        """While waiting for an analysis: True once ``job`` has succeeded, False while it may still; a
+        BrandcheckError if it failed, was cancelled or is still going ``timeout`` seconds after ``started``
+        (``time.monotonic``)."""
+        if job.status == "succeeded":
+            return True
+        if job.finished:
+            raise BrandcheckError(f"analysis job {job.id} {job.status}" + (f": {job.error}" if job.error else ""))
+        if timeout is not None and time.monotonic() - started > timeout:
+            raise BrandcheckError(f"analysis job {job.id} still {job.status} after {timeout} s")
+        return False
 
     def _result(self, call: Call[Any], response: httpx.Response) -> Any:
         if response.status_code >= 400:

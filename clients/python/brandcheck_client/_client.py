@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from brandcheck_client import _calls as calls
 from brandcheck_client._base import DEFAULT_MAX_RETRIES, BaseClient
 from brandcheck_client._calls import Call, Section
-from brandcheck_client.errors import BrandcheckError, connection_error
+from brandcheck_client.errors import connection_error
 from brandcheck_client.models import (
     AnalysisResult,
     ApiKey,
@@ -217,10 +217,6 @@ class BrandcheckClient(BaseClient):
             job = self.get_analysis(job_id)
             if on_progress is not None:
                 on_progress(job)
-            if job.status == "succeeded":
+            if self._job_succeeded(job, started, timeout):
                 return self.analysis_result(job_id)
-            if job.finished:
-                raise BrandcheckError(f"analysis job {job_id} {job.status}" + (f": {job.error}" if job.error else ""))
-            if timeout is not None and time.monotonic() - started > timeout:
-                raise BrandcheckError(f"analysis job {job_id} still {job.status} after {timeout} s")
             self._sleep(poll_interval)

@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CON
 from knowledge_base.models import KB_ID_PATTERN, KnowledgeBase, KnowledgeBaseContent
 from service.auth.keys import Role
 from service.auth.middleware import requires
-from service.knowledge_bases.schemas import (
+from service.kb_admin.schemas import (
     AuditRecord,
     ItemChange,
     KnowledgeBaseCreate,
@@ -22,7 +22,7 @@ from service.knowledge_bases.schemas import (
     SearchResponse,
     Section,
 )
-from service.knowledge_bases.service import ImportMode, KnowledgeBaseService, detect_format
+from service.kb_admin.service import ImportMode, KnowledgeBaseService, detect_format
 from service.limits import TIMEOUT_OPT, UPLOAD_OPT
 from service.openapi import bodies, errors
 

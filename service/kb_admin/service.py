@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from knowledge_base.errors import ForbiddenError, InvalidInputError, NotFoundError
+from knowledge_base.errors import ForbiddenError, InvalidInputError, NotFoundError, utf8_text
 from knowledge_base.loading import KnowledgeBaseFormatError, dump_yaml, parse_document
 from knowledge_base.models import AnyItem, KnowledgeBase, KnowledgeBaseContent, derive_kb_id
 from knowledge_base.repository import KnowledgeBaseRepository, validate_item
 from service.auth.keys import LOCAL_PRINCIPAL, Principal, Role
-from service.knowledge_bases.schemas import (
+from service.kb_admin.schemas import (
     AuditRecord,
     ItemChange,
     KnowledgeBaseCreate,
@@ -92,12 +92,7 @@ class KnowledgeBaseService:
     ) -> KnowledgeBase:
         """Import a whole knowledge base (YAML or kb.json) atomically: all of it or nothing. It is stored under
         ``kb_id`` if given, else the document's id, else one derived from its product or brand."""
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InvalidInputError(
-                "the body is not valid UTF-8", extra=[{"field": "body", "message": f"invalid byte at {exc.start}"}]
-            ) from exc
+        text = utf8_text(body, "the body")
         try:
             kb = parse_document(text, fmt, default_id=kb_id)
         except KnowledgeBaseFormatError as exc:

@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIP := $(BIN)/pip --disable-pip-version-check
 
-.PHONY: install lock serve test lint typecheck unit eval train bench profile load clean-data browser
+.PHONY: install lock serve test lint typecheck unit eval eval-feedback train bench profile load clean-data browser
 
 CHROMIUM := /usr/bin/chromium
 
@@ -65,6 +65,11 @@ eval: install
 	$(BIN)/python ../shared/eval/score.py ../shared/eval/dev eval-dev.jsonl --by-product | grep -vE '^[^ ]+: (post|distortion|message|avoid|no) '
 
 # The shipped decision (service/check/data/decision.json), fitted on every dev product; deterministic.
+# Reviewers simulated on the dev products: the decision refitted with each product's first 0/10/20/30 posts
+# as feedback, scored on the posts not reviewed.
+eval-feedback: install
+	$(BIN)/brandcheck feedback-curve ../shared/eval/dev
+
 train: install
 	$(BIN)/brandcheck train ../shared/eval/dev
 

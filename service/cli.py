@@ -429,6 +429,34 @@ def _train(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _feedback_curve(settings: Settings, args: argparse.Namespace) -> int:
+    from collections import defaultdict
+
+    from tqdm import tqdm
+
+    from service.check.training import collect, feedback_curve
+    from service.resources import load_embedder
+
+    try:
+        reviewed = sorted({int(n) for n in args.reviewed.split(",")})
+    except ValueError:
+        print(f"--reviewed: not a list of whole numbers: {args.reviewed!r}", file=sys.stderr)
+        return EXIT_USAGE
+    with tqdm(unit="case", desc="proposing", disable=args.quiet) as bar:
+        posts = collect(Path(args.set_dir), load_embedder(settings), settings.check, bar.update)
+    points = feedback_curve(posts, reviewed)
+    by_product: dict[str, dict[int, float]] = defaultdict(dict)
+    for point in points:
+        by_product[point.product][point.reviewed] = point.f1
+    header = " ".join(f"{n:>6}" for n in reviewed)
+    print(f"distortion F1 of the posts not reviewed (posts 20 on, or n on), by posts reviewed\n{'':<16}{header}")
+    for product, row in by_product.items():
+        print(f"{product:<16}" + " ".join(f"{row[n]:6.3f}" if n in row else f"{'-':>6}" for n in reviewed))
+    columns = [[row[n] for row in by_product.values() if n in row] for n in reviewed]
+    print(f"{'mean':<16}" + " ".join(f"{sum(c) / len(c):6.3f}" if c else f"{'-':>6}" for c in columns))
+    return EXIT_OK
+
+
 def _analyze(settings: Settings, args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -533,6 +561,19 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--version", default="dev-1", help="the version recorded in the file")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(handler=_train)
+
+    curve = commands.add_parser(
+        "feedback-curve",
+        help="simulate reviewers on labelled products: distortion F1 of the unreviewed posts after 0-40 reviewed",
+    )
+    curve.add_argument("set_dir", help="a folder of product folders (kb.json + cases.jsonl)")
+    curve.add_argument(
+        "--reviewed",
+        default="0,10,20,30",
+        help="how many posts each simulated reviewer labels (dev products have 32-40)",
+    )
+    curve.add_argument("--quiet", action="store_true", help="no progress bar")
+    curve.set_defaults(handler=_feedback_curve)
     return parser
 
 

@@ -12,7 +12,7 @@ from litestar.testing import TestClient
 from knowledge_base.embedding import SentenceEmbedder
 from service.check.checker import Checker
 from service.check.decision import DEFAULT_MODEL_PATH, FAMILIES, DecisionModel, fit_logistic
-from service.check.training import collect, fit
+from service.check.training import LabelledPost, collect, feedback_curve, fit
 from service.cli import main
 from service.settings import CheckThresholds
 
@@ -120,3 +120,31 @@ def test_training_is_reproducible_and_its_model_is_used(tmp_path: Path, embedder
     predictions = tmp_path / "p.jsonl"
     assert main(["eval", str(set_dir), "--out", str(predictions), "--decision", str(out_a), "--quiet"]) == 0
     assert len(predictions.read_text(encoding="utf-8").splitlines()) == 8
+
+
+def _posts_of(product: str, count: int, right_from: float) -> list[LabelledPost]:
+    """Posts with one figure candidate each whose evidence ``x`` runs 0..1; the candidate is right from
+    ``right_from`` on (products differ in where that boundary lies)."""
+    posts = []
+    for number in range(count):
+        x = number / (count - 1)
+        labels = [{"fact": "F1", "kind": "numeric"}] if x >= right_from else []
+        case = {"id": f"{product}-{number}", "distortions": labels, "messages": [], "avoid": []}
+        posts.append(LabelledPost(product, case, [("numeric", "F1", {"x": x})]))
+    return posts
+
+
+def test_simulated_reviewers_score_only_the_posts_they_did_not_review() -> None:
+    # Shuffled so that a product's first posts are not its lowest ones.
+    own = _posts_of("own", 30, right_from=0.8)
+    own = own[::3] + own[1::3] + own[2::3]
+    posts = [*_posts_of("a", 30, 0.5), *_posts_of("b", 30, 0.5), *own]
+    points = {(p.product, p.reviewed): p for p in feedback_curve(posts, reviewed=(0, 10, 20, 40), scored_from=20)}
+    assert ("own", 40) not in points  # nothing left to score
+    for reviewed in (0, 10, 20):
+        point = points[("own", reviewed)]
+        assert point.scored_from == 20
+        assert point.tp + point.fn == sum(bool(post.case["distortions"]) for post in own[20:])
+    # The other products put the boundary at 0.5; this product's own labels move it towards 0.8.
+    assert points[("own", 20)].f1 > points[("own", 0)].f1
+    assert feedback_curve(posts, reviewed=(10,)) == feedback_curve(posts, reviewed=(10,))

@@ -36,6 +36,8 @@ FOREIGN_PRODUCTS = 2
 # to flag 1 clean post in 100 fewer. Chosen by leave-one-product-out and the real-review count among 0.5 and
 # 1.0 and a hard 5-10% cap (docs/evaluation.md).
 CLEAN_COST = 0.5
+# A reviewed post of the brand's own product counts as this many posts of the dev products in the fit.
+FEEDBACK_WEIGHT = 5
 
 
 # Families a post about another product teaches: any rule, feature or prohibited claim it is matched with is a
@@ -269,3 +271,53 @@ def coverage_report(set_dir: Path, predictions: Sequence[dict[str, Any]]) -> str
         lines.append(f"{folder.name:<16} pull-through % labelled/predicted ({gap}): {', '.join(parts)}")
         lines.append(f"{'':<16} posts distorting % labelled/predicted: {', '.join(distorted) or '-'}")
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """A product's distortion F1 on the posts a simulated reviewer has not reviewed, after ``reviewed``."""
+
+    product: str
+    reviewed: int
+    scored_from: int  # the index of the first post scored
+    tp: int
+    fp: int
+    fn: int
+
+    @property
+    def f1(self) -> float:
+        """Distortion F1 of the scored posts."""
+        return _f1(self.tp, self.fp, self.fn)
+
+
+def _distortion_counts(model: DecisionModel, posts: Sequence[LabelledPost]) -> tuple[int, int, int]:
+    tp = fp = fn = 0
+    for post in posts:
+        got = {d["fact"] or f"kind:{d['kind']}" for d in predict(model, post)["distortions"]}
+        gold = post.gold("distortion")
+        tp, fp, fn = tp + len(got & gold), fp + len(got - gold), fn + len(gold - got)
+    return tp, fp, fn
+
+
+def feedback_curve(
+    posts: Sequence[LabelledPost],
+    reviewed: Sequence[int] = (0, 10, 20, 40),
+    scored_from: int = 20,
+    weight: int = FEEDBACK_WEIGHT,
+) -> list[CurvePoint]:
+    """Reviewers simulated with labelled products: for each product, the labels of its first ``n`` posts are
+    its feedback (each counted ``weight`` times), the decision is fitted on the other products plus that
+    feedback, and the product's posts from ``max(n, scored_from)`` on are scored; a product with no more posts
+    than ``n`` has no point for it. Scoring the same posts (from ``scored_from``) for every ``n`` up to it
+    shows what the feedback alone changed."""
+    points: list[CurvePoint] = []
+    for product in sorted({post.product for post in posts}):
+        own = [post for post in posts if post.product == product and not post.foreign]
+        others = [post for post in posts if product not in (post.product, post.source)]
+        for n in reviewed:
+            start = max(n, scored_from)
+            if start >= len(own):
+                continue
+            model = fit([*others, *(own[:n] * weight)], version=f"feedback-{product}-{n}")
+            points.append(CurvePoint(product, n, start, *_distortion_counts(model, own[start:])))
+    return points

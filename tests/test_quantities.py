@@ -88,6 +88,12 @@ def test_angles_are_not_temperatures() -> None:
         ("券后到手价199元", "官方售价299元"),
         ("Shipping was $25 on top", "The kettle retails at $129."),
         ("上门安装费80元", "官方售价299元"),
+        ("我上个月在商场买了一台450元的", "官方售价299元"),  # what the writer bought it for
+        ("I bought two of them, $180 in total", "The kettle retails at $129."),
+        ("换个滤芯配件花了60元", "官方售价299元"),  # a part, not the product
+        ("The repair shop charged $40 for a new lid", "The kettle retails at $129."),
+        ("百元以下的电水壶里算好的", "官方售价299元"),  # a class of products, not this one's price
+        ("Best kettle in the $100 price range", "The kettle retails at $129."),
     ],
 )
 def test_a_price_paid_or_a_fee_is_not_compared_with_the_price(claimed: str, official: str) -> None:
@@ -235,3 +241,14 @@ def test_counted_nouns_meet_across_languages_and_denied_figures_are_no_claim() -
     assert verdicts(figure("风扇有五档"), "The fan has 3 speed settings.") == ["differs"]
     assert verdicts(figure("风扇有三档"), "The fan has 3 speed settings.") == ["consistent"]
     assert verdicts(figure("编号是#9，不代表有9个颜色", index=-1), "共有6个颜色") == ["incomparable"]
+
+
+def test_a_price_with_a_plus_is_a_lower_bound() -> None:
+    assert verdicts(figure("It sells for $100+ in most shops"), "The kettle retails at $129.") == ["consistent"]
+    assert verdicts(figure("It sells for $200+ in most shops"), "The kettle retails at $129.") == ["differs"]
+    assert figure("官方价299元以上").bound == "at_least"
+
+
+def test_a_number_inside_a_name_is_no_count() -> None:
+    assert [q.text for q in extract_quantities("The Nova 5 Mini Edition costs $59.")] == ["$59"]
+    assert figure("It fits 5 mugs on the tray").counted == "mugs"

@@ -493,13 +493,15 @@ OWNED_FOR = (
 # A price actually paid in a sale, or a coupon price.
 PAID = (
     r"到手|入手价|入手價|实付|實付|券后|券後|领券|領券|折后|折後|活动价|活動價|秒杀|秒殺|拼单|拼團|拍下|买到|買到|"
+    r"买了|買了|买的|買的|买来|買來|买个|買個|花了|购入|購入|以旧换新|以舊換新|抵扣|"
     r"\b(?:paid|got it for|got mine for|bought it for|bought mine for|picked it up for|snagged it for|grabbed it for|"
-    r"on sale for|sale price|deal|coupon|discount|black friday|prime day)\b"
+    r"on sale for|sale price|deal|coupon|discount|black friday|prime day|bought|purchased|spent|trade-in)\b"
 )
 # Fees are not the product's price.
 FEE = (
-    r"安装费|安裝費|运费|運費|邮费|郵費|上门费|上門費|服务费|服務費|配送费|配送費|押金|手续费|手續費|"
-    r"\b(?:fee|fees|shipping|postage|delivery charge|installation|install cost|tax|taxes|deposit|tip|extra|on top)\b"
+    r"安装费|安裝費|运费|運費|邮费|郵費|上门费|上門費|服务费|服務費|配送费|配送費|押金|手续费|手續費|维修|維修|修理|配件|"
+    r"\b(?:fee|fees|shipping|postage|delivery charge|installation|install cost|tax|taxes|deposit|tip|extra|on top|"
+    r"repair|repairs|replacement part)\b"
 )
 
 # Variant pairs: where a fact names one variant's figure ("$749 for the Pro") and not the other's, the

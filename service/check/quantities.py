@@ -251,6 +251,16 @@ _MORE_BEFORE = re.compile(
 _LESS_BEFORE = re.compile(r"(?:不到|不足|少于|少於|低于|低於|小于|小於|less than|under|below|fewer than)\s*$", re.I)
 _APPROX_AFTER = re.compile(r"^\s?(?:左右|上下|或更多|ish\b|or so\b)", re.I)
 _AT_LEAST_AFTER = re.compile(r"^\s?(?:以上|起|多(?![少])|\+|or more\b|plus\b)", re.I)
+# After a price only these bound it from below ("$200+", "999元以上"); "999起" is where a range of variants starts.
+_PRICE_AT_LEAST_AFTER = re.compile(r"^\s?(?:以上|\+|or more\b|plus\b)", re.I)
+# A price followed by these names a class of products ("千元机", "百元以下的耳机", "the $200 price range"), not this
+# product's price.
+_PRICE_CLASS_AFTER = re.compile(
+    r"^\s?(?:以下|以上|以内|以內|左右|上下)的|^\s?(?:以下|以上|以内|以內|左右|上下)?的?"
+    r"(?:机|機|手机|手機|平板|电脑|電腦|耳机|耳機|产品|產品|价位|價位|档|檔|级别|級別|级|級)"
+    r"|^\s?\+?\s*(?:-?\s*(?:price\s+(?:point|range|class|bracket|tier)|range|class|bracket|tier)\b)",
+    re.IGNORECASE,
+)
 _AT_MOST_AFTER = re.compile(r"^\s?(?:以内|以內|以下|之内|之內|or less\b|max\b|or fewer\b)", re.I)
 _RELATIVE_BEFORE = re.compile(r"(?:便宜了?|省了?|降价?了?|优惠了?|减了?|少了|多了|贵了|差了|立减|节省了?|打)\s*$")
 _RELATIVE_AFTER = re.compile(
@@ -279,6 +289,7 @@ _MAX_NAMED = re.compile(
     re.IGNORECASE,
 )
 # "only 90Hz", "只有90Hz": the writer states the most it does
+_NAME_BEFORE = re.compile(r"\b[A-Z][a-zA-Z]+\s$")
 _ONLY_BEFORE = re.compile(r"(?:只有|只能|仅有|僅有|仅|僅|\bonly|\bjust|\bmerely)\s*$", re.IGNORECASE)
 _HEAT_CONTEXT = re.compile(
     r"[热熱温溫烫燙冷冰凉涼沸暖冻凍]|加热|温度|水温|油温|摄氏|华氏|零下|\b(?:temp|temperature|hot|cold|warm|heat|"
@@ -666,6 +677,8 @@ def _role(text: str, q: Quantity, clause: tuple[int, int]) -> str:
     if window_start > clause[0] and text[window_start - 1].isascii() and text[window_start - 1].isalnum():
         before = _WORD_TAIL.sub("", before, count=1)  # not the tail of a cut word ("fra|me")
     if q.dimension == "currency":
+        if _PRICE_CLASS_AFTER.match(text[q.end : clause[1]]):
+            return "class"
         if _PAID_CUES.search(whole):
             return "deal"
         if _FEE.search(whole):
@@ -1070,7 +1083,7 @@ def _measure(
     if bound == "exact":
         if _APPROX_AFTER.match(after):
             bound = "approx"
-        elif _AT_LEAST_AFTER.match(after) and dimension != "currency":
+        elif _AT_LEAST_AFTER.match(after) and (dimension != "currency" or _PRICE_AT_LEAST_AFTER.match(after)):
             bound = "at_least"
         elif _AT_MOST_AFTER.match(after):
             bound = "at_most"
@@ -1121,6 +1134,8 @@ def _count(text: str, match: re.Match[str], value: float, high: float | None, no
                 words = en.group(2).split()
                 if not words or _EN_NOUN_STOP.match(words[0]):
                     return None
+                if words[0][:1].isupper() and _NAME_BEFORE.search(text[max(0, start - 20) : start]):
+                    return None  # a number inside a name ("the Fire 7 Kids Edition", "Galaxy 9 Plus")
                 # The noun phrase ends before a function word ("four people but three").
                 stop = next((i for i, w in enumerate(words) if i and _EN_NOUN_STOP.match(w)), None)
                 if stop is not None:
@@ -1267,6 +1282,9 @@ def compare(claimed: Quantity, official: Quantity, rel_tolerance: float = 0.05) 
     if claimed.bound == official.bound and claimed.bound in ("at_most", "at_least"):
         scale = max(abs(official.value), 1e-9)
         return "consistent" if abs(claimed.value - official.value) <= scale * tolerance else "differs"
+    if claimed.bound == "at_least" and official.bound in ("exact", "approx") and claimed.dimension == "currency":
+        # "$200+" for $229: a price said to be at least a figure it reaches
+        return "consistent" if official.value >= claimed.value * (1 - tolerance) else "differs"
     if claimed.bound in ("at_most", "at_least") and official.bound in ("exact", "approx"):
         scale = max(abs(official.value), 1e-9)
         width = max(tolerance, _APPROX_WIDTH) if official.bound == "approx" else tolerance

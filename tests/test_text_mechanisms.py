@@ -278,6 +278,22 @@ def test_absolute_claims(text: str, terms: list[str]) -> None:
         ("把滤网装回最底部就行", "position"),
         ("寄来的第一个杯子有裂纹，换的第二个就好了", "ordinal"),
         ("它的做工最能让人放心", "feeling"),
+        # drawbacks, settings, software releases and the writer's view
+        ("续航是最大败笔", "downside"),
+        ("质量无与伦比的差", "downside"),
+        ("唯一一个不能忍的是发热", "downside"),
+        ("The only thing that is not great is the speaker", "downside"),
+        ("调到最低亮度还是刺眼", "setting"),
+        ("最亮的时候很耗电", "setting"),
+        ("系统升级到最新的版本后更卡了", "version"),
+        ("它最大的特点是轻", "aspect"),
+        ("夜景最能体现它的实力", "aspect"),
+        ("这是我唯一一次退货", "personal"),
+        ("我感觉是最值的一台", "personal"),
+        ("The best tablet we have had so far.", "personal"),
+        ("I like the bigger screen the best.", "feeling"),
+        ("I recommend it 100%", "feeling"),
+        ("Read the 3 year guarantee that the shop offers.", "policy"),
     ],
 )
 def test_superlatives_that_are_not_claims(text: str, reason: str) -> None:
@@ -361,6 +377,10 @@ def test_settings_downsides_and_the_writers_own_unit_are_not_absolute_claims(tex
         "Guaranteed to outlast any other pan.",
         "这是行业第一品牌，第二名差得远",
         "它是最上乘的面料",
+        "This blender is 100% leak-proof.",
+        "They guarantee that it lasts ten years.",
+        "It is the best speaker in the world.",
+        "这是全网最好的音箱",
     ],
 )
 def test_promises_ranks_and_superlatives_stay_claims(text: str) -> None:

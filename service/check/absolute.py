@@ -49,8 +49,9 @@ class Superlative:
     """A candidate absolute term and whether it is claimed about the product.
 
     ``reason`` is ``"absolute"`` for a claim, else why not: ``bound``, ``ordinal``, ``feeling``,
-    ``aspect``, ``personal``, ``downside``, ``setting``, ``position``, ``negated``, ``hedged``, ``other_target``,
-    ``other_product``, ``questioned``, ``debunked``, ``state_of_charge``, ``policy``, ``advice``, ``rule``, ``exempt``.
+    ``aspect``, ``personal``, ``downside``, ``setting``, ``position``, ``version``, ``negated``, ``hedged``,
+    ``other_target``, ``other_product``, ``questioned``, ``debunked``, ``state_of_charge``, ``policy``, ``advice``,
+    ``rule``, ``exempt``.
     ``evidence`` is the text that decided it."""
 
     start: int
@@ -85,11 +86,20 @@ _ZH_BOUND = re.compile(rf"^最(?:{_alt('zh_bound_adjectives')})[^\W\d的]{{0,6}}
 _ZH_ORDINAL = re.compile(rf"^第一个?(?:{_alt('zh_ordinal_heads')})|^第一\s*[,，、:：.]")
 # 最 + a feeling, also through a modal or a causative: 最喜欢, 最能打动, 最让人放心.
 _ZH_FEELING = re.compile(rf"^最(?:能|会|會|值得)?(?:让人|讓人|让我|讓我|令人|叫人)?(?:{_alt('zh_feelings')})")
+# 最 + a drawback, or an extreme of a setting, or the latest software release: no claim about the product.
+_ZH_DOWNSIDE_SUPERLATIVE = re.compile(rf"^最(?:{_alt('zh_downside_adjectives')})")
+_ZH_SETTING_LEVEL = re.compile(
+    rf"^最(?:高|低|大|小|亮|暗|强|強|弱)的?(?:{_alt('zh_setting_nouns')})"
+    r"|^最[\u4e00-\u9fff]{1,2}?的?(?:情况下|情況下|时候|時候|时|時)"
+)
+_ZH_LATEST_VERSION = re.compile(rf"^最新的?(?:{_alt('zh_version_heads')})")
+# 唯一 + a negative ("唯一一个不能接受", "唯一有两点让我不满意") is the writer's only complaint.
+_ZH_ONLY_NEGATIVE = re.compile(r"^唯一(?:的|一个|一個|一点|一點|有)?[^，。,.!！]{0,6}?(?:不|没|沒)")
 # 最 + a position: the top shelf, the bottom row (最上层, 最底部, 最右边) is where, not how good.
 _ZH_POSITION = re.compile(r"^最[上下左右前后後里裡外底顶頂][面边邊层層端侧側部头頭排格下]")
 # 第一 counted against a 第二 later in the text is an enumeration (the first one sent, the second one).
 _ZH_LATER_ORDINAL = re.compile(r"第[二三四五2-5]")
-_ZH_DISCOURSE = re.compile(rf"^最(?:{_alt('zh_discourse')})")
+_ZH_DISCOURSE = re.compile(rf"^最能?(?:{_alt('zh_discourse')})")
 _ZH_ASPECT = re.compile(rf"^最{_CJK}{{1,3}}?的(?:{_alt('zh_aspect_heads')})|^最{_CJK}{{1,3}}?的?(?:是|：|:)")
 _ZH_DOWNSIDE = re.compile(
     rf"^唯一[的要想让我觉得]{{0,3}}(?:{_alt('zh_downsides')})"
@@ -129,8 +139,18 @@ _EN_OTHER_TARGETS = pattern(_LEXICON, "en_other_targets")
 _EN_OTHER_PRODUCTS = pattern(_LEXICON, "en_other_products")
 _EN_PERSONAL = pattern(_LEXICON, "en_personal")
 _EN_DOWNSIDE = re.compile(
-    r"^the only (?:downside|down side|con|cons|complaint|gripe|issue|problem|drawback|thing i)\b", re.I
+    r"^the only (?:downside|down side|con|cons|complaint|gripe|issue|problem|drawback|thing i)\b"
+    r"|^the only (?:thing|one|part|bit)\b[^.!?]{0,30}?(?:\bnot\b|n't\b|\bwrong\b|\bbad\b|\bmissing\b|\bissue\b)",
+    re.I,
 )
+# Before "guarantee": a determiner makes it a noun, the thing offered ("the 2 year guarantee that they offer").
+_EN_DETERMINER_BEFORE = re.compile(r"\b(?:the|a|an|this|their|its|our|your)\s+(?:[\w-]+\s+){0,3}$", re.I)
+# Before "100%": the writer's endorsement ("I recommend it 100%", "百分百推荐" reads the other way round).
+_ENDORSE_BEFORE = re.compile(
+    r"(?:\b(?:recommend\w*|agree|satisfied|sure)\b|推荐|推薦|满意|滿意|同意)[^.!?。！？]{0,20}$", re.IGNORECASE
+)
+# The writer's preference before "the best" closing a clause: "I like the screen the best".
+_EN_FEELING_BEFORE = re.compile(r"\b(?:like|liked|love|loved|enjoy|enjoyed|prefer|preferred)\b", re.I)
 # What a promise guarantees: "guarantee that…", "guarantees you…", "guarantee results".
 _EN_GUARANTEE_OBJECT = re.compile(
     r"\s+(?:to|that|you|your|it|its|it'll|they|them|we|every|results?|satisfaction|success|\d)\b", re.IGNORECASE
@@ -233,6 +253,8 @@ def _judge(text: str, start: int, end: int, lang: str, clause: Span) -> tuple[st
         return "debunked", local
     if "100%" in term and _STATE_OF_CHARGE.search(text[max(0, start - 4) : end + 10]):
         return "state_of_charge", term
+    if "100%" in term and _ENDORSE_BEFORE.search(prefix[-30:]):
+        return "feeling", _ENDORSE_BEFORE.search(prefix[-30:]).group()  # type: ignore[union-attr]
     if lang == "zh":
         return _judge_zh(term, rest, prefix)
     return _judge_en(term, rest, prefix, local)
@@ -246,6 +268,8 @@ def _judge_zh(term: str, rest: str, prefix: str) -> tuple[str, str]:
         return "setting", _ZH_SETTING.search(prefix[-4:]).group()  # type: ignore[union-attr]
     if core.startswith("最") and not scoped:
         for reason, test in (
+            ("setting", _ZH_SETTING_LEVEL),
+            ("version", _ZH_LATEST_VERSION),
             ("position", _ZH_POSITION),
             ("bound", _ZH_BOUND),
             ("feeling", _ZH_FEELING),
@@ -262,9 +286,12 @@ def _judge_zh(term: str, rest: str, prefix: str) -> tuple[str, str]:
     if core.startswith("第一") and not scoped and _ZH_LATER_ORDINAL.search(core_rest[len(core) :]):
         return "ordinal", _ZH_LATER_ORDINAL.search(core_rest[len(core) :]).group()  # type: ignore[union-attr]
     if core.startswith("唯一"):
-        found = _ZH_DOWNSIDE.match(core_rest)
+        found = _ZH_DOWNSIDE.match(core_rest) or _ZH_ONLY_NEGATIVE.match(core_rest)
         if found:
             return "downside", found.group()
+        personal = re.search(r"(?:我|我的|自己)$", prefix)
+        if personal:
+            return "personal", personal.group()  # 这是我唯一的一次: the writer's only one
     if core.startswith("绝对") and _ZH_EMPHATIC_RULE.match(core_rest):
         return "rule", _ZH_EMPHATIC_RULE.match(core_rest).group()  # type: ignore[union-attr]
     if (
@@ -298,6 +325,10 @@ def _judge_zh(term: str, rest: str, prefix: str) -> tuple[str, str]:
         method = _ZH_METHODS.search(prefix[-6:])
         if method:
             return "other_target", method.group()
+    if core.startswith("最") and not scoped and _ZH_DOWNSIDE_SUPERLATIVE.match(core_rest):
+        return "downside", _ZH_DOWNSIDE_SUPERLATIVE.match(core_rest).group()  # type: ignore[union-attr]
+    if core.startswith("无与伦比") and re.match(r"^无与伦比的?(?:" + _alt("zh_downside_adjectives") + ")", core_rest):
+        return "downside", core_rest[:8]  # incomparably fragile: criticism
     return "absolute", term
 
 
@@ -309,8 +340,12 @@ def _judge_en(term: str, rest: str, prefix: str, clause: str) -> tuple[str, str]
         return "advice", advice.group()
     if lowered.startswith("guarantee") and _EN_POLICY.search(prefix):
         return "policy", _EN_POLICY.search(prefix).group()  # type: ignore[union-attr]
-    if lowered in ("guarantee", "guarantees") and not _EN_GUARANTEE_OBJECT.match(rest[len(term) :]):
+    if lowered in ("guarantee", "guarantees") and (
+        not _EN_GUARANTEE_OBJECT.match(rest[len(term) :]) or _EN_DETERMINER_BEFORE.search(prefix)
+    ):
         return "policy", term  # a guarantee as a thing (a 2-year guarantee, the guarantee helped), not a promise
+    if re.match(r"best\s+[A-Z]", term) and prefix.strip():
+        return "other_target", term  # a name mid-sentence ("from Best Buy"), not a superlative
     if lowered.startswith("the only"):
         downside = _EN_DOWNSIDE.match(rest)
         if downside:
@@ -324,7 +359,12 @@ def _judge_en(term: str, rest: str, prefix: str, clause: str) -> tuple[str, str]
     hedge = _EN_HEDGES.search(prefix[-24:])
     if hedge:
         return "hedged", hedge.group().strip()
+    if re.search(r"\b(?:worst|most (?:annoying|frustrating|disappointing|useless|fragile|overpriced))\b", lowered):
+        return "downside", term  # ranking a drawback is criticism, not a claim a brand makes
     if re.search(r"\b(?:best|most|\w+est)\b", lowered):
+        feeling = _EN_FEELING_BEFORE.search(prefix)
+        if feeling and lowered.startswith("the best") and not rest[len(term) :].strip()[:1].isalpha():
+            return "feeling", feeling.group()  # "I like the screen the best": a preference
         personal = _EN_PERSONAL.search(clause)
         if personal:
             return "personal", personal.group()

@@ -128,6 +128,10 @@ def test_a_spec_quoted_in_the_first_person_is_still_compared() -> None:
         ("保质期三年", "整机保修三年"),
         ("It charges fully in 2 hours", "Battery lasts up to 10 hours."),
         ("洗涤容量10公斤", "整机重量70公斤"),
+        ("机身只有8毫米厚", "屏幕尺寸6.5英寸"),  # a thickness is no screen size
+        ("The display is 11 inches", "The body is 0.4 inches thick."),
+        ("待机能到20天", "连续播放约12小时"),  # standby is no playback time
+        ("Standby time is 3 weeks", "Up to 30 hours of playback."),
     ],
 )
 def test_figures_of_different_attributes_are_not_compared(claimed: str, official: str) -> None:
@@ -139,6 +143,8 @@ def test_figures_of_different_attributes_are_not_compared(claimed: str, official
 
 
 def test_figures_of_one_attribute_are_compared() -> None:
+    assert verdicts(figure("屏幕有8寸"), "配备6.5英寸屏幕") == ["differs"]
+    assert verdicts(figure("Standby is about 30 days"), "待机时间约300小时") == ["differs"]
     assert verdicts(figure("烧水只要三分钟"), "Boils a full kettle in 3 minutes.") == ["consistent"]
     assert verdicts(figure("The kettle boils in 6 minutes"), "烧开一壶水约3分钟") == ["differs"]
 

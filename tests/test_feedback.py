@@ -17,7 +17,13 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
+from knowledge_base.embedding import SentenceEmbedder
+from knowledge_base.lexical import LexicalEncoder
+from knowledge_base.repository import AuditEntry, KnowledgeBaseRepository
+from knowledge_base.store import EdgeStore
+from knowledge_base.store.base import VectorStore
 from service.app import create_app
+from service.check.profile import claim_texts
 from service.check.schemas import DistortionKind
 from service.cli import main
 from service.feedback.schemas import DistortionMark, FeedbackEntry, ReviewerLabels, VerdictRef
@@ -429,3 +435,39 @@ def test_feedback_review_progress_and_labels_survive_a_restart_and_export_as_an_
     )
     assert scored.returncode == 0, scored.stderr
     assert "distortion" in scored.stdout.lower(), scored.stdout
+
+
+@pytest.mark.filterwarnings("ignore:Payload indexes have no effect:UserWarning")  # the local stand-in server
+@pytest.mark.filterwarnings("ignore:Local mode performs exact")
+@pytest.mark.parametrize("backend", ["edge", "server"])
+def test_entries_and_queue_progress_are_kept_by_the_repository_on_both_store_backends(
+    backend: str, tmp_path: Path, embedder: SentenceEmbedder
+) -> None:
+    from qdrant_client import QdrantClient
+
+    from knowledge_base.store.server import QdrantServerStore
+
+    def opened() -> tuple[VectorStore, KnowledgeBaseRepository]:
+        store: VectorStore = EdgeStore(tmp_path / "store") if backend == "edge" else QdrantServerStore(client)
+        repository = KnowledgeBaseRepository(store, embedder, LexicalEncoder(), claim_texts)
+        repository.open()
+        return store, repository
+
+    client = QdrantClient(":memory:")
+    store, repository = opened()
+    for number in range(3):
+        kb_id = "kb-a" if number < 2 else "kb-b"
+        audit = AuditEntry("rita", "feedback", added=(f"feedback/e{number}",))
+        repository.feedback.add(kb_id, f"e{number}", 1, {"id": f"e{number}", "n": number}, audit)
+    repository.feedback.put_progress("0123456789abcdef", "rita", "kb-a", {"order": "reach", "reviewed": [4]})
+    if backend == "edge":  # reopened, as after a restart
+        store.close()
+        store, repository = opened()
+    assert sorted(entry["n"] for entry in repository.feedback.list("kb-a")) == [0, 1]
+    assert repository.feedback.count("kb-b") == 1 and repository.feedback.list("kb-c") == []
+    assert repository.feedback.progress("0123456789abcdef", "rita") == {"order": "reach", "reviewed": [4]}
+    assert repository.feedback.progress("0123456789abcdef", "erin") is None
+    audit_lines = repository.audit_log("kb-a")
+    assert sorted(line["added"][0] for line in audit_lines) == ["feedback/e0", "feedback/e1"]
+    assert repository.list_all() == []  # feedback records are no knowledge bases
+    store.close()

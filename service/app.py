@@ -32,6 +32,9 @@ from service.auth.rate_limit import RateLimiter
 from service.check.checker import Checker
 from service.check.controller import CheckController
 from service.errors import error_response
+from service.feedback.controller import FeedbackController, ReviewController
+from service.feedback.review import ReviewService
+from service.feedback.service import FeedbackService
 from service.kb_admin.controller import KnowledgeBaseController
 from service.kb_admin.service import KnowledgeBaseService
 from service.limits import LimitsMiddleware
@@ -64,6 +67,15 @@ def _jobs(state: State) -> AnalysisJobs:
 
 def _kb_service(state: State, request: Request[Any, Any, Any]) -> KnowledgeBaseService:
     return KnowledgeBaseService(_resources(state).repository, principal_of(request))
+
+
+def _review_service(state: State, request: Request[Any, Any, Any]) -> ReviewService:
+    resources = _resources(state)
+    return ReviewService(resources.jobs, resources.checker, principal_of(request))
+
+
+def _feedback_service(state: State, request: Request[Any, Any, Any]) -> FeedbackService:
+    return FeedbackService(_resources(state).repository, principal_of(request), _review_service(state, request))
 
 
 def _keys(state: State) -> KeyRing:
@@ -169,6 +181,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     dependencies: dict[str, Any] = {
         "resources": Provide(_resources, sync_to_thread=False),
         "kb_service": Provide(_kb_service, sync_to_thread=False),
+        "feedback_service": Provide(_feedback_service, sync_to_thread=False),
+        "review_service": Provide(_review_service, sync_to_thread=False),
         "checker": Provide(_checker, sync_to_thread=False),
         "jobs": Provide(_jobs, sync_to_thread=False),
         "keys": Provide(_keys, sync_to_thread=False),
@@ -185,6 +199,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             KnowledgeBaseController,
             CheckController,
             AnalysisController,
+            FeedbackController,
+            ReviewController,
             WebController,
             WebActionsController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),

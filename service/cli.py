@@ -457,6 +457,17 @@ def _feedback_curve(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _feedback_export(settings: Settings, args: argparse.Namespace) -> int:
+    from service.feedback.service import FeedbackService
+    from service.resources import open_resources
+
+    out = Path(args.out)
+    with open_resources(settings) as resources:
+        count = FeedbackService(resources.repository).export(args.kb, out)
+    print(f"wrote {out / 'kb.json'} and {count} reviewed posts to {out / 'cases.jsonl'}")
+    return EXIT_OK
+
+
 def _analyze(settings: Settings, args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -561,6 +572,16 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--version", default="dev-1", help="the version recorded in the file")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(handler=_train)
+
+    feedback = commands.add_parser("feedback", help="reviewers' feedback on verdicts (local store)").add_subparsers(
+        dest="feedback_command", required=True
+    )
+    feedback_export = feedback.add_parser(
+        "export", help="write the reviewed posts as a labelled product folder (shared/eval format)"
+    )
+    feedback_export.add_argument("--kb", required=True, help="knowledge-base id")
+    feedback_export.add_argument("--out", required=True, help="folder for kb.json and cases.jsonl (created)")
+    feedback_export.set_defaults(handler=_feedback_export)
 
     curve = commands.add_parser(
         "feedback-curve",

@@ -4,6 +4,7 @@ Screenshots are saved under test-artifacts/ (git-ignored)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -219,3 +220,72 @@ def test_with_keys_editors_edit_and_the_audit_log_names_them(keyed_live_server: 
         headers={"X-API-Key": TEST_KEYS["admin"]},
     ).json()
     assert (audit[0]["actor"], audit[0]["action"], audit[0]["changed"]) == ("erin", "update_item", ["facts/F10"])
+
+
+def test_a_reviewer_gives_feedback_on_a_check_result(live_server: str, page: Page) -> None:
+    # Two wrong figures the check flags, and a base soaked in water (usage, F8) it misses; written for this test.
+    post = "周末带去露营,这台榨汁杯能装450毫升,电池4000毫安时。底座直接泡水里冲一冲就干净了。"
+    page.goto(live_server + "/")
+    page.select_option("#kb", "chengfeng-p5")
+    page.fill("#text", post)
+    page.click("#check-button")
+    flags = page.locator("#feedback .fb-flag")
+    expect(flags).to_have_count(2)
+    expect(flags.nth(0)).to_contain_text("numeric · F1")
+    flags.nth(0).get_by_role("button", name="Right").click()
+    flags.nth(1).focus()
+    page.keyboard.press("w")  # the shortcut for wrong
+    expect(flags.nth(1).get_by_role("button", name="Wrong")).to_have_attribute("aria-pressed", "true")
+    expect(flags.nth(0).get_by_role("button", name="Right")).to_have_attribute("aria-pressed", "true")
+    page.locator(".seg").nth(1).click()  # the sentence with the missed distortion
+    expect(page.locator("#feedback .fb-selected")).to_have_text("底座直接泡水里冲一冲就干净了。")
+    page.select_option("#fb-missed-kind", "usage")
+    page.select_option("#fb-missed-fact", "F8")
+    page.get_by_role("button", name="Add missed distortion").click()
+    expect(page.locator("#feedback .fb-added li")).to_contain_text("usage · F8")
+    page.locator("#feedback .fb-key_messages li[data-id='M1']").get_by_role("button", name="Reject").click()
+    page.get_by_role("button", name="Send feedback").click()
+    expect(page.locator("#feedback .fb-status")).to_contain_text("Feedback saved")
+    shot(page, "check-feedback")
+    entries = httpx.get(live_server + "/api/v1/knowledge-bases/chengfeng-p5/feedback").json()["entries"]
+    entry = next(e for e in entries if e["text"] == post)
+    assert [(m["distortion"], m["right"]) for m in entry["marks"]] == [(0, True), (1, False)]
+    base = post.index("底座")
+    assert [(m["start"], m["end"], m["kind"], m["fact_id"]) for m in entry["missed"]] == [
+        (base, len(post), "usage", "F8")
+    ]
+    assert entry["key_messages"] == [{"id": "M1", "right": False}] and entry["reviewer"] == "local"
+
+
+def test_a_reviewer_walks_the_review_queue_with_the_keyboard(live_server: str, page: Page, tmp_path: Path) -> None:
+    posts = [
+        {"id": "q-cup", "text": "这杯子能装480毫升,上班路上带着刚好。", "likes": 2},
+        {"id": "q-rpm", "text": "电机一分钟能转30000转,打得特别细。", "likes": 50},
+        {"id": "q-ok", "text": "早上榨了一杯橙汁,味道不错。"},
+    ]
+    upload = tmp_path / "posts.jsonl"
+    upload.write_text("\n".join(json.dumps(p, ensure_ascii=False) for p in posts), encoding="utf-8")
+    page.goto(live_server + "/batch")
+    page.select_option("#kb", "chengfeng-p5")
+    page.set_input_files("#batch-file", str(upload))
+    page.click("#batch-button")
+    expect(page.locator("#review-button")).to_be_visible(timeout=120_000)
+    page.click("#review-button")
+    expect(page.locator("#review-progress")).to_contain_text("of 2")
+    page.select_option("#review-order", "reach")
+    expect(page.locator("#review-progress")).to_contain_text("q-rpm")
+    expect(page.locator("#review-facts")).to_contain_text("F4")
+    expect(page.locator("#review-feedback .fb-flag")).to_have_count(1)
+    page.locator("#review-feedback .fb-flag").first.focus()
+    page.keyboard.press("r")  # right, and past the last flag: sends and moves on
+    expect(page.locator("#review-progress")).to_contain_text("q-cup")
+    expect(page.locator("#review-progress")).to_contain_text("1 reviewed")
+    page.locator("#review-post").click()
+    page.keyboard.press("n")  # nothing marked: skips
+    expect(page.locator("#review-progress")).to_contain_text("Queue done: 1 reviewed, 1 skipped")
+    shot(page, "review-queue")
+    page.goto(live_server + "/knowledge-bases")
+    page.select_option("#kb", "chengfeng-p5")
+    expect(page.locator("#agreement-summary")).to_contain_text("reviewed posts")
+    expect(page.locator("#chart-agreement svg rect").first).to_be_visible()
+    shot(page, "knowledge-base-agreement")

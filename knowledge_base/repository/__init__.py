@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from knowledge_base.repository.context import ClaimTexts, Embedder, LexicalEncoderLike
 from knowledge_base.repository.facade import KnowledgeBaseRepository
+from knowledge_base.repository.feedback import FeedbackRecords
 from knowledge_base.repository.layout import stable_id
 from knowledge_base.repository.records import ApiKeyRecord, ApiKeyRecords, AuditEntry
 from knowledge_base.repository.search import SearchHit
@@ -32,6 +33,7 @@ __all__ = [
     "AuditEntry",
     "ClaimTexts",
     "Embedder",
+    "FeedbackRecords",
     "KnowledgeBaseRepository",
     "LexicalEncoderLike",
     "SearchHit",

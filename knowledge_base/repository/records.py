@@ -1,7 +1,8 @@
 """The meta collection: the store's record, the knowledge bases' headers, the audit log and the API keys.
 
 Every record is a point with a one-dimensional placeholder vector, told apart by its payload's ``kind``:
-``store``, ``kb``, ``audit``, ``pending_edit`` (the edit journal, see :mod:`.writes`) and ``api_key``.
+``store``, ``kb``, ``audit``, ``pending_edit`` (the edit journal, see :mod:`.writes`), ``api_key``, and
+``feedback`` and ``review_progress`` (reviewers' feedback on verdicts, see :mod:`.feedback`).
 """
 
 from __future__ import annotations
@@ -194,6 +195,10 @@ class MetaRecords:
             "removed": list(audit.removed),
         }
         return meta_point(stable_id("audit", kb_id, str(version), at, uuid.uuid4().hex), payload)
+
+    def audit_point(self, kb_id: str, version: int, audit: AuditEntry) -> PointRecord:
+        """An audit record as a point, for a caller that writes it together with its own record."""
+        return self._audit_point(kb_id, version, audit)
 
     def audit_log(self, kb_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         """Changes to knowledge bases, newest first: when, who, what, and the version it produced."""

@@ -182,13 +182,22 @@ class AnalysisJobs:
 
     def result(self, job_id: str) -> AnalysisResult:
         """The analysis of a finished job (409 until it has succeeded)."""
+        self._succeeded(job_id)
+        return AnalysisResult.model_validate_json((self._dir(job_id) / "result.json").read_bytes())
+
+    def outcomes(self, job_id: str) -> tuple[JobInfo, list[PostOutcome]]:
+        """A finished job and what the check found in each of its posts (409 until it has succeeded)."""
+        return self._succeeded(job_id), self._outcomes(job_id)
+
+    def _succeeded(self, job_id: str) -> JobInfo:
+        """A job that has succeeded; 409 while it is queued or running, or if it failed or was cancelled."""
         info = self._load(job_id)
         if info.status is not JobStatus.SUCCEEDED:
             raise ConflictError(
                 f"analysis job '{job_id}' is {info.status.value}" + (f": {info.error}" if info.error else ""),
                 extra={"status": info.status, "done": info.done, "total": info.total},
             )
-        return AnalysisResult.model_validate_json((self._dir(job_id) / "result.json").read_bytes())
+        return info
 
     # -- storage ------------------------------------------------------------------------------------
 
@@ -221,6 +230,15 @@ class AnalysisJobs:
                 break
             numbers.append(number)
         return numbers
+
+    def _outcomes(self, job_id: str) -> list[PostOutcome]:
+        """The checkpointed outcomes of a job's complete batches, in post order."""
+        folder = self._dir(job_id)
+        return [
+            PostOutcome.from_json(json.loads(line))
+            for batch in self._batches(job_id)
+            for line in (folder / f"batch-{batch:05d}.jsonl").read_text("utf-8").splitlines()
+        ]
 
     # -- worker -------------------------------------------------------------------------------------
 
@@ -292,15 +310,8 @@ class AnalysisJobs:
             return
         if self._stopping.is_set() and info.done < info.total:
             return  # stays running on disk: resumed on the next start
-        outcomes: list[PostOutcome] = []
-        vectors: list[Vectors] = []
-        for batch in self._batches(job_id):
-            base = folder / f"batch-{batch:05d}"
-            outcomes.extend(
-                PostOutcome.from_json(json.loads(line))
-                for line in base.with_suffix(".jsonl").read_text("utf-8").splitlines()
-            )
-            vectors.append(np.load(base.with_suffix(".npy")))
+        outcomes = self._outcomes(job_id)
+        vectors = [np.load(folder / f"batch-{batch:05d}.npy") for batch in self._batches(job_id)]
         kb = self.checker.repository.get(info.kb_id)
         stacked = np.concatenate(vectors) if vectors else np.zeros((0, self.checker.embedder.dimension), np.float32)
         result = aggregate(kb, outcomes, stacked)

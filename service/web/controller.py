@@ -15,7 +15,7 @@ from litestar.datastructures import Cookie
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED, HTTP_303_SEE_OTHER
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_303_SEE_OTHER
 from pydantic import BaseModel
 
 from knowledge_base.errors import InvalidInputError
@@ -26,7 +26,10 @@ from service.auth.middleware import requires
 from service.auth.sessions import SESSION_COOKIE, issue_session
 from service.check.checker import Checker
 from service.check.offsets import convert_response
-from service.check.schemas import CheckRequest, CheckResponse
+from service.check.schemas import CheckRequest, CheckResponse, OffsetUnit
+from service.feedback.review import ReviewService
+from service.feedback.schemas import FeedbackEntry, FeedbackRequest, ReviewQueue, SkipRequest
+from service.feedback.service import FeedbackService
 from service.kb_admin.schemas import ItemChange, Section
 from service.kb_admin.service import KnowledgeBaseService
 from service.limits import UPLOAD_OPT
@@ -160,6 +163,16 @@ class WebActionsController(Controller):
         response = checker.check(kb_id, data.text, data.lang, data.min_confidence)
         metrics.record_check("web", [d.kind for d in response.distortions])
         return convert_response(response, data.text, data.offsets)
+
+    @post("/feedback/{kb_id:str}", status_code=HTTP_201_CREATED, sync_to_thread=True)
+    def feedback(self, feedback_service: FeedbackService, kb_id: str, data: FeedbackRequest) -> FeedbackEntry:
+        """Feedback on a verdict from the check page or the review queue (spans in UTF-16 units)."""
+        return feedback_service.give(kb_id, data)
+
+    @post("/analyses/{job_id:str}/review/skip", status_code=HTTP_200_OK, sync_to_thread=True)
+    def skip(self, review_service: ReviewService, job_id: str, data: SkipRequest) -> ReviewQueue:
+        """Skip a post of the batch page's review queue."""
+        return review_service.skip(job_id, data.post_index, OffsetUnit.UTF16)
 
     @post("/analyses/{job_id:str}/cancel", status_code=HTTP_200_OK, sync_to_thread=False)
     def cancel(self, jobs: AnalysisJobs, job_id: str) -> JobInfo:

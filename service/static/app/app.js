@@ -31,8 +31,8 @@ async function api(method, url, body, headers = {}) {
   return data;
 }
 
-function showError(id, error) {
-  const node = document.getElementById(id);
+function showError(target, error) {
+  const node = typeof target === "string" ? document.getElementById(target) : target;
   node.textContent = error ? String(error.message || error) : "";
   node.hidden = !error;
 }
@@ -75,8 +75,8 @@ function renderDetails(sentence, text) {
   box.hidden = false;
 }
 
-function renderCheck(result, text) {
-  const area = document.getElementById("highlighted");
+// The post with each sentence highlighted by verdict; a sentence is selected by a click, or Tab then Enter.
+function highlightInto(area, result, text, onSelect) {
   area.replaceChildren();
   area.lang = result.lang === "en" ? "en" : result.lang === "zh" ? "zh-Hans" : "";
   let cursor = 0;
@@ -89,7 +89,7 @@ function renderCheck(result, text) {
     const select = () => {
       area.querySelectorAll(".seg.selected").forEach(node => node.classList.remove("selected"));
       span.classList.add("selected");
-      renderDetails(sentence, text);
+      onSelect(sentence);
     };
     span.addEventListener("click", select);
     span.addEventListener("focus", select);
@@ -98,6 +98,15 @@ function renderCheck(result, text) {
     cursor = sentence.end;
   }
   if (cursor < text.length) area.append(document.createTextNode(text.slice(cursor)));
+}
+
+let checkPanel = null;
+
+function renderCheck(result, text) {
+  highlightInto(document.getElementById("highlighted"), result, text, sentence => {
+    renderDetails(sentence, text);
+    if (checkPanel) checkPanel.selectSentence(sentence);
+  });
   document.getElementById("details").hidden = true;
   document.getElementById("corrected").value = result.corrected_text;
   document.getElementById("score").textContent = Math.round(result.consistency_score * 100) + "%";
@@ -143,7 +152,11 @@ function initCheck() {
     try {
       const result = await api("POST", `/ui/check/${encodeURIComponent(kb)}`, { text, offsets: "utf16" });
       showError("check-error", null);
+      checkPanel = null;
       renderCheck(result, text);
+      checkPanel = await feedbackPanel(document.getElementById("feedback"), {
+        kbId: kb, text, result, onNext: () => document.querySelector("#feedback .fb-send").focus(),
+      });
     } catch (error) { showError("check-error", error); }
     finally { button.disabled = false; }
   });
@@ -153,6 +166,233 @@ function initCheck() {
     try { await navigator.clipboard.writeText(box.value); status.textContent = "Copied."; }
     catch { box.focus(); box.select(); status.textContent = "Selected: press Ctrl+C to copy."; }
   });
+}
+
+// ---------------------------------------------------------------- feedback on a verdict
+
+const KINDS = ["numeric", "usage", "contradiction", "prohibited", "absolute"];
+const knowledgeBases = {};
+function knowledgeBase(id) {
+  if (!knowledgeBases[id]) knowledgeBases[id] = api("GET", `/api/v1/knowledge-bases/${encodeURIComponent(id)}`);
+  return knowledgeBases[id];
+}
+
+function options(select, entries) {
+  select.replaceChildren(...entries.map(([value, text]) => el("option", { value, text })));
+  return select;
+}
+
+function factEntries(kb, first) {
+  return [first, ...kb.facts.map(f => [f.id, `${f.id}: ${f.text}`]),
+    ...kb.prohibited_claims.map(p => [p.id, `${p.id} (prohibited claim): ${p.text}`])];
+}
+
+// The panel under a check result: right / wrong on each flag (optionally what it really is), distortions
+// added on a selected sentence, carried messages and touched topics confirmed or rejected. Spans are UTF-16.
+// Keys (outside text fields): r = right, w = wrong (both move on to the next flag), n = next.
+let activePanel = null;
+
+async function feedbackPanel(box, { kbId, text, result, source, onSaved, onNext }) {
+  const kb = await knowledgeBase(kbId);
+  const marks = new Map(), verdicts = { key_messages: new Map(), avoid_topics: new Map() };
+  const missed = [];
+  let current = 0, selected = null;
+  box.replaceChildren();
+  box.hidden = false;
+  box.append(el("h3", { text: "Your feedback" }),
+    el("p", { class: "hint", text: "Keys: r marks the current flag right, w wrong, n goes to the next flag (then sends)." }));
+
+  const flags = el("ol", { class: "fb-flags", "aria-label": "Flagged distortions" });
+  const rows = result.distortions.map((d, index) => {
+    const right = el("button", { type: "button", class: "fb-right", "aria-pressed": "false", text: "Right" });
+    const wrong = el("button", { type: "button", class: "fb-wrong", "aria-pressed": "false", text: "Wrong" });
+    const kind = options(el("select", { class: "fb-kind", "aria-label": "What it really is" }),
+      [["", "not a distortion"], ...KINDS.map(k => [k, `really ${k}`])]);
+    const fact = options(el("select", { class: "fb-fact", "aria-label": "The fact it really distorts" }),
+      factEntries(kb, ["", "the flagged fact"]));
+    const relabel = el("span", { class: "fb-relabel", hidden: "" }, kind, " ", fact);
+    const row = el("li", { class: "fb-flag", tabindex: "0", "data-index": String(index) },
+      el("span", { class: "fb-label", text: `${d.kind}${d.fact_id ? " · " + d.fact_id : ""}: ` }),
+      el("q", { text: spanOf(text, d) }), " ", right, " ", wrong, " ", relabel);
+    const update = () => {
+      const mark = marks.get(index);
+      right.setAttribute("aria-pressed", String(mark?.right === true));
+      wrong.setAttribute("aria-pressed", String(mark?.right === false));
+      row.dataset.mark = mark ? (mark.right ? "right" : "wrong") : "";
+      relabel.hidden = !(mark && !mark.right);
+    };
+    const set = value => { marks.set(index, { right: value }); update(); };
+    right.addEventListener("click", () => { current = index; set(true); });
+    wrong.addEventListener("click", () => { current = index; set(false); });
+    row.addEventListener("focus", () => { current = index; focusRow(); });
+    row.mark = set;
+    row.relabel = () => {
+      const mark = { distortion: index, right: marks.get(index).right };
+      if (!mark.right && kind.value) mark.kind = kind.value;
+      if (!mark.right && fact.value) mark.fact_id = fact.value;
+      return mark;
+    };
+    return row;
+  });
+  flags.append(...(rows.length ? rows : [el("li", { text: "The check flagged nothing." })]));
+  box.append(el("h4", { text: "Flagged distortions" }), flags);
+
+  const focusRow = () => rows.forEach((row, i) => row.classList.toggle("current", i === current));
+  const next = () => {
+    if (current < rows.length - 1) { current += 1; rows[current].focus(); focusRow(); }
+    else if (onNext) onNext();
+  };
+
+  const where = el("span", { class: "fb-selected", text: "select a sentence of the post first" });
+  const missedKind = options(el("select", { id: "fb-missed-kind", "aria-label": "Kind of the missed distortion" }), KINDS.map(k => [k, k]));
+  const missedFact = options(el("select", { id: "fb-missed-fact", "aria-label": "Fact of the missed distortion" }),
+    factEntries(kb, ["", "no fact (absolute claim)"]));
+  const add = el("button", { type: "button", class: "fb-add", text: "Add missed distortion" });
+  const added = el("ul", { class: "fb-added" });
+  add.addEventListener("click", () => {
+    if (!selected) { status.textContent = "Select the sentence of the missed distortion in the post first."; return; }
+    const item = { start: selected.start, end: selected.end, kind: missedKind.value, fact_id: missedFact.value || null };
+    missed.push(item);
+    const remove = el("button", { type: "button", text: "Remove" });
+    const line = el("li", {}, `${item.kind}${item.fact_id ? " · " + item.fact_id : ""}: `, el("q", { text: spanOf(text, item) }), " ", remove);
+    remove.addEventListener("click", () => { missed.splice(missed.indexOf(item), 1); line.remove(); });
+    added.append(line);
+  });
+  box.append(el("h4", { text: "Missed by the check" }),
+    el("p", {}, "On the selected sentence: ", where), el("div", { class: "fb-row" }, missedKind, " ", missedFact, " ", add), added);
+
+  const itemMarks = (name, title, items) => {
+    const list = el("ul", { class: `fb-${name}` });
+    for (const item of items) {
+      const yes = el("button", { type: "button", class: "fb-confirm", "aria-pressed": "false", text: "Confirm" });
+      const no = el("button", { type: "button", class: "fb-reject", "aria-pressed": "false", text: "Reject" });
+      const set = value => { verdicts[name].set(item.id, value); yes.setAttribute("aria-pressed", String(value)); no.setAttribute("aria-pressed", String(!value)); };
+      yes.addEventListener("click", () => set(true));
+      no.addEventListener("click", () => set(false));
+      list.append(el("li", { "data-id": item.id }, `${item.id}: ${item.text} `, yes, " ", no));
+    }
+    if (!items.length) list.append(el("li", { text: "none" }));
+    box.append(el("h4", { text: title }), list);
+  };
+  itemMarks("key_messages", "Key messages carried", result.key_messages_carried);
+  itemMarks("avoid_topics", "Avoid-topics touched", result.avoid_topics_touched);
+
+  const send = el("button", { type: "button", class: "fb-send", text: "Send feedback" });
+  const status = el("span", { class: "fb-status", role: "status" });
+  const error = el("p", { class: "error fb-error", role: "alert", hidden: "" });
+  box.append(el("p", {}, send, " ", status), error);
+
+  const body = () => ({
+    text, offsets: "utf16",
+    verdict: {
+      kb_version: result.kb_version,
+      distortions: result.distortions.map(d => ({ kind: d.kind, fact_id: d.fact_id, start: d.start, end: d.end, confidence: d.confidence })),
+      key_messages_carried: result.key_messages_carried.map(m => m.id),
+      avoid_topics_touched: result.avoid_topics_touched.map(t => t.id),
+    },
+    marks: [...marks.keys()].sort((a, b) => a - b).map(index => rows[index].relabel()),
+    missed: missed.map(({ start, end, kind, fact_id }) => ({ start, end, kind, fact_id })),
+    key_messages: [...verdicts.key_messages].map(([id, right]) => ({ id, right })),
+    avoid_topics: [...verdicts.avoid_topics].map(([id, right]) => ({ id, right })),
+    ...(source ? { source } : {}),
+  });
+  const submit = async () => {
+    send.disabled = true;
+    try {
+      const entry = await api("POST", `/ui/feedback/${encodeURIComponent(kbId)}`, body());
+      showError(error, null);
+      status.textContent = `Feedback saved (${entry.id}).`;
+      if (onSaved) onSaved(entry);
+    } catch (failure) { showError(error, failure); }
+    finally { send.disabled = false; }
+  };
+  send.addEventListener("click", submit);
+
+  const panel = {
+    marked: () => marks.size + missed.length + verdicts.key_messages.size + verdicts.avoid_topics.size > 0,
+    selectSentence: sentence => { selected = sentence; where.textContent = spanOf(text, sentence); },
+    key: key => {
+      if ((key === "r" || key === "w") && rows.length) { rows[current].mark(key === "r"); next(); return true; }
+      if (key === "n") { next(); return true; }
+      return false;
+    },
+    submit,
+  };
+  focusRow();
+  activePanel = panel;
+  return panel;
+}
+
+document.addEventListener("keydown", event => {
+  if (!activePanel || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.target.closest && event.target.closest("input, select, textarea")) return;
+  if (activePanel.key(event.key.toLowerCase())) event.preventDefault();
+});
+
+// ---------------------------------------------------------------- review queue (batch page)
+
+function initReview(jobId) {
+  const section = document.getElementById("review");
+  const order = document.getElementById("review-order");
+  const error = document.getElementById("review-error");
+  let queue = null;
+  const render = async data => {
+    queue = data;
+    const progress = document.getElementById("review-progress");
+    const done = `${data.reviewed} reviewed, ${data.skipped} skipped, ${data.remaining} left of ${data.total} flagged posts`;
+    const post = document.getElementById("review-post"), facts = document.getElementById("review-facts");
+    const feedback = document.getElementById("review-feedback");
+    if (!data.current) {
+      progress.textContent = `Queue done: ${done}.`;
+      post.replaceChildren(); facts.replaceChildren(); feedback.replaceChildren();
+      activePanel = null;
+      return;
+    }
+    const item = data.current;
+    progress.textContent = `Post ${item.position} of ${data.total} (${item.post.id}, confidence ${Math.round(item.post.confidence * 100)}%, reach ${item.post.reach}): ${done}.`;
+    let panel = null;
+    highlightInto(post, item.check, item.post.text, sentence => { if (panel) panel.selectSentence(sentence); });
+    facts.replaceChildren(...(item.facts.length ? item.facts.map(f => el("li", { text: `${f.id}: ${f.text}` })) : [el("li", { text: "none" })]));
+    panel = await feedbackPanel(feedback, {
+      kbId: data.kb_id, text: item.post.text, result: item.check,
+      source: { job_id: data.job_id, post_index: item.post.index },
+      onSaved: () => load(), onNext: () => (panel.marked() ? panel.submit() : skip()),
+    });
+  };
+  const load = async () => {
+    try { await render(await api("GET", `/api/v1/analyses/${jobId}/review?offsets=utf16&order=${order.value}`)); showError(error, null); }
+    catch (failure) { showError(error, failure); }
+  };
+  const skip = async () => {
+    if (!queue || !queue.current) return;
+    try { await render(await api("POST", `/ui/analyses/${jobId}/review/skip`, { post_index: queue.current.post.index })); showError(error, null); }
+    catch (failure) { showError(error, failure); }
+  };
+  order.onchange = load;
+  document.getElementById("review-skip").onclick = skip;
+  section.hidden = false;
+  load();
+}
+
+// ---------------------------------------------------------------- reviewer agreement (knowledge-base page)
+
+async function loadAgreement(id) {
+  const box = document.getElementById("kb-feedback");
+  const summary = await api("GET", `/api/v1/knowledge-bases/${encodeURIComponent(id)}/feedback/summary`);
+  const percent = value => (value == null ? "—" : `${Math.round(value * 100)}%`);
+  const o = summary.overall;
+  document.getElementById("agreement-summary").textContent = summary.entries
+    ? `${summary.entries} reviewed posts: agreement ${percent(o.agreement)}, precision ${percent(o.precision)}, recall ${percent(o.recall)} ` +
+      `(${o.right} of ${o.marked} flags right, ${o.missed} missed).`
+    : "No feedback yet: reviewers give it on the check page and in the batch page's review queue.";
+  barChart(document.getElementById("chart-agreement"), summary.by_kind.map(k => ({
+    label: k.kind, value: k.precision || 0, colour: KIND_COLOURS[k.kind],
+    text: `P ${percent(k.precision)} · R ${percent(k.recall)}`,
+  })), "#555");
+  barChart(document.getElementById("chart-weeks"), summary.weeks.map(w => ({
+    label: w.week, value: w.agreement || 0, text: `${percent(w.agreement)} (${w.entries})`,
+  })), "#0b5cad");
+  box.hidden = false;
 }
 
 // ---------------------------------------------------------------- batch page
@@ -243,7 +483,10 @@ function initBatch() {
     const eta = job.eta_seconds != null ? `, about ${Math.ceil(job.eta_seconds)} s left` : "";
     document.getElementById("progress-text").textContent = `${job.status}: ${job.done} of ${job.total} posts${job.status === "running" ? eta : ""}`;
     document.getElementById("cancel-button").hidden = ["succeeded", "failed", "cancelled"].includes(job.status);
-    if (job.status === "succeeded") renderBatch(jobId, await api("GET", `/api/v1/analyses/${jobId}/result`));
+    if (job.status === "succeeded") {
+      renderBatch(jobId, await api("GET", `/api/v1/analyses/${jobId}/result`));
+      document.getElementById("review-button").onclick = () => initReview(jobId);
+    }
     else if (job.status === "failed") showError("batch-error", new Error(job.error || "the analysis failed"));
     else if (job.status !== "cancelled") setTimeout(() => poll(jobId), 500);
   }
@@ -288,6 +531,7 @@ async function loadKnowledgeBase() {
       const table = el("table", {}, el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Id" }), el("th", { scope: "col", text: "Text" }))), el("tbody", {}, ...rows));
       view.append(el("section", { class: "kb-section" }, el("h2", { text: `${title} (${items.length})` }), table));
     }
+    await loadAgreement(id);
   } catch (error) { showError("kb-error", error); }
 }
 

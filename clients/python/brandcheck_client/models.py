@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+DistortionKind = Literal["numeric", "usage", "contradiction", "prohibited", "absolute"]
+"""The kinds of distortion a request may name (responses keep any kind as a plain ``str``)."""
+OffsetUnit = Literal["codepoints", "utf16", "utf8"]
 
 
 class _Model(BaseModel):
@@ -83,6 +87,7 @@ class Distortion(_Model):
     end: int
     explanation: str
     correction: str
+    confidence: float | None = None
 
 
 class Match(_Model):
@@ -196,3 +201,295 @@ class CreatedKey(ApiKey):
     """A new key: ``key`` is returned this once."""
 
     key: str
+
+
+# -- feedback -----------------------------------------------------------------------------------------
+#
+# Request models mirror the server's: unknown fields are refused (``extra="forbid"``) except on a flagged
+# distortion, which takes a check's distortion whole. Sent with only the fields that were set, so an explicit
+# ``fact_id=None`` (no fact: an absolute claim) differs from leaving ``fact_id`` out (keep the flag's fact).
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FlaggedDistortion(BaseModel):
+    """A distortion as the checker reported it: kind, fact (None for an absolute claim), span, confidence."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    kind: DistortionKind
+    fact_id: str | None
+    start: int
+    end: int
+    confidence: float | None = None
+
+
+class VerdictRef(_Request):
+    """The verdict feedback answers: the knowledge-base version of the check and what it reported."""
+
+    kb_version: int
+    distortions: list[FlaggedDistortion] = Field(default_factory=list)
+    key_messages_carried: list[str] = Field(default_factory=list)
+    avoid_topics_touched: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, result: CheckResult) -> VerdictRef:
+        """The verdict of a check result, as feedback refers to it (offsets as the check counted them)."""
+        return cls(
+            kb_version=result.kb_version,
+            distortions=[
+                FlaggedDistortion.model_validate(
+                    {"kind": d.kind, "fact_id": d.fact_id, "start": d.start, "end": d.end, "confidence": d.confidence}
+                )
+                for d in result.distortions
+            ],
+            key_messages_carried=[message.id for message in result.key_messages_carried],
+            avoid_topics_touched=[str(topic["id"]) for topic in result.avoid_topics_touched],
+        )
+
+
+class DistortionMark(_Request):
+    """A mark on one flag (``distortion``: its index in the verdict): right, or wrong, optionally with the
+    kind and fact it really is (``fact_id`` left out keeps the flag's fact; None: an absolute claim)."""
+
+    distortion: int
+    right: bool
+    kind: DistortionKind | None = None
+    fact_id: str | None = None
+
+
+class MissedDistortion(_Request):
+    """A distortion the checker missed: a span of the text, a kind and its fact (None for ``absolute``)."""
+
+    start: int
+    end: int
+    kind: DistortionKind
+    fact_id: str | None = None
+
+
+class ItemMark(_Request):
+    """A carried key message or touched avoid-topic, confirmed (``right=True``) or rejected."""
+
+    id: str
+    right: bool
+
+
+class ReviewSource(_Request):
+    """The review-queue post feedback answers: the analysis job and the post's index in it."""
+
+    job_id: str
+    post_index: int
+
+
+class FeedbackRequest(_Request):
+    """A reviewer's feedback on one verdict: the post as checked, the verdict, and the marks."""
+
+    text: str
+    offsets: OffsetUnit = "codepoints"
+    verdict: VerdictRef
+    marks: list[DistortionMark] = Field(default_factory=list)
+    missed: list[MissedDistortion] = Field(default_factory=list)
+    key_messages: list[ItemMark] = Field(default_factory=list)
+    avoid_topics: list[ItemMark] = Field(default_factory=list)
+    source: ReviewSource | None = None
+
+
+class Label(_Model):
+    """A distortion as the reviewer labels it (offsets in code points)."""
+
+    kind: str
+    fact_id: str | None
+    start: int
+    end: int
+
+
+class ReviewerLabels(_Model):
+    """What the post has according to the reviewer: distortions, key messages and avoid-topics confirmed."""
+
+    distortions: list[Label]
+    key_messages: list[str]
+    avoid_topics: list[str]
+
+
+class FlagRecord(_Model):
+    """A flag of a stored verdict."""
+
+    kind: str
+    fact_id: str | None
+    start: int
+    end: int
+    confidence: float | None = None
+
+
+class VerdictRecord(_Model):
+    """The verdict of a stored entry."""
+
+    kb_version: int
+    distortions: list[FlagRecord] = Field(default_factory=list)
+    key_messages_carried: list[str] = Field(default_factory=list)
+    avoid_topics_touched: list[str] = Field(default_factory=list)
+
+
+class MarkRecord(_Model):
+    """A mark of a stored entry (``fact_id`` is absent from ``model_fields_set`` when it was not given)."""
+
+    distortion: int
+    right: bool
+    kind: str | None = None
+    fact_id: str | None = None
+
+
+class MissedRecord(_Model):
+    """A missed distortion of a stored entry."""
+
+    start: int
+    end: int
+    kind: str
+    fact_id: str | None = None
+
+
+class ItemMarkRecord(_Model):
+    """A key-message or avoid-topic mark of a stored entry."""
+
+    id: str
+    right: bool
+
+
+class SourceRecord(_Model):
+    """The review-queue post a stored entry answers."""
+
+    job_id: str
+    post_index: int
+
+
+class FeedbackEntry(_Model):
+    """One stored feedback entry: who gave it (``reviewer``, the key's name) and when; spans in code points."""
+
+    id: str
+    kb_id: str
+    kb_version: int
+    at: dt.datetime
+    reviewer: str
+    reviewer_key_id: str | None
+    text: str
+    verdict: VerdictRecord
+    marks: list[MarkRecord]
+    missed: list[MissedRecord]
+    key_messages: list[ItemMarkRecord]
+    avoid_topics: list[ItemMarkRecord]
+    source: SourceRecord | None = None
+    agreed: bool
+    kinds: list[str]
+    labels: ReviewerLabels
+
+
+class FeedbackPage(_Model):
+    """A page of feedback entries, newest first; ``total`` is every entry matching the filters."""
+
+    total: int
+    offset: int
+    limit: int
+    entries: list[FeedbackEntry]
+
+
+class Figures(_Model):
+    """How the checker fared against the reviewers: flags marked, right, wrong, missed; agreement = right /
+    (marked + missed), precision = right / marked, recall = right / (right + missed) (None with nothing to
+    divide by)."""
+
+    marked: int
+    right: int
+    wrong: int
+    missed: int
+    agreement: float | None
+    precision: float | None
+    recall: float | None
+
+
+class KindFigures(Figures):
+    """Figures of one distortion kind."""
+
+    kind: str
+
+
+class FactFigures(Figures):
+    """Figures of one fact or prohibited claim (None: absolute claims)."""
+
+    fact_id: str | None
+
+
+class ItemFigures(_Model):
+    """How often reviewers confirmed a carried key message or a touched avoid-topic."""
+
+    id: str
+    confirmed: int
+    rejected: int
+    agreement: float
+
+
+class WeekFigures(Figures):
+    """Figures of the entries given in one ISO week (``week`` as 2026-W07)."""
+
+    week: str
+    entries: int
+
+
+class FeedbackSummary(_Model):
+    """Agreement between the reviewers and the checker: overall, per kind, per fact, per item, per week."""
+
+    kb_id: str
+    entries: int
+    overall: Figures
+    by_kind: list[KindFigures]
+    by_fact: list[FactFigures]
+    key_messages: list[ItemFigures]
+    avoid_topics: list[ItemFigures]
+    weeks: list[WeekFigures]
+
+
+# -- review queue ------------------------------------------------------------------------------------------
+
+
+class QueuedPost(_Model):
+    """A flagged post of an analysis job: its index in the job, reach and lowest flag confidence."""
+
+    index: int
+    id: str
+    text: str
+    author: str | None
+    reach: int
+    confidence: float
+    kinds: list[str]
+
+
+class OfficialFact(_Model):
+    """A fact or prohibited claim the post's verdict refers to."""
+
+    id: str
+    text: str
+    section: str
+
+
+class ReviewItem(_Model):
+    """The post to review now (``position``: 1 = first), its check run again, and the facts concerned."""
+
+    post: QueuedPost
+    position: int
+    check: CheckResult
+    facts: list[OfficialFact]
+
+
+class ReviewQueue(_Model):
+    """A reviewer's progress through the flagged posts of an analysis job; ``current`` is None when done."""
+
+    job_id: str
+    kb_id: str
+    reviewer: str
+    order: str
+    total: int
+    reviewed: int
+    skipped: int
+    remaining: int
+    current: ReviewItem | None

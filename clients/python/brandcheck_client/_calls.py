@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,15 +19,24 @@ from brandcheck_client.models import (
     AuditEntry,
     CheckResult,
     CreatedKey,
+    DistortionKind,
+    FeedbackEntry,
+    FeedbackPage,
+    FeedbackRequest,
+    FeedbackSummary,
     ItemChange,
     Job,
     KnowledgeBase,
     KnowledgeBaseSummary,
     Me,
+    OffsetUnit,
+    ReviewQueue,
     SearchResponse,
 )
 
 T = TypeVar("T")
+Day = dt.date | str
+ReviewOrder = Literal["confidence", "reach"]
 Section = Literal["facts", "key-messages", "avoid-topics", "prohibited-claims"]
 API = "/api/v1"
 
@@ -64,6 +74,12 @@ def _kb(kb_id: str) -> str:
 
 def _body(document: BaseModel | Mapping[str, Any]) -> Any:
     return document.model_dump(mode="json", exclude_none=True) if isinstance(document, BaseModel) else dict(document)
+
+
+def _params(**values: Any) -> dict[str, Any]:
+    """Query parameters without the ones not given; days (dates, or datetimes' dates) as YYYY-MM-DD."""
+    days = {name: v.date() if isinstance(v, dt.datetime) else v for name, v in values.items() if v is not None}
+    return {name: v.isoformat() if isinstance(v, dt.date) else v for name, v in days.items()}
 
 
 def list_knowledge_bases() -> Call[list[KnowledgeBaseSummary]]:
@@ -211,6 +227,52 @@ def analysis_result(job_id: str) -> Call[AnalysisResult]:
 
 def cancel_analysis(job_id: str) -> Call[Job]:
     return Call("POST", f"{API}/analyses/{quote(job_id, safe='')}/cancel", _model(Job), idempotent=True)
+
+
+def give_feedback(kb_id: str, feedback: FeedbackRequest | Mapping[str, Any]) -> Call[FeedbackEntry]:
+    # Only the fields set: an explicit fact_id=None (an absolute claim) is not the same as none given.
+    body = feedback.model_dump(mode="json", exclude_unset=True) if isinstance(feedback, BaseModel) else dict(feedback)
+    return Call("POST", f"{_kb(kb_id)}/feedback", _model(FeedbackEntry), json_body=body, idempotent=False)
+
+
+def list_feedback(
+    kb_id: str,
+    reviewer: str | None,
+    since: Day | None,
+    until: Day | None,
+    kind: DistortionKind | None,
+    agreement: Literal["agreed", "disagreed"] | None,
+    offset: int,
+    limit: int,
+) -> Call[FeedbackPage]:
+    params = _params(
+        reviewer=reviewer, kind=kind, agreement=agreement, offset=offset, limit=limit, **{"from": since, "to": until}
+    )
+    return Call("GET", f"{_kb(kb_id)}/feedback", _model(FeedbackPage), params=params)
+
+
+def feedback_summary(kb_id: str, reviewer: str | None, since: Day | None, until: Day | None) -> Call[FeedbackSummary]:
+    params = _params(reviewer=reviewer, **{"from": since, "to": until})
+    return Call("GET", f"{_kb(kb_id)}/feedback/summary", _model(FeedbackSummary), params=params)
+
+
+def _review(job_id: str) -> str:
+    return f"{API}/analyses/{quote(job_id, safe='')}/review"
+
+
+def review_queue(job_id: str, order: ReviewOrder | None, offsets: OffsetUnit | None) -> Call[ReviewQueue]:
+    return Call("GET", _review(job_id), _model(ReviewQueue), params=_params(order=order, offsets=offsets))
+
+
+def skip_review(job_id: str, post_index: int, offsets: OffsetUnit | None) -> Call[ReviewQueue]:
+    # Skipping a post twice leaves it skipped: safe to retry.
+    return Call(
+        "POST",
+        f"{_review(job_id)}/skip",
+        _model(ReviewQueue),
+        params=_params(offsets=offsets),
+        json_body={"post_index": post_index},
+    )
 
 
 def me() -> Call[Me]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -13,7 +14,7 @@ from pydantic import BaseModel
 
 from brandcheck_client import _calls as calls
 from brandcheck_client._base import DEFAULT_MAX_RETRIES, BaseClient
-from brandcheck_client._calls import Call, Section
+from brandcheck_client._calls import Call, ReviewOrder, Section
 from brandcheck_client.errors import connection_error
 from brandcheck_client.models import (
     AnalysisResult,
@@ -21,11 +22,18 @@ from brandcheck_client.models import (
     AuditEntry,
     CheckResult,
     CreatedKey,
+    DistortionKind,
+    FeedbackEntry,
+    FeedbackPage,
+    FeedbackRequest,
+    FeedbackSummary,
     ItemChange,
     Job,
     KnowledgeBase,
     KnowledgeBaseSummary,
     Me,
+    OffsetUnit,
+    ReviewQueue,
     SearchResponse,
 )
 
@@ -220,3 +228,61 @@ class BrandcheckClient(BaseClient):
             if self._job_succeeded(job, started, timeout):
                 return self.analysis_result(job_id)
             self._sleep(poll_interval)
+
+    # -- feedback and the review queue --------------------------------------------------------------
+
+    def give_feedback(self, kb_id: str, feedback: FeedbackRequest | Mapping[str, Any]) -> FeedbackEntry:
+        """Give a reviewer's feedback on a check's verdict (reviewer role); the stored entry comes back.
+
+        ``feedback`` is a :class:`FeedbackRequest` (``VerdictRef.of(result)`` makes its ``verdict`` from a
+        :class:`CheckResult`) or its JSON form. Only the fields set are sent. An unknown fact, key message or
+        avoid-topic id, a span past the text, a mark on no flag, ... is a ValidationError (422) whose
+        ``field_errors`` name the field (``missed[0].fact_id``); nothing is stored. Not retried."""
+        return self._send(calls.give_feedback(kb_id, feedback))
+
+    def list_feedback(
+        self,
+        kb_id: str,
+        *,
+        reviewer: str | None = None,
+        since: dt.date | str | None = None,
+        until: dt.date | str | None = None,
+        kind: DistortionKind | None = None,
+        agreement: Literal["agreed", "disagreed"] | None = None,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> FeedbackPage:
+        """Feedback entries of a knowledge base, newest first, with the ``total`` matching the filters:
+        ``reviewer`` (a key's name), ``since`` and ``until`` (days, UTC, inclusive; sent as ``from`` and
+        ``to``), ``kind`` (entries flagging, marking or adding it) and ``agreement``; paged by ``offset``
+        and ``limit`` (1-1,000)."""
+        return self._send(calls.list_feedback(kb_id, reviewer, since, until, kind, agreement, offset, limit))
+
+    def feedback_summary(
+        self,
+        kb_id: str,
+        *,
+        reviewer: str | None = None,
+        since: dt.date | str | None = None,
+        until: dt.date | str | None = None,
+    ) -> FeedbackSummary:
+        """Agreement between reviewers and the checker: flags marked, right, wrong and missed, with
+        agreement, precision and recall, overall, per kind, per fact and per ISO week; confirmations of key
+        messages and avoid-topics. Filtered as :meth:`list_feedback`."""
+        return self._send(calls.feedback_summary(kb_id, reviewer, since, until))
+
+    def review_queue(
+        self, job_id: str, order: ReviewOrder | None = None, *, offsets: OffsetUnit | None = None
+    ) -> ReviewQueue:
+        """This key's progress through the flagged posts of a finished analysis job and the post to review
+        now (``.current``, None when done): the post, its check run again, the facts concerned.
+
+        ``order`` (``"confidence"``, lowest first, or ``"reach"``, most first) is kept for next time; left
+        out, the order used last. Feedback whose ``source`` is the current post moves the queue on. Only
+        jobs (``mode="async"``) have a queue; ConflictError while the job is not finished."""
+        return self._send(calls.review_queue(job_id, order, offsets))
+
+    def skip_review(self, job_id: str, post_index: int, *, offsets: OffsetUnit | None = None) -> ReviewQueue:
+        """Leave a post of the review queue unreviewed (``post_index``: its index in the job); the queue with
+        the next post. ValidationError (422, field ``post_index``) if the post is not in the queue."""
+        return self._send(calls.skip_review(job_id, post_index, offsets))

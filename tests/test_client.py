@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import re
@@ -15,10 +16,17 @@ from brandcheck_client import (
     AsyncBrandcheckClient,
     AuthenticationError,
     BrandcheckClient,
+    CheckResult,
     ConflictError,
+    DistortionMark,
+    FeedbackRequest,
+    ItemMark,
     Job,
+    MissedDistortion,
     NotFoundError,
+    ReviewSource,
     ValidationError,
+    VerdictRef,
 )
 from litestar.testing import AsyncTestClient, TestClient
 
@@ -108,6 +116,110 @@ async def test_async_client_against_the_real_app(settings: Settings) -> None:
         assert isinstance(job, Job)
         result = await api.wait_for_analysis(job.id, poll_interval=0.05, timeout=120)
         assert result.distortions[0]["fact_id"] == "F8"
+
+
+# Written for these tests: two wrong figures the checker flags (F1 capacity, F2 battery) and a base rinsed
+# under the tap (F8, usage) it does not.
+HIKE = "爬山带着这台榨汁杯,能装450毫升,电池4000毫安时。底座直接放水龙头下冲洗。"
+
+
+def hike_feedback(result: CheckResult) -> FeedbackRequest:
+    """The first flag right, the second wrong, the base missed, every carried key message rejected."""
+    assert [(d.kind, d.fact_id) for d in result.distortions] == [("numeric", "F1"), ("numeric", "F2")]
+    return FeedbackRequest(
+        text=HIKE,
+        verdict=VerdictRef.of(result),
+        marks=[DistortionMark(distortion=0, right=True), DistortionMark(distortion=1, right=False)],
+        missed=[MissedDistortion(start=HIKE.index("底座"), end=len(HIKE), kind="usage", fact_id="F8")],
+        key_messages=[ItemMark(id=m.id, right=False) for m in result.key_messages_carried],
+    )
+
+
+def test_feedback_and_the_review_queue_through_the_client(client: TestClient) -> None:  # type: ignore[type-arg]
+    api = BrandcheckClient(http_client=client)
+    kb = "chengfeng-p5"
+    checked = api.check(kb, HIKE)
+    entry = api.give_feedback(kb, hike_feedback(checked))
+    assert (entry.kb_id, entry.kb_version, entry.reviewer, entry.agreed) == (kb, checked.kb_version, "local", False)
+    assert entry.kinds == ["numeric", "usage"] and entry.verdict.distortions[0].confidence is not None
+    assert [(label.kind, label.fact_id) for label in entry.labels.distortions] == [("numeric", "F1"), ("usage", "F8")]
+    assert entry.at.tzinfo is not None
+
+    today = dt.datetime.now(dt.UTC).date()
+    page = api.list_feedback(kb, kind="usage", agreement="disagreed", since=today, until=today.isoformat())
+    assert (page.total, [e.id for e in page.entries]) == (1, [entry.id])
+    assert api.list_feedback(kb, agreement="agreed").total == 0
+    assert api.list_feedback(kb, reviewer="someone-else").entries == []
+    summary = api.feedback_summary(kb, reviewer="local")
+    overall = summary.overall
+    assert (summary.entries, overall.marked, overall.right, overall.wrong, overall.missed) == (1, 2, 1, 1, 1)
+    assert overall.precision == 0.5 and [k.kind for k in summary.by_kind] == ["numeric", "usage"]
+    assert summary.weeks[0].entries == 1
+
+    # An unknown fact is refused with the field named, and nothing is stored.
+    unknown = hike_feedback(checked).model_copy(
+        update={"missed": [MissedDistortion(start=0, end=5, kind="usage", fact_id="F99")]}
+    )
+    with pytest.raises(ValidationError) as refused:
+        api.give_feedback(kb, unknown)
+    assert refused.value.status_code == 422
+    assert [error["field"] for error in refused.value.field_errors] == ["missed[0].fact_id"]
+    assert api.list_feedback(kb).total == 1
+
+    # The review queue of a job: feedback from it moves the reviewer on, a skip too.
+    posts = [{"id": "hike", "text": HIKE, "likes": 5}, {"id": "en", "text": "The cup holds 500 ml.", "likes": 80}]
+    job = api.submit_analysis(kb, posts)
+    assert isinstance(job, Job)
+    api.wait_for_analysis(job.id, poll_interval=0.05, timeout=120)
+    queue = api.review_queue(job.id, order="reach")
+    assert (queue.order, queue.total, queue.reviewed, queue.remaining) == ("reach", 2, 0, 2)
+    assert queue.current is not None and queue.current.post.id == "en" and queue.current.position == 1
+    assert queue.current.check.distortions[0].fact_id == "F1" and queue.current.facts[0].id == "F1"
+    current = queue.current
+    from_queue = FeedbackRequest(
+        text=current.post.text,
+        verdict=VerdictRef.of(current.check),
+        marks=[DistortionMark(distortion=n, right=True) for n in range(len(current.check.distortions))],
+        source=ReviewSource(job_id=job.id, post_index=current.post.index),
+    )
+    assert api.give_feedback(kb, from_queue).source is not None
+    queue = api.review_queue(job.id)  # the order is kept
+    assert (queue.order, queue.reviewed, queue.remaining) == ("reach", 1, 1)
+    assert queue.current is not None and queue.current.post.id == "hike"
+    done = api.skip_review(job.id, queue.current.post.index)
+    assert (done.skipped, done.remaining, done.current) == (1, 0, None)
+    with pytest.raises(ValidationError) as not_queued:
+        api.skip_review(job.id, 99)
+    assert [error["field"] for error in not_queued.value.field_errors] == ["post_index"]
+    with pytest.raises(NotFoundError):
+        api.review_queue("ffffffffffffffff")
+
+
+async def test_async_feedback_through_the_client(settings: Settings) -> None:
+    settings.seed_samples = True
+    async with AsyncTestClient(app=create_app(settings)) as http, AsyncBrandcheckClient(http_client=http) as api:
+        kb = "chengfeng-p5"
+        checked = await api.check(kb, HIKE)
+        entry = await api.give_feedback(kb, hike_feedback(checked).model_dump(mode="json", exclude_unset=True))
+        assert (entry.reviewer, entry.agreed, entry.kinds) == ("local", False, ["numeric", "usage"])
+        page = await api.list_feedback(kb, kind="usage", limit=1)
+        assert (page.total, page.limit, [e.id for e in page.entries]) == (1, 1, [entry.id])
+        summary = await api.feedback_summary(kb)
+        assert (summary.entries, summary.overall.right, summary.overall.missed) == (1, 1, 1)
+        bad = hike_feedback(checked)
+        bad.missed[0].fact_id = "F99"
+        with pytest.raises(ValidationError) as refused:
+            await api.give_feedback(kb, bad)
+        assert refused.value.status_code == 422
+        assert [error["field"] for error in refused.value.field_errors] == ["missed[0].fact_id"]
+        assert (await api.list_feedback(kb)).total == 1
+        job = await api.submit_analysis(kb, [{"text": HIKE}])
+        assert isinstance(job, Job)
+        await api.wait_for_analysis(job.id, poll_interval=0.05, timeout=120)
+        queue = await api.review_queue(job.id, offsets="utf16")
+        assert queue.current is not None and queue.current.post.index == 0
+        skipped = await api.skip_review(job.id, 0)
+        assert (skipped.total, skipped.skipped, skipped.current) == (1, 1, None)
 
 
 def test_keys_roles_and_audit_through_the_client(keyed_live_server: str) -> None:

@@ -20,7 +20,6 @@ import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import chain
 from typing import Any
 
@@ -29,17 +28,16 @@ import numpy as np
 from knowledge_base.lru import LruCache
 from knowledge_base.models import ItemKind, KnowledgeBase
 from knowledge_base.repository import Embedder, KnowledgeBaseRepository
-from service.check.absolute import find_absolute_claims, neutral_wording, reword
+from service.check.absolute import neutral_wording, reword
 from service.check.commerce import is_price_topic, talks_deals
 from service.check.cues import Cues, cues_of
 from service.check.decision import DecisionModel, Features, bag_features
 from service.check.nli import default_nli_head
-from service.check.polarity import Polarity, analyse_polarity
-from service.check.profile import Claim, KnowledgeBaseProfile, ProfileCache, Target, blank_names, strip_names
+from service.check.polarity import Polarity
+from service.check.profile import Claim, KnowledgeBaseProfile, ProfileCache, Target, strip_names
 from service.check.quantities import (
     Quantity,
     compare,
-    extract_quantities,
     same_attribute,
     shares_attribute,
     substitute,
@@ -59,8 +57,9 @@ from service.check.schemas import (
     Verdict,
 )
 from service.check.script import restore_response, to_simplified
-from service.check.segmentation import Span, detect_language, split_clauses, split_sentences
-from service.check.terms import content_terms, overlap, shares_term, weighted_overlap
+from service.check.segmentation import Span, detect_language, split_sentences
+from service.check.terms import weighted_overlap
+from service.check.wording import Wording
 from service.kb_admin.schemas import Section
 from service.settings import CheckThresholds
 
@@ -145,24 +144,6 @@ def _shifted(distortion: Distortion, shift: int) -> Distortion:
     )
 
 
-@lru_cache(maxsize=65536)
-def _clauses_of(sentence: str) -> tuple[Span, ...]:
-    """The clauses of a sentence, with offsets from its start (sentences recur across posts)."""
-    return tuple(split_clauses(Span(0, len(sentence), sentence)) or [Span(0, len(sentence), sentence)])
-
-
-@lru_cache(maxsize=65536)
-def _plain_text(names: re.Pattern[str] | None, text: str) -> str:
-    """``text`` without brand/model names and figures (a count keeps its noun)."""
-    chars = list(blank_names(names, text))
-    for quantity in extract_quantities("".join(chars)):
-        end = quantity.end
-        if quantity.kind == "count" and quantity.counted and quantity.counted in quantity.text.lower():
-            end = quantity.start + quantity.text.lower().rfind(quantity.counted)
-        chars[quantity.start : end] = [" "] * (end - quantity.start)
-    return "".join(chars)
-
-
 def _normalised_means(vectors: Vector, groups: list[list[int]]) -> Vector:
     """Per group of rows of ``vectors``, the unit vector of their mean (zero for an empty group)."""
     means = np.zeros((len(groups), vectors.shape[1]), np.float32)
@@ -211,6 +192,7 @@ class Checker:
         head = default_nli_head()
         # The head reads the bundled model's vectors; with another model its evidence is left out.
         self.nli = head if head.meta.get("model") == embedder.model_id else None
+        self.wording = Wording()  # this checker's memos of the text readings its pipeline repeats
         self.profiles = ProfileCache(embedder, self._fact_ids_near, repository.claim_vectors)
         # Retrieval results of recently seen texts, and the analyses of recently seen sentences, per
         # knowledge-base version (posts repeat).
@@ -357,7 +339,7 @@ class Checker:
         encode its text twice, and clauses recur across posts far more often than whole sentences do."""
         split: dict[str, list[str]] = {}
         for text in texts:
-            parts = [clause.text for clause in _clauses_of(text)]
+            parts = [clause.text for clause in self.wording.clauses(text)]
             if parts != [text]:
                 split[text] = parts
         encoded = list(dict.fromkeys([*(text for text in texts if text not in split), *chain(*split.values())]))
@@ -369,13 +351,12 @@ class Checker:
         mean_of = dict(zip(split, means, strict=True))
         return np.stack([mean_of[text] if text in split else model_vectors[row[text]] for text in texts])
 
-    @staticmethod
-    def _segment(text: str) -> tuple[list[Span], list[tuple[int, Span]]]:
+    def _segment(self, text: str) -> tuple[list[Span], list[tuple[int, Span]]]:
         sentences = split_sentences(text)
         clauses = [
             (index, Span(sentence.start + clause.start, sentence.start + clause.end, clause.text))
             for index, sentence in enumerate(sentences)
-            for clause in _clauses_of(sentence.text)
+            for clause in self.wording.clauses(sentence.text)
         ]
         return sentences, clauses
 
@@ -456,14 +437,14 @@ class Checker:
             vector = vectors[row]
             unit = _Unit(
                 span,
-                analyse_polarity(span.text, sentence.text),
+                self.wording.polarity(span.text, sentence.text),
                 deal_talk=talks_deals(span.text),
                 message_scores=tuple(message_scores[position]),
                 topic_scores=tuple(topic_scores[position]),
                 prohibited_scores=tuple(prohibited_scores[position]),
                 lang=detect_language(span.text),
             )
-            plain = self._plain(profile, span.text)
+            plain = self.wording.plain(profile, span.text)
             # In retrieval order, not a set's: claims that score the same (facts sharing a clause) are then
             # ranked the same way in every process (a set of strings iterates in a per-process order).
             nearby = [
@@ -473,8 +454,8 @@ class Checker:
             ]
             for claim_index, cosine in zip(nearby, profile.claim_cosines(vector, nearby), strict=True):
                 unit.claim_cosines[claim_index] = cosine
-                unit.claim_scores[claim_index] = cosine + th.lexical_weight * overlap(
-                    plain, self._plain(profile, profile.claims[claim_index].text)
+                unit.claim_scores[claim_index] = cosine + th.lexical_weight * self.wording.overlap(
+                    plain, self.wording.plain(profile, profile.claims[claim_index].text)
                 )
             self._read_inference(profile, unit, vector)
             units.append(unit)
@@ -500,7 +481,7 @@ class Checker:
             candidates.append((distortion, features))
         carries: list[tuple[Target, float, Features]] = []
         touches: list[tuple[Target, float, Features]] = []
-        sentence_negated = float(bool(analyse_polarity(sentence.text).cues))
+        sentence_negated = float(bool(self.wording.polarity(sentence.text, None).cues))
         for unit in units:
             unit_carries, unit_touches = self._unit_targets(profile, unit, cues, sentence_negated)
             carries.extend(unit_carries)
@@ -598,7 +579,7 @@ class Checker:
         rank = sum(value > cosine + 1e-9 for value in by_fact.values())
         nearest = max(claims, key=unit.claim_cosines.__getitem__, default=None)
         coverage = (
-            self._coverage(profile, unit.span.text, unit.polarity, profile.claims[nearest].text)
+            self.wording.coverage(profile, unit.span.text, unit.polarity, profile.claims[nearest].text)
             if nearest is not None
             else 0.0
         )
@@ -607,18 +588,20 @@ class Checker:
         agreeing = [i for i in claims if profile.claims[i].polarity.negated == unit.polarity.negated]
         agreeing_cosine = max((unit.claim_cosines[i] for i in agreeing), default=0.0)
         agreeing_coverage = max(
-            (self._coverage(profile, unit.span.text, unit.polarity, profile.claims[i].text) for i in agreeing),
+            (self.wording.coverage(profile, unit.span.text, unit.polarity, profile.claims[i].text) for i in agreeing),
             default=0.0,
         )
         # How much of what the claim says, weighted by how distinctive each word is in this knowledge base, the
         # clause says too (a short generic clause, "works great", shares only words every fact uses).
-        clause_terms = self._content_terms(profile, unit.span.text, unit.polarity)
+        clause_terms = self.wording.terms_without_cues(profile, unit.span.text, unit.polarity)
         if nearest is not None:
             claim = profile.claims[nearest]
-            claim_terms = self._content_terms(profile, claim.text, claim.polarity)
+            claim_terms = self.wording.terms_without_cues(profile, claim.text, claim.polarity)
         else:
             target_text = profile.prohibited_by_id[distortion.fact_id].text if distortion.fact_id else ""
-            claim_terms = self._content_terms(profile, target_text, analyse_polarity(target_text))
+            claim_terms = self.wording.terms_without_cues(
+                profile, target_text, self.wording.polarity(target_text, None)
+            )
         claim_covered = weighted_overlap(claim_terms, clause_terms, profile.term_weight)
         clause_covered = weighted_overlap(clause_terms, claim_terms, profile.term_weight)
         # A contradiction is about what the negation governs: the words after the cue of whichever side denies
@@ -627,10 +610,10 @@ class Checker:
         if nearest is not None and distortion.kind is DistortionKind.CONTRADICTION:
             claim = profile.claims[nearest]
             if claim.polarity.negated:
-                denied = self._scope_terms(profile, claim.text, claim.polarity)
+                denied = self.wording.scope_terms(profile, claim.text, claim.polarity)
                 scope_covered = weighted_overlap(denied, clause_terms, profile.term_weight)
             else:
-                denied = self._scope_terms(profile, unit.span.text, unit.polarity)
+                denied = self.wording.scope_terms(profile, unit.span.text, unit.polarity)
                 scope_covered = weighted_overlap(denied, claim_terms, profile.term_weight)
         # A prohibited claim is made when the clause is nearer to it than to anything the brand does say (generic
         # praise is as near to the key messages), or uses its own words (cure, 治愈) that no fact or message uses.
@@ -698,10 +681,10 @@ class Checker:
         if unit.polarity.negated or not unit.polarity.asserted:
             return []
         found = []
-        plain = self._plain(profile, unit.span.text)
+        plain = self.wording.plain(profile, unit.span.text)
         for target, score in zip(profile.prohibited, unit.prohibited_scores, strict=True):
             if score >= self.thresholds.prohibited_min or (
-                score >= self.thresholds.prohibited_shared_min and content_terms(plain) & target.distinctive_terms
+                score >= self.thresholds.prohibited_shared_min and self.wording.terms(plain) & target.distinctive_terms
             ):
                 unit.prohibited = True
                 found.append(
@@ -726,7 +709,7 @@ class Checker:
         # Figures are read in the whole sentence (its context tells a sale price or a temperature) and kept
         # when they fall in this clause; offsets become clause-relative.
         offset = unit.span.start - sentence.start
-        in_sentence = extract_quantities(blank_names(profile.names, sentence.text))
+        in_sentence = self.wording.figures(profile, sentence.text)
         figures = [
             dataclasses.replace(q, start=q.start - offset, end=q.end - offset)
             for q in in_sentence
@@ -828,7 +811,7 @@ class Checker:
                 if unit.claim_cosines[index] >= max(th.claim_floor, ceiling - th.cross_lingual_margin)
             ]
         elif profile.several_claims_measure(claimed):
-            plain = self._plain(profile, unit.span.text)
+            plain = self.wording.plain(profile, unit.span.text)
             candidates = [
                 index
                 for index in candidates
@@ -836,7 +819,7 @@ class Checker:
                 or (
                     unit.claim_cosines[index] >= th.claim_floor
                     and (
-                        shares_term(plain, self._plain(profile, profile.claims[index].text))
+                        self.wording.shares_term(plain, self.wording.plain(profile, profile.claims[index].text))
                         or shares_attribute(claimed, profile.claims[index].quantities)
                     )
                 )
@@ -846,9 +829,7 @@ class Checker:
         if not candidates:
             return None
 
-        in_clause = sum(
-            same_attribute(claimed, other) for other in extract_quantities(blank_names(profile.names, unit.span.text))
-        )
+        in_clause = sum(same_attribute(claimed, other) for other in self.wording.figures(profile, unit.span.text))
 
         def preference(index: int) -> float:
             comparable = [o for o in profile.claims[index].quantities if same_attribute(claimed, o)]
@@ -860,11 +841,6 @@ class Checker:
             return unit.claim_scores[index] - th.magnitude_weight * min(ratios, default=0.0) + shape
 
         return max(candidates, key=preference)
-
-    @staticmethod
-    def _plain(profile: KnowledgeBaseProfile, text: str) -> str:
-        """Text without brand/model names and figures: what remains says what is being talked about."""
-        return _plain_text(profile.names, text)
 
     @staticmethod
     def _other_condition(profile: KnowledgeBaseProfile, unit: _Unit, claim: Claim, claimed: Quantity) -> Claim | None:
@@ -882,12 +858,12 @@ class Checker:
 
     def _zero_claim(self, profile: KnowledgeBaseProfile, unit: _Unit, claimed: Quantity) -> Distortion | None:
         """'No oil at all' against 'up to 85% less oil': the claim overstates a reduction."""
-        noun_terms = content_terms(claimed.counted or "")
+        noun_terms = self.wording.terms(claimed.counted or "")
         for index, score in sorted(unit.claim_scores.items(), key=lambda pair: -pair[1])[:3]:
             if unit.claim_cosines[index] < self.thresholds.claim_floor:
                 continue
             claim = profile.claims[index]
-            if not noun_terms or not noun_terms & content_terms(claim.text):
+            if not noun_terms or not noun_terms & self.wording.terms(claim.text):
                 continue
             percents = [q for q in claim.quantities if q.kind == "percent" and 0 < q.value < 100]
             if percents:
@@ -933,7 +909,7 @@ class Checker:
             return None
         # Opposite polarity is a contradiction only when the clause speaks of what the claim speaks of:
         # most of its content words (negation removed) occur in the claim.
-        if self._coverage(profile, unit.span.text, content, claim.text) < th.contradiction_coverage:
+        if self.wording.coverage(profile, unit.span.text, content, claim.text) < th.contradiction_coverage:
             return None
         says = "denies" if content.negated else "affirms"
         official = "affirms" if content.negated else "denies"
@@ -951,42 +927,20 @@ class Checker:
         """A fact often allows one thing and forbids a neighbour ("the cup is washable, but the base must not be
         immersed"). Dense similarity sees the shared activity; the words distinctive to each side (base vs cup)
         tell which one the clause is about."""
-        clause = content_terms(self._plain(profile, unit.span.text))
-        allowed_terms = content_terms(self._plain(profile, allowed.text))
+        clause = self.wording.terms(self.wording.plain(profile, unit.span.text))
+        allowed_terms = self.wording.terms(self.wording.plain(profile, allowed.text))
         for index in profile.claims_of_fact[allowed.fact_id]:
             other = profile.claims[index]
             if not other.polarity.prohibitive or unit.claim_cosines.get(index, 0.0) < self.thresholds.claim_floor:
                 continue
-            other_terms = content_terms(self._plain(profile, other.text))
+            other_terms = self.wording.terms(self.wording.plain(profile, other.text))
             if clause & (other_terms - allowed_terms) and not clause & (allowed_terms - other_terms):
                 return other
         return None
 
-    @staticmethod
-    def _content_terms(profile: KnowledgeBaseProfile, text: str, polarity: Polarity) -> frozenset[str]:
-        """The content terms of ``text`` without its negation cues and names."""
-        chars = list(text)
-        for start, end, _ in polarity.cues:
-            chars[start:end] = [" "] * (end - start)
-        return content_terms(strip_names(profile.names, "".join(chars)))
-
-    @staticmethod
-    def _scope_terms(profile: KnowledgeBaseProfile, text: str, polarity: Polarity) -> frozenset[str]:
-        """The content terms after the first negation cue of ``text`` (all of them when it has none)."""
-        start = polarity.cues[0][1] if polarity.cues else 0
-        return Checker._content_terms(profile, " " * start + text[start:], Polarity(False, False, False, ()))
-
-    @staticmethod
-    def _coverage(profile: KnowledgeBaseProfile, text: str, polarity: Polarity, other: str) -> float:
-        """Share of ``text``'s content terms, without its negation cues and names, that occur in ``other``."""
-        chars = list(text)
-        for start, end, _ in polarity.cues:
-            chars[start:end] = [" "] * (end - start)
-        return overlap(strip_names(profile.names, "".join(chars)), strip_names(profile.names, other))
-
     def _absolutes(self, kb: KnowledgeBase, sentence: Span) -> list[Distortion]:
         found = []
-        for claim in find_absolute_claims(sentence.text, kb.absolute_terms, kb.absolute_exceptions):
+        for claim in self.wording.absolute_claims(sentence.text, kb.absolute_terms, kb.absolute_exceptions):
             start, end = sentence.start + claim.start, sentence.start + claim.end
             found.append(
                 Distortion(
@@ -1054,7 +1008,9 @@ class Checker:
             cosine = unit.claim_cosines[index]
             if cosine >= th.link_min or (
                 cosine >= th.link_floor
-                and shares_term(self._plain(profile, unit.span.text), self._plain(profile, profile.claims[index].text))
+                and self.wording.shares_term(
+                    self.wording.plain(profile, unit.span.text), self.wording.plain(profile, profile.claims[index].text)
+                )
             ):
                 about.add(index)
         context = {
@@ -1067,7 +1023,7 @@ class Checker:
             "clause_chars": math.log1p(len(unit.span.text)),
             **self._cue_features(cues),
         }
-        clause_terms = self._content_terms(profile, unit.span.text, unit.polarity)
+        clause_terms = self.wording.terms_without_cues(profile, unit.span.text, unit.polarity)
         weight = profile.term_weight
 
         def shared_words(target: Target) -> Features:

@@ -19,22 +19,18 @@ import dataclasses
 import math
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from itertools import chain
+from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from knowledge_base.lru import LruCache
-from knowledge_base.models import ItemKind, KnowledgeBase
+from knowledge_base.models import KnowledgeBase
 from knowledge_base.repository import Embedder, KnowledgeBaseRepository
 from service.check.absolute import neutral_wording, reword
-from service.check.commerce import is_price_topic, talks_deals
+from service.check.commerce import is_price_topic
 from service.check.cues import Cues, cues_of
 from service.check.decision import DecisionModel, Features, bag_features
 from service.check.nli import default_nli_head
-from service.check.polarity import Polarity
-from service.check.profile import Claim, KnowledgeBaseProfile, ProfileCache, Target, strip_names
+from service.check.profile import Claim, KnowledgeBaseProfile, ProfileCache, Target
 from service.check.quantities import (
     Quantity,
     compare,
@@ -42,6 +38,7 @@ from service.check.quantities import (
     shares_attribute,
     substitute,
 )
+from service.check.retrieval import Retrieval, Unit, Vector, normalised_means
 from service.check.schemas import (
     CarriedMessage,
     CheckCounts,
@@ -63,8 +60,6 @@ from service.check.wording import Wording
 from service.kb_admin.schemas import Section
 from service.settings import CheckThresholds
 
-Vector = np.ndarray[Any, np.dtype[np.float32]]
-
 _BARE_SUPERLATIVE = re.compile(r"最[\u4e00-\u9fff]{1,2}|(?:the\s+)?best", re.IGNORECASE)
 
 # Kind precedence when one clause distorts one fact in several ways.
@@ -75,33 +70,6 @@ _KIND_RANK = {
     DistortionKind.NUMERIC: 3,
     DistortionKind.ABSOLUTE: 4,
 }
-
-
-@dataclass
-class _Unit:
-    """A clause of a sentence and its scores against the knowledge base, while the sentence is analysed."""
-
-    span: Span  # offsets from the sentence's start
-    polarity: Polarity
-    claim_scores: dict[int, float] = field(default_factory=dict)  # claim index → combined score
-    claim_cosines: dict[int, float] = field(default_factory=dict)
-    about: set[int] = field(default_factory=set)  # claims whose figures the clause's figures were compared with
-    prohibited: bool = False
-    deal_talk: bool = False  # talks of a price comparison or a deal
-    message_scores: tuple[float, ...] = ()  # similarity to each key message (its best part)
-    topic_scores: tuple[float, ...] = ()  # similarity to each avoid-topic (its best part)
-    prohibited_scores: tuple[float, ...] = ()  # similarity to each prohibited claim
-    lang: str = ""  # the clause's own language
-    nli: dict[int, tuple[float, float]] = field(default_factory=dict)  # claim → P(entails), P(contradicts)
-
-    def best_claim(self) -> tuple[int, float] | None:
-        if not self.claim_scores:
-            return None
-        index = max(self.claim_scores, key=self.claim_scores.__getitem__)
-        return index, self.claim_scores[index]
-
-    def best_cosine(self) -> float:
-        return max(self.claim_cosines.values(), default=0.0)
 
 
 @dataclass
@@ -144,18 +112,6 @@ def _shifted(distortion: Distortion, shift: int) -> Distortion:
     )
 
 
-def _normalised_means(vectors: Vector, groups: list[list[int]]) -> Vector:
-    """Per group of rows of ``vectors``, the unit vector of their mean (zero for an empty group)."""
-    means = np.zeros((len(groups), vectors.shape[1]), np.float32)
-    sizes = np.fromiter(map(len, groups), dtype=np.int64, count=len(groups))
-    filled = sizes > 0
-    if filled.any():
-        sums = np.add.reduceat(vectors[[row for group in groups for row in group]], (np.cumsum(sizes) - sizes)[filled])
-        norms = np.linalg.norm(sums, axis=1, keepdims=True)
-        means[filled] = sums / np.where(norms > 0, norms, 1.0)
-    return means
-
-
 def _ratio(a: Quantity, b: Quantity) -> float:
     """How many times apart two figures are (zero counts as a tiny value)."""
     x, y = max(abs(a.value), 1e-6), max(abs(b.value), 1e-6)
@@ -193,20 +149,19 @@ class Checker:
         # The head reads the bundled model's vectors; with another model its evidence is left out.
         self.nli = head if head.meta.get("model") == embedder.model_id else None
         self.wording = Wording()  # this checker's memos of the text readings its pipeline repeats
-        self.profiles = ProfileCache(embedder, self._fact_ids_near, repository.claim_vectors)
-        # Retrieval results of recently seen texts, and the analyses of recently seen sentences, per
-        # knowledge-base version (posts repeat).
-        self._hits: LruCache[tuple[str, int, str, str], list[str]] = LruCache(50_000)
+        self.retrieval = Retrieval(repository, embedder, thresholds, self.wording, self.nli)
+        self.profiles = ProfileCache(embedder, self.retrieval.fact_ids_near, repository.claim_vectors)
+        # The analyses of recently seen sentences, per knowledge-base version (posts repeat).
         self._sentences: LruCache[tuple[str, int, str], _SentenceAnalysis] = LruCache(50_000)
 
     @property
     def hits_cache_size(self) -> int:
         """How many texts' retrieval results are kept (0: none)."""
-        return self._hits.size
+        return self.retrieval.hits.size
 
     @hits_cache_size.setter
     def hits_cache_size(self, size: int) -> None:
-        self._hits.size = size
+        self.retrieval.hits.size = size
 
     @property
     def sentence_cache_size(self) -> int:
@@ -216,29 +171,6 @@ class Checker:
     @sentence_cache_size.setter
     def sentence_cache_size(self, size: int) -> None:
         self._sentences.size = size
-
-    def _search_facts(self, kb: KnowledgeBase, texts: list[str], vectors: Vector) -> list[list[str]]:
-        """The ids of each text's candidate facts, from the cache or one batched hybrid query for the rest."""
-        collection = self.repository.items_collection
-        keys = [(kb.id, kb.version, collection, text) for text in texts]
-        found = self._hits.get_many(keys)
-        missing = [index for index, ids in enumerate(found) if ids is None]
-        if missing:
-            fresh = self.repository.nearest_ids(
-                kb.id,
-                [texts[index] for index in missing],
-                kinds=[ItemKind.FACT],
-                limit=self.thresholds.fact_candidates,
-                vectors=vectors[missing],
-            )
-            for index, ids in zip(missing, fresh, strict=True):
-                found[index] = ids
-            self._hits.put_many((keys[index], ids) for index, ids in zip(missing, fresh, strict=True))
-        return [ids if ids is not None else [] for ids in found]
-
-    def _fact_ids_near(self, kb_id: str, texts: Sequence[str]) -> list[list[str]]:
-        """The ids of the facts retrieval finds nearest each text."""
-        return self.repository.nearest_ids(kb_id, texts, kinds=[ItemKind.FACT], limit=self.thresholds.fact_candidates)
 
     def check(
         self, kb_id: str, text: str, lang: str | None = None, min_confidence: float | None = None
@@ -298,9 +230,9 @@ class Checker:
         distinct = list(dict.fromkeys(units_text))
         position = {text: index for index, text in enumerate(distinct)}
         rows = [position[text] for text in units_text]
-        distinct_vectors = self._unit_vectors(profile, distinct)
+        distinct_vectors = self.retrieval.unit_vectors(profile, distinct)
         distinct_hits = (
-            self._search_facts(kb, distinct, distinct_vectors)
+            self.retrieval.search_facts(kb, distinct, distinct_vectors)
             if distinct and profile.claims
             else [[] for _ in distinct]
         )
@@ -328,28 +260,7 @@ class Checker:
         results = [
             restore_response(r, o, t, self._corrected_text) for r, o, t in zip(results, originals, texts, strict=True)
         ]
-        return results, _normalised_means(distinct_vectors, [[position[s.text] for s in doc[0]] for doc in documents])
-
-    def _unit_vectors(self, profile: KnowledgeBaseProfile, texts: list[str]) -> Vector:
-        """One unit vector per sentence or clause text, a function of the text alone: the model's vector of a
-        text the clause splitter leaves whole, the normalised mean of its clauses' vectors for one it splits.
-
-        A sentence's vector only adds candidate facts to those its clauses retrieve (claims are scored against
-        clause vectors) and goes into the post's vector; encoding a sentence of several clauses as well would
-        encode its text twice, and clauses recur across posts far more often than whole sentences do."""
-        split: dict[str, list[str]] = {}
-        for text in texts:
-            parts = [clause.text for clause in self.wording.clauses(text)]
-            if parts != [text]:
-                split[text] = parts
-        encoded = list(dict.fromkeys([*(text for text in texts if text not in split), *chain(*split.values())]))
-        if not encoded:
-            return np.zeros((len(texts), self.embedder.dimension), np.float32)
-        row = {text: index for index, text in enumerate(encoded)}
-        model_vectors = self.embedder.encode([strip_names(profile.names, text) for text in encoded])
-        means = _normalised_means(model_vectors, [[row[part] for part in parts] for parts in split.values()])
-        mean_of = dict(zip(split, means, strict=True))
-        return np.stack([mean_of[text] if text in split else model_vectors[row[text]] for text in texts])
+        return results, normalised_means(distinct_vectors, [[position[s.text] for s in doc[0]] for doc in documents])
 
     def _segment(self, text: str) -> tuple[list[Span], list[tuple[int, Span]]]:
         sentences = split_sentences(text)
@@ -430,35 +341,7 @@ class Checker:
             return cached
         th = self.thresholds
         local = Span(0, len(sentence.text), sentence.text)
-        units: list[_Unit] = []
-        message_scores, topic_scores, prohibited_scores = profile.target_scores(vectors[[row for row, _ in clauses]])
-        for position, (row, clause) in enumerate(clauses):
-            span = Span(clause.start - sentence.start, clause.end - sentence.start, clause.text)
-            vector = vectors[row]
-            unit = _Unit(
-                span,
-                self.wording.polarity(span.text, sentence.text),
-                deal_talk=talks_deals(span.text),
-                message_scores=tuple(message_scores[position]),
-                topic_scores=tuple(topic_scores[position]),
-                prohibited_scores=tuple(prohibited_scores[position]),
-                lang=detect_language(span.text),
-            )
-            plain = self.wording.plain(profile, span.text)
-            # In retrieval order, not a set's: claims that score the same (facts sharing a clause) are then
-            # ranked the same way in every process (a set of strings iterates in a per-process order).
-            nearby = [
-                claim_index
-                for fact_id in dict.fromkeys([*hits[row], *hits[sentence_row]])
-                for claim_index in profile.claims_of_fact.get(fact_id, [])
-            ]
-            for claim_index, cosine in zip(nearby, profile.claim_cosines(vector, nearby), strict=True):
-                unit.claim_cosines[claim_index] = cosine
-                unit.claim_scores[claim_index] = cosine + th.lexical_weight * self.wording.overlap(
-                    plain, self.wording.plain(profile, profile.claims[claim_index].text)
-                )
-            self._read_inference(profile, unit, vector)
-            units.append(unit)
+        units = self.retrieval.units(profile, sentence, sentence_row, clauses, vectors, hits)
         cues = cues_of(sentence.text)
         names_product = float(bool(profile.names and profile.names.search(sentence.text)))
         about_product = max((unit.best_cosine() for unit in units), default=0.0)
@@ -509,18 +392,6 @@ class Checker:
 
     # -- the decision ---------------------------------------------------------------------------
 
-    def _read_inference(self, profile: KnowledgeBaseProfile, unit: _Unit, vector: Vector) -> None:
-        """Whether the clause entails or contradicts each of its nearest claims, from the NLI head on the
-        frozen sentence vectors (a weak signal alone; one piece of evidence among the others)."""
-        nearest = sorted(unit.claim_cosines, key=lambda i: -unit.claim_cosines[i])[: self.thresholds.nli_claims]
-        claims = [i for i in nearest if profile.claims[i].vector is not None]
-        if self.nli is None or not claims:
-            return
-        premises = np.stack([profile.claims[i].vector for i in claims])  # type: ignore[misc]
-        scores = self.nli.scores(premises, np.repeat(vector[None, :], len(claims), axis=0))
-        for index, (entails, _, contradicts) in zip(claims, scores.tolist(), strict=True):
-            unit.nli[index] = (entails, contradicts)
-
     def _decided_distortions(
         self, sentences: list[Span], analyses: list[_SentenceAnalysis], min_confidence: float | None
     ) -> dict[int, list[Distortion]]:
@@ -565,7 +436,7 @@ class Checker:
         }
 
     def _distortion_features(
-        self, profile: KnowledgeBaseProfile, unit: _Unit, distortion: Distortion, cues: Cues
+        self, profile: KnowledgeBaseProfile, unit: Unit, distortion: Distortion, cues: Cues
     ) -> Features:
         """The evidence for a candidate distortion of a fact (or prohibited claim) by a clause."""
         best = unit.best_cosine()
@@ -658,7 +529,7 @@ class Checker:
 
     # -- distortions ----------------------------------------------------------------------------
 
-    def _distortions(self, profile: KnowledgeBaseProfile, unit: _Unit, sentence: Span) -> list[Distortion]:
+    def _distortions(self, profile: KnowledgeBaseProfile, unit: Unit, sentence: Span) -> list[Distortion]:
         found: list[Distortion] = []
         found.extend(self._prohibited(profile, unit, sentence))
         found.extend(self._numeric(profile, unit, sentence))
@@ -677,7 +548,7 @@ class Checker:
                 break
         return found
 
-    def _prohibited(self, profile: KnowledgeBaseProfile, unit: _Unit, sentence: Span) -> list[Distortion]:
+    def _prohibited(self, profile: KnowledgeBaseProfile, unit: Unit, sentence: Span) -> list[Distortion]:
         if unit.polarity.negated or not unit.polarity.asserted:
             return []
         found = []
@@ -701,7 +572,7 @@ class Checker:
                 )
         return found
 
-    def _numeric(self, profile: KnowledgeBaseProfile, unit: _Unit, sentence: Span) -> list[Distortion]:
+    def _numeric(self, profile: KnowledgeBaseProfile, unit: Unit, sentence: Span) -> list[Distortion]:
         th = self.thresholds
         found: list[Distortion] = []
         if not unit.polarity.asserted:  # a figure asked about or debunked is not stated
@@ -787,7 +658,7 @@ class Checker:
             )
         return found
 
-    def _claim_for_figure(self, profile: KnowledgeBaseProfile, unit: _Unit, claimed: Quantity) -> int | None:
+    def _claim_for_figure(self, profile: KnowledgeBaseProfile, unit: Unit, claimed: Quantity) -> int | None:
         """The claim a figure in the clause speaks about, if any.
 
         When one claim in the knowledge base measures this dimension, the unit names the attribute (watts
@@ -843,7 +714,7 @@ class Checker:
         return max(candidates, key=preference)
 
     @staticmethod
-    def _other_condition(profile: KnowledgeBaseProfile, unit: _Unit, claim: Claim, claimed: Quantity) -> Claim | None:
+    def _other_condition(profile: KnowledgeBaseProfile, unit: Unit, claim: Claim, claimed: Quantity) -> Claim | None:
         for index in profile.claims_of_fact[claim.fact_id]:
             other = profile.claims[index]
             if other is claim:
@@ -856,7 +727,7 @@ class Checker:
                     return other
         return None
 
-    def _zero_claim(self, profile: KnowledgeBaseProfile, unit: _Unit, claimed: Quantity) -> Distortion | None:
+    def _zero_claim(self, profile: KnowledgeBaseProfile, unit: Unit, claimed: Quantity) -> Distortion | None:
         """'No oil at all' against 'up to 85% less oil': the claim overstates a reduction."""
         noun_terms = self.wording.terms(claimed.counted or "")
         for index, score in sorted(unit.claim_scores.items(), key=lambda pair: -pair[1])[:3]:
@@ -882,7 +753,7 @@ class Checker:
                 )
         return None
 
-    def _polarity(self, profile: KnowledgeBaseProfile, unit: _Unit, index: int) -> Distortion | None:
+    def _polarity(self, profile: KnowledgeBaseProfile, unit: Unit, index: int) -> Distortion | None:
         th = self.thresholds
         score = unit.claim_scores[index]
         claim = profile.claims[index]
@@ -923,7 +794,7 @@ class Checker:
             score,
         )
 
-    def _forbidden_sibling(self, profile: KnowledgeBaseProfile, unit: _Unit, allowed: Claim) -> Claim | None:
+    def _forbidden_sibling(self, profile: KnowledgeBaseProfile, unit: Unit, allowed: Claim) -> Claim | None:
         """A fact often allows one thing and forbids a neighbour ("the cup is washable, but the base must not be
         immersed"). Dense similarity sees the shared activity; the words distinctive to each side (base vs cup)
         tell which one the clause is about."""
@@ -962,7 +833,7 @@ class Checker:
         kind: DistortionKind,
         fact_id: str,
         fact_text: str,
-        unit: _Unit,
+        unit: Unit,
         explanation: str,
         correction: str,
         score: float,
@@ -993,7 +864,7 @@ class Checker:
     def _unit_targets(
         self,
         profile: KnowledgeBaseProfile,
-        unit: _Unit,
+        unit: Unit,
         cues: Cues,
         sentence_negated: float,
     ) -> tuple[list[tuple[Target, float, Features]], list[tuple[Target, float, Features]]]:
@@ -1166,7 +1037,7 @@ class Checker:
         return results
 
     @staticmethod
-    def _fact_matches(profile: KnowledgeBaseProfile, units: list[_Unit], limit: int = 3) -> list[Match]:
+    def _fact_matches(profile: KnowledgeBaseProfile, units: list[Unit], limit: int = 3) -> list[Match]:
         best: dict[str, float] = {}
         for unit in units:
             for index, cosine in unit.claim_cosines.items():

@@ -15,7 +15,6 @@ message itself (and closer to it than to any fact). Avoid-topics work the same w
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import re
 from collections.abc import Iterator, Sequence
@@ -25,19 +24,16 @@ from typing import Any
 from knowledge_base.lru import LruCache
 from knowledge_base.models import KnowledgeBase
 from knowledge_base.repository import Embedder, KnowledgeBaseRepository
-from service.check.absolute import neutral_wording, reword
+from service.check.absolute import reword
+from service.check.candidates.absolute import AbsoluteTerms
+from service.check.candidates.figures import Figures
+from service.check.candidates.prohibited import ProhibitedClaims
+from service.check.candidates.rules import Rules
 from service.check.commerce import is_price_topic
 from service.check.cues import Cues, cues_of
 from service.check.decision import DecisionModel, Features, bag_features
 from service.check.nli import default_nli_head
-from service.check.profile import Claim, KnowledgeBaseProfile, ProfileCache, Target
-from service.check.quantities import (
-    Quantity,
-    compare,
-    same_attribute,
-    shares_attribute,
-    substitute,
-)
+from service.check.profile import KnowledgeBaseProfile, ProfileCache, Target
 from service.check.retrieval import Retrieval, Unit, Vector, normalised_means
 from service.check.schemas import (
     CarriedMessage,
@@ -45,8 +41,6 @@ from service.check.schemas import (
     CheckResponse,
     Distortion,
     DistortionKind,
-    Edit,
-    Figure,
     ItemRef,
     Match,
     SentenceResult,
@@ -112,23 +106,6 @@ def _shifted(distortion: Distortion, shift: int) -> Distortion:
     )
 
 
-def _ratio(a: Quantity, b: Quantity) -> float:
-    """How many times apart two figures are (zero counts as a tiny value)."""
-    x, y = max(abs(a.value), 1e-6), max(abs(b.value), 1e-6)
-    return max(x / y, y / x)
-
-
-def _figure(quantity: Quantity) -> Figure:
-    return Figure(text=quantity.text, value=quantity.value, unit=quantity.unit, bound=quantity.bound)
-
-
-def _as_official(quantity: Quantity, claim: Claim) -> Quantity:
-    """A figure the claim states as a maximum ("maximum temperature is 200°C") is an upper bound."""
-    if claim.states_maximum and quantity.bound == "exact":
-        return dataclasses.replace(quantity, bound="at_most", low=None, high=quantity.value)
-    return quantity
-
-
 class Checker:
     """Checks content against a knowledge base; one instance serves every request."""
 
@@ -150,6 +127,10 @@ class Checker:
         self.nli = head if head.meta.get("model") == embedder.model_id else None
         self.wording = Wording()  # this checker's memos of the text readings its pipeline repeats
         self.retrieval = Retrieval(repository, embedder, thresholds, self.wording, self.nli)
+        self._prohibited = ProhibitedClaims(thresholds, self.wording)
+        self._figures = Figures(thresholds, self.wording)
+        self._rules = Rules(thresholds, self.wording)
+        self._absolute = AbsoluteTerms(self.wording)
         self.profiles = ProfileCache(embedder, self.retrieval.fact_ids_near, repository.claim_vectors)
         # The analyses of recently seen sentences, per knowledge-base version (posts repeat).
         self._sentences: LruCache[tuple[str, int, str], _SentenceAnalysis] = LruCache(50_000)
@@ -349,7 +330,7 @@ class Checker:
         for unit in units:
             for distortion in self._distortions(profile, unit, local):
                 candidates.append((distortion, self._distortion_features(profile, unit, distortion, cues)))
-        for distortion in self._absolutes(kb, local):
+        for distortion in self._absolute.propose(kb, local):
             features = {
                 "about_product": about_product,
                 "names_product": names_product,
@@ -530,334 +511,12 @@ class Checker:
     # -- distortions ----------------------------------------------------------------------------
 
     def _distortions(self, profile: KnowledgeBaseProfile, unit: Unit, sentence: Span) -> list[Distortion]:
-        found: list[Distortion] = []
-        found.extend(self._prohibited(profile, unit, sentence))
-        found.extend(self._numeric(profile, unit, sentence))
-        # The clause's few nearest claims of different facts, not only its best: which one it is about is the
-        # decision's to weigh (their cosines and coverage are its evidence).
-        seen: set[str] = set()
-        for index in sorted(unit.claim_scores, key=lambda i: (-unit.claim_scores[i], i)):
-            fact_id = profile.claims[index].fact_id
-            if fact_id in seen:
-                continue
-            seen.add(fact_id)
-            polarity_distortion = self._polarity(profile, unit, index)
-            if polarity_distortion is not None:
-                found.append(polarity_distortion)
-            if len(seen) >= self.thresholds.polarity_candidates:
-                break
-        return found
-
-    def _prohibited(self, profile: KnowledgeBaseProfile, unit: Unit, sentence: Span) -> list[Distortion]:
-        if unit.polarity.negated or not unit.polarity.asserted:
-            return []
-        found = []
-        plain = self.wording.plain(profile, unit.span.text)
-        for target, score in zip(profile.prohibited, unit.prohibited_scores, strict=True):
-            if score >= self.thresholds.prohibited_min or (
-                score >= self.thresholds.prohibited_shared_min and self.wording.terms(plain) & target.distinctive_terms
-            ):
-                unit.prohibited = True
-                found.append(
-                    self._distortion(
-                        DistortionKind.PROHIBITED,
-                        target.item_id,
-                        target.text,
-                        unit,
-                        f"makes a claim the brand must never make: “{target.text}”",
-                        "",
-                        score,
-                        edit=Edit(start=sentence.start, end=sentence.end, text=""),  # drop the whole sentence
-                    )
-                )
-        return found
-
-    def _numeric(self, profile: KnowledgeBaseProfile, unit: Unit, sentence: Span) -> list[Distortion]:
-        th = self.thresholds
-        found: list[Distortion] = []
-        if not unit.polarity.asserted:  # a figure asked about or debunked is not stated
-            return found
-        # Figures are read in the whole sentence (its context tells a sale price or a temperature) and kept
-        # when they fall in this clause; offsets become clause-relative.
-        offset = unit.span.start - sentence.start
-        in_sentence = self.wording.figures(profile, sentence.text)
-        figures = [
-            dataclasses.replace(q, start=q.start - offset, end=q.end - offset)
-            for q in in_sentence
-            if q.start >= offset and q.end <= offset + len(unit.span.text)
+        """What the clause mechanisms propose for one clause: prohibited claims, figures, then rules."""
+        return [
+            *self._prohibited.propose(profile, unit, sentence),
+            *self._figures.propose(profile, unit, sentence),
+            *self._rules.propose(profile, unit),
         ]
-        for claimed in figures:
-            if claimed.kind in ("version", "rating"):
-                continue
-            if claimed.kind == "zero":
-                zero = self._zero_claim(profile, unit, claimed)
-                if zero is not None:
-                    found.append(zero)
-                continue
-            best_index = self._claim_for_figure(profile, unit, claimed)
-            if best_index is None:
-                continue
-            best_score = unit.claim_scores[best_index]
-            unit.about.add(best_index)
-            claim = profile.claims[best_index]
-            officials = [_as_official(o, claim) for o in claim.quantities if same_attribute(claimed, o)]
-            verdicts = [compare(claimed, official, th.rel_tolerance) for official in officials]
-            if claim.polarity.prohibitive:
-                # A rule forbids a range ("超过5V/2A", "over 60°C"): a figure inside it breaks the rule.
-                bounded = [
-                    o for o, v in zip(officials, verdicts, strict=True) if v == "consistent" and o.bound != "exact"
-                ]
-                if not bounded or unit.polarity.negated or unit.polarity.prohibitive:
-                    continue
-                explanation = f"uses {claimed.text.strip()}, which the official rule forbids: “{claim.text}”"
-                found.append(
-                    self._distortion(
-                        DistortionKind.USAGE,
-                        claim.fact_id,
-                        claim.fact_text,
-                        unit,
-                        explanation,
-                        claim.fact_text,
-                        best_score,
-                        claimed,
-                        bounded[0],
-                    )
-                )
-                continue
-            if "consistent" in verdicts or "differs" not in verdicts:
-                continue
-            official = officials[verdicts.index("differs")]
-            # The figure may be right for another condition of the same fact (total with the case vs
-            # one charge): flag it only when the clause is clearly about this claim's condition.
-            other = self._other_condition(profile, unit, claim, claimed)
-            if other is not None and best_score - unit.claim_scores.get(other.index, 0.0) < th.condition_margin:
-                continue
-            explanation = f"states {claimed.text.strip()}; official: {official.text.strip()} (“{claim.text}”)"
-            if other is not None:
-                explanation += f"; {claimed.text.strip()} applies to another condition (“{other.text}”)"
-            shifted = dataclasses.replace(claimed, start=claimed.start + offset, end=claimed.end + offset)
-            correction = substitute(sentence.text, shifted, official)
-            edit = Edit(
-                start=sentence.start + shifted.start,
-                end=sentence.start + shifted.end,
-                text=correction[shifted.start : len(correction) - (len(sentence.text) - shifted.end)],
-            )
-            found.append(
-                self._distortion(
-                    DistortionKind.NUMERIC,
-                    claim.fact_id,
-                    claim.fact_text,
-                    unit,
-                    explanation,
-                    correction,
-                    best_score,
-                    claimed,
-                    official,
-                    edit,
-                )
-            )
-        return found
-
-    def _claim_for_figure(self, profile: KnowledgeBaseProfile, unit: Unit, claimed: Quantity) -> int | None:
-        """The claim a figure in the clause speaks about, if any.
-
-        When one claim in the knowledge base measures this dimension, the unit names the attribute (watts
-        are the rated power). When several do (durations of charging, playing, warranty), the clause must
-        share a content word with the claim or be close to it, and figures of similar size are preferred."""
-        th = self.thresholds
-        candidates = [
-            index
-            for index in unit.claim_scores
-            if any(
-                same_attribute(claimed, official) and _ratio(claimed, official) <= th.max_ratio
-                for official in profile.claims[index].quantities
-            )
-        ]
-        if profile.several_claims_measure(claimed) and detect_language(unit.span.text) != profile.kb.lang:
-            # Across languages no word can be shared: take the comparable claims near the clause's best.
-            ceiling = unit.best_cosine()
-            candidates = [
-                index
-                for index in candidates
-                if unit.claim_cosines[index] >= max(th.claim_floor, ceiling - th.cross_lingual_margin)
-            ]
-        elif profile.several_claims_measure(claimed):
-            plain = self.wording.plain(profile, unit.span.text)
-            candidates = [
-                index
-                for index in candidates
-                if unit.claim_cosines[index] >= th.numeric_shared_min
-                or (
-                    unit.claim_cosines[index] >= th.claim_floor
-                    and (
-                        self.wording.shares_term(plain, self.wording.plain(profile, profile.claims[index].text))
-                        or shares_attribute(claimed, profile.claims[index].quantities)
-                    )
-                )
-            ]
-        else:
-            candidates = [index for index in candidates if unit.claim_cosines[index] >= th.claim_floor]
-        if not candidates:
-            return None
-
-        in_clause = sum(same_attribute(claimed, other) for other in self.wording.figures(profile, unit.span.text))
-
-        def preference(index: int) -> float:
-            comparable = [o for o in profile.claims[index].quantities if same_attribute(claimed, o)]
-            ratios = [
-                abs(math.log(max(abs(claimed.value), 1e-6) / max(abs(official.value), 1e-6))) for official in comparable
-            ]
-            # "charge 5 min, play 3 h" has the shape of "charge 10 min for 2 h of play"
-            shape = th.shape_weight if in_clause > 1 and len(comparable) == in_clause else 0.0
-            return unit.claim_scores[index] - th.magnitude_weight * min(ratios, default=0.0) + shape
-
-        return max(candidates, key=preference)
-
-    @staticmethod
-    def _other_condition(profile: KnowledgeBaseProfile, unit: Unit, claim: Claim, claimed: Quantity) -> Claim | None:
-        for index in profile.claims_of_fact[claim.fact_id]:
-            other = profile.claims[index]
-            if other is claim:
-                continue
-            for official in other.quantities:
-                if (
-                    same_attribute(claimed, official)
-                    and compare(claimed, _as_official(official, other)) == "consistent"
-                ):
-                    return other
-        return None
-
-    def _zero_claim(self, profile: KnowledgeBaseProfile, unit: Unit, claimed: Quantity) -> Distortion | None:
-        """'No oil at all' against 'up to 85% less oil': the claim overstates a reduction."""
-        noun_terms = self.wording.terms(claimed.counted or "")
-        for index, score in sorted(unit.claim_scores.items(), key=lambda pair: -pair[1])[:3]:
-            if unit.claim_cosines[index] < self.thresholds.claim_floor:
-                continue
-            claim = profile.claims[index]
-            if not noun_terms or not noun_terms & self.wording.terms(claim.text):
-                continue
-            percents = [q for q in claim.quantities if q.kind == "percent" and 0 < q.value < 100]
-            if percents:
-                official = percents[0]
-                explanation = f"states {claimed.text.strip()}; official: {official.text.strip()} (“{claim.text}”)"
-                return self._distortion(
-                    DistortionKind.NUMERIC,
-                    claim.fact_id,
-                    claim.fact_text,
-                    unit,
-                    explanation,
-                    claim.fact_text,
-                    score,
-                    claimed,
-                    official,
-                )
-        return None
-
-    def _polarity(self, profile: KnowledgeBaseProfile, unit: Unit, index: int) -> Distortion | None:
-        th = self.thresholds
-        score = unit.claim_scores[index]
-        claim = profile.claims[index]
-        cosine = unit.claim_cosines[index]
-        content = unit.polarity
-        if cosine < th.claim_floor or content.prohibitive or not content.asserted:
-            return None
-        sibling = None if claim.polarity.prohibitive else self._forbidden_sibling(profile, unit, claim)
-        if sibling is not None:
-            claim, score, cosine = sibling, unit.claim_scores[sibling.index], th.usage_min
-        if claim.polarity.prohibitive:
-            if cosine < th.usage_min or content.negated or claim.quantities:
-                return None  # a forbidden use with a figure is judged by the figure (see _numeric)
-            return self._distortion(
-                DistortionKind.USAGE,
-                claim.fact_id,
-                claim.fact_text,
-                unit,
-                f"recommends or describes a use the official facts forbid: “{claim.text}”",
-                claim.fact_text,
-                score,
-            )
-        if content.negated == claim.polarity.negated:
-            return None
-        # Opposite polarity is a contradiction only when the clause speaks of what the claim speaks of:
-        # most of its content words (negation removed) occur in the claim.
-        if self.wording.coverage(profile, unit.span.text, content, claim.text) < th.contradiction_coverage:
-            return None
-        says = "denies" if content.negated else "affirms"
-        official = "affirms" if content.negated else "denies"
-        return self._distortion(
-            DistortionKind.CONTRADICTION,
-            claim.fact_id,
-            claim.fact_text,
-            unit,
-            f"{says} what the official fact {official}: “{claim.text}”",
-            claim.fact_text,
-            score,
-        )
-
-    def _forbidden_sibling(self, profile: KnowledgeBaseProfile, unit: Unit, allowed: Claim) -> Claim | None:
-        """A fact often allows one thing and forbids a neighbour ("the cup is washable, but the base must not be
-        immersed"). Dense similarity sees the shared activity; the words distinctive to each side (base vs cup)
-        tell which one the clause is about."""
-        clause = self.wording.terms(self.wording.plain(profile, unit.span.text))
-        allowed_terms = self.wording.terms(self.wording.plain(profile, allowed.text))
-        for index in profile.claims_of_fact[allowed.fact_id]:
-            other = profile.claims[index]
-            if not other.polarity.prohibitive or unit.claim_cosines.get(index, 0.0) < self.thresholds.claim_floor:
-                continue
-            other_terms = self.wording.terms(self.wording.plain(profile, other.text))
-            if clause & (other_terms - allowed_terms) and not clause & (allowed_terms - other_terms):
-                return other
-        return None
-
-    def _absolutes(self, kb: KnowledgeBase, sentence: Span) -> list[Distortion]:
-        found = []
-        for claim in self.wording.absolute_claims(sentence.text, kb.absolute_terms, kb.absolute_exceptions):
-            start, end = sentence.start + claim.start, sentence.start + claim.end
-            found.append(
-                Distortion(
-                    kind=DistortionKind.ABSOLUTE,
-                    fact_id=None,
-                    fact_text=None,
-                    start=start,
-                    end=end,
-                    explanation=f"“{claim.term}” is an absolute claim the brand never made (banned in advertising)",
-                    correction=reword(sentence.text, [claim]),
-                    score=1.0,
-                    edit=Edit(start=start, end=end, text=neutral_wording(claim.term)),
-                )
-            )
-        return found
-
-    @staticmethod
-    def _distortion(
-        kind: DistortionKind,
-        fact_id: str,
-        fact_text: str,
-        unit: Unit,
-        explanation: str,
-        correction: str,
-        score: float,
-        claimed: Quantity | None = None,
-        official: Quantity | None = None,
-        edit: Edit | None = None,
-    ) -> Distortion:
-        if edit is None:
-            # Replace the clause by the official wording (a prohibited claim is simply dropped).
-            replacement = "" if kind is DistortionKind.PROHIBITED else fact_text
-            edit = Edit(start=unit.span.start, end=unit.span.end, text=replacement)
-        return Distortion(
-            edit=edit,
-            kind=kind,
-            fact_id=fact_id,
-            fact_text=fact_text,
-            start=unit.span.start,
-            end=unit.span.end,
-            explanation=explanation,
-            correction=correction if kind is DistortionKind.PROHIBITED else correction or fact_text,
-            claimed=_figure(claimed) if claimed else None,
-            official=_figure(official) if official else None,
-            score=round(score, 4),
-        )
 
     # -- messages and topics --------------------------------------------------------------------
 

@@ -15,8 +15,6 @@ message itself (and closer to it than to any fact). Avoid-topics work the same w
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,9 +27,9 @@ from service.check.candidates.absolute import AbsoluteTerms
 from service.check.candidates.figures import Figures
 from service.check.candidates.prohibited import ProhibitedClaims
 from service.check.candidates.rules import Rules
-from service.check.commerce import is_price_topic
-from service.check.cues import Cues, cues_of
+from service.check.cues import cues_of
 from service.check.decision import DecisionModel, Features, bag_features
+from service.check.evidence import Candidate, Evidence, TargetCandidate
 from service.check.nli import default_nli_head
 from service.check.profile import KnowledgeBaseProfile, ProfileCache, Target
 from service.check.retrieval import Retrieval, Unit, Vector, normalised_means
@@ -49,12 +47,9 @@ from service.check.schemas import (
 )
 from service.check.script import restore_response, to_simplified
 from service.check.segmentation import Span, detect_language, split_sentences
-from service.check.terms import weighted_overlap
 from service.check.wording import Wording
 from service.kb_admin.schemas import Section
 from service.settings import CheckThresholds
-
-_BARE_SUPERLATIVE = re.compile(r"最[\u4e00-\u9fff]{1,2}|(?:the\s+)?best", re.IGNORECASE)
 
 # Kind precedence when one clause distorts one fact in several ways.
 _KIND_RANK = {
@@ -71,13 +66,13 @@ class _SentenceAnalysis:
     """What a sentence yields on its own, with offsets from the sentence's start: its distortions, what it
     matches, and what its clauses carry. The same sentence in another post reuses it (posts repeat)."""
 
-    candidates: list[tuple[Distortion, Features]]  # every distortion proposed, with its evidence
+    candidates: list[Candidate]  # every distortion proposed, with its evidence
     facts: list[Match]
     key_messages: list[Match]
     avoid_topics: list[Match]
     prohibited_claims: list[Match]
-    carries: list[tuple[Target, float, Features]]  # key messages its clauses may carry: score, evidence
-    touches: list[tuple[Target, float, Features]]  # avoid-topics its clauses may touch, likewise
+    carries: list[TargetCandidate]  # key messages its clauses may carry: score, evidence
+    touches: list[TargetCandidate]  # avoid-topics its clauses may touch, likewise
 
     def rows(self) -> Iterator[tuple[str, str, Features]]:
         """Every candidate as (family, key, features)."""
@@ -131,6 +126,7 @@ class Checker:
         self._figures = Figures(thresholds, self.wording)
         self._rules = Rules(thresholds, self.wording)
         self._absolute = AbsoluteTerms(self.wording)
+        self._evidence = Evidence(thresholds, self.wording)
         self.profiles = ProfileCache(embedder, self.retrieval.fact_ids_near, repository.claim_vectors)
         # The analyses of recently seen sentences, per knowledge-base version (posts repeat).
         self._sentences: LruCache[tuple[str, int, str], _SentenceAnalysis] = LruCache(50_000)
@@ -324,32 +320,13 @@ class Checker:
         local = Span(0, len(sentence.text), sentence.text)
         units = self.retrieval.units(profile, sentence, sentence_row, clauses, vectors, hits)
         cues = cues_of(sentence.text)
-        names_product = float(bool(profile.names and profile.names.search(sentence.text)))
-        about_product = max((unit.best_cosine() for unit in units), default=0.0)
-        candidates: list[tuple[Distortion, Features]] = []
+        candidates: list[Candidate] = []
         for unit in units:
             for distortion in self._distortions(profile, unit, local):
-                candidates.append((distortion, self._distortion_features(profile, unit, distortion, cues)))
-        for distortion in self._absolute.propose(kb, local):
-            features = {
-                "about_product": about_product,
-                "names_product": names_product,
-                "negated": float(any(u.polarity.negated for u in units)),
-                "term_chars": math.log1p(distortion.end - distortion.start),
-                # a bare 最 + adjective or "the best" is often a bound, a feeling or a downside; a fixed term rarely is
-                "bare_superlative": float(
-                    bool(_BARE_SUPERLATIVE.fullmatch(sentence.text[distortion.start : distortion.end].strip()))
-                ),
-                **self._cue_features(cues),
-            }
-            candidates.append((distortion, features))
-        carries: list[tuple[Target, float, Features]] = []
-        touches: list[tuple[Target, float, Features]] = []
-        sentence_negated = float(bool(self.wording.polarity(sentence.text, None).cues))
-        for unit in units:
-            unit_carries, unit_touches = self._unit_targets(profile, unit, cues, sentence_negated)
-            carries.extend(unit_carries)
-            touches.extend(unit_touches)
+                candidates.append((distortion, self._evidence.distortion_features(profile, unit, distortion, cues)))
+        absolutes = self._absolute.propose(kb, local)
+        candidates.extend(self._evidence.absolute_candidates(profile, sentence.text, units, absolutes, cues))
+        carries, touches = self._evidence.target_candidates(profile, sentence.text, units, cues)
         analysis = _SentenceAnalysis(
             candidates=candidates,
             facts=self._fact_matches(profile, units),
@@ -405,109 +382,6 @@ class Checker:
             found.sort(key=lambda d: (d.start, _KIND_RANK[d.kind]))
         return per_sentence
 
-    @staticmethod
-    def _cue_features(cues: Cues) -> Features:
-        return {
-            "question": cues.question,
-            "first_person": cues.first_person,
-            "hedge": cues.hedge,
-            "debunk": cues.debunk,
-            "complaint": cues.complaint,
-            "benefit": cues.benefit,
-        }
-
-    def _distortion_features(
-        self, profile: KnowledgeBaseProfile, unit: Unit, distortion: Distortion, cues: Cues
-    ) -> Features:
-        """The evidence for a candidate distortion of a fact (or prohibited claim) by a clause."""
-        best = unit.best_cosine()
-        claims = [i for i in profile.claims_of_fact.get(distortion.fact_id or "", []) if i in unit.claim_cosines]
-        cosine = max((unit.claim_cosines[i] for i in claims), default=distortion.score)
-        lexical = max((unit.claim_scores[i] - unit.claim_cosines[i] for i in claims), default=0.0)
-        by_fact: dict[str, float] = {}
-        for index, value in unit.claim_cosines.items():
-            fact_id = profile.claims[index].fact_id
-            by_fact[fact_id] = max(by_fact.get(fact_id, -1.0), value)
-        rank = sum(value > cosine + 1e-9 for value in by_fact.values())
-        nearest = max(claims, key=unit.claim_cosines.__getitem__, default=None)
-        coverage = (
-            self.wording.coverage(profile, unit.span.text, unit.polarity, profile.claims[nearest].text)
-            if nearest is not None
-            else 0.0
-        )
-        # A clause that says what a claim of the same fact says, with the same polarity, agrees with the fact.
-        inferred = [unit.nli[i] for i in claims if i in unit.nli]
-        agreeing = [i for i in claims if profile.claims[i].polarity.negated == unit.polarity.negated]
-        agreeing_cosine = max((unit.claim_cosines[i] for i in agreeing), default=0.0)
-        agreeing_coverage = max(
-            (self.wording.coverage(profile, unit.span.text, unit.polarity, profile.claims[i].text) for i in agreeing),
-            default=0.0,
-        )
-        # How much of what the claim says, weighted by how distinctive each word is in this knowledge base, the
-        # clause says too (a short generic clause, "works great", shares only words every fact uses).
-        clause_terms = self.wording.terms_without_cues(profile, unit.span.text, unit.polarity)
-        if nearest is not None:
-            claim = profile.claims[nearest]
-            claim_terms = self.wording.terms_without_cues(profile, claim.text, claim.polarity)
-        else:
-            target_text = profile.prohibited_by_id[distortion.fact_id].text if distortion.fact_id else ""
-            claim_terms = self.wording.terms_without_cues(
-                profile, target_text, self.wording.polarity(target_text, None)
-            )
-        claim_covered = weighted_overlap(claim_terms, clause_terms, profile.term_weight)
-        clause_covered = weighted_overlap(clause_terms, claim_terms, profile.term_weight)
-        # A contradiction is about what the negation governs: the words after the cue of whichever side denies
-        # ("has no built-in hub": the hub) must be what the other side speaks of, not the words around it.
-        scope_covered = 0.0
-        if nearest is not None and distortion.kind is DistortionKind.CONTRADICTION:
-            claim = profile.claims[nearest]
-            if claim.polarity.negated:
-                denied = self.wording.scope_terms(profile, claim.text, claim.polarity)
-                scope_covered = weighted_overlap(denied, clause_terms, profile.term_weight)
-            else:
-                denied = self.wording.scope_terms(profile, unit.span.text, unit.polarity)
-                scope_covered = weighted_overlap(denied, claim_terms, profile.term_weight)
-        # A prohibited claim is made when the clause is nearer to it than to anything the brand does say (generic
-        # praise is as near to the key messages), or uses its own words (cure, 治愈) that no fact or message uses.
-        distinctive_shared = 0.0
-        prohibited_margin = 0.0
-        if distortion.kind is DistortionKind.PROHIBITED:
-            target = profile.prohibited_by_id[distortion.fact_id or ""]
-            distinctive_shared = float(bool(clause_terms & target.distinctive_terms))
-            prohibited_margin = distortion.score - max(unit.message_scores, default=0.0)
-        features: Features = {
-            "distinctive_shared": distinctive_shared,
-            "prohibited_margin": prohibited_margin,
-            "claim_covered": claim_covered,
-            "clause_covered": clause_covered,
-            "mutual_covered": min(claim_covered, clause_covered),
-            "scope_covered": scope_covered,
-            "nli_entails": max((e for e, _ in inferred), default=0.0),
-            "nli_contradicts": max((c for _, c in inferred), default=0.0),
-            "coverage": coverage,
-            "agreeing_cosine": agreeing_cosine,
-            "agreeing_coverage": agreeing_coverage,
-            "score": distortion.score,
-            "cosine": cosine,
-            "gap_to_best": max(0.0, best - cosine),
-            "lexical": lexical / max(self.thresholds.lexical_weight, 1e-6),
-            "fact_rank": float(min(rank, 3)),
-            "negated": float(unit.polarity.negated),
-            "prohibitive": float(unit.polarity.prohibitive),
-            "restrictive": float(unit.polarity.restrictive),
-            "hedged_clause": float(unit.polarity.hedged),
-            "reported_clause": float(unit.polarity.reported),
-            "cross_lingual": float(unit.lang != profile.kb.lang),
-            "clause_chars": math.log1p(len(unit.span.text)),
-            "deal_talk": float(unit.deal_talk),
-            **self._cue_features(cues),
-        }
-        if distortion.claimed is not None and distortion.official is not None:
-            claimed, official = distortion.claimed.value, distortion.official.value
-            features["log_ratio"] = abs(math.log(max(abs(claimed), 1e-6) / max(abs(official), 1e-6)))
-            features["other_condition"] = float("applies to another condition" in distortion.explanation)
-        return features
-
     # -- distortions ----------------------------------------------------------------------------
 
     def _distortions(self, profile: KnowledgeBaseProfile, unit: Unit, sentence: Span) -> list[Distortion]:
@@ -519,90 +393,6 @@ class Checker:
         ]
 
     # -- messages and topics --------------------------------------------------------------------
-
-    def _unit_targets(
-        self,
-        profile: KnowledgeBaseProfile,
-        unit: Unit,
-        cues: Cues,
-        sentence_negated: float,
-    ) -> tuple[list[tuple[Target, float, Features]], list[tuple[Target, float, Features]]]:
-        """The key messages a clause may carry and the avoid-topics it may touch, each with its score and its
-        evidence (once its distortions are known: a prohibited claim carries no selling point)."""
-        th = self.thresholds
-        best = unit.best_claim()
-        rival = unit.best_cosine()
-        about = set(unit.about)
-        if best is not None:
-            index = best[0]
-            cosine = unit.claim_cosines[index]
-            if cosine >= th.link_min or (
-                cosine >= th.link_floor
-                and self.wording.shares_term(
-                    self.wording.plain(profile, unit.span.text), self.wording.plain(profile, profile.claims[index].text)
-                )
-            ):
-                about.add(index)
-        context = {
-            "sentence_negated": sentence_negated,
-            "negated": float(unit.polarity.negated),
-            "prohibitive": float(unit.polarity.prohibitive),
-            "asserted": float(unit.polarity.asserted),
-            "hedged_clause": float(unit.polarity.hedged),
-            "cross_lingual": float(unit.lang != profile.kb.lang),
-            "clause_chars": math.log1p(len(unit.span.text)),
-            **self._cue_features(cues),
-        }
-        clause_terms = self.wording.terms_without_cues(profile, unit.span.text, unit.polarity)
-        weight = profile.term_weight
-
-        def shared_words(target: Target) -> Features:
-            # How much of the topic's distinctive wording the clause uses, and how much of the clause's is the
-            # topic's (a competitor's or a sale's own words). Not for key messages: measured, it did not help
-            # them, as paraphrase is what carries a message.
-            target_terms = profile.target_terms(target)
-            return {
-                "target_covered": weighted_overlap(target_terms, clause_terms, weight),
-                "clause_in_target": weighted_overlap(clause_terms, target_terms, weight),
-            }
-
-        carries = []
-        for position, (message, score) in enumerate(zip(profile.messages, unit.message_scores, strict=True)):
-            linked = about & message.linked_claims
-            if score < th.message_floor and not linked:
-                continue
-            linked_cosine = max((unit.claim_cosines.get(i, 0.0) for i in message.linked_claims), default=0.0)
-            # The facts a message rests on are no rivals to it: only the others are.
-            unlinked = max((v for i, v in unit.claim_cosines.items() if i not in message.linked_claims), default=0.0)
-            features = {
-                "score": score,
-                "margin": score - unlinked,
-                "close_and_apart": float(score >= 0.45 and score - rival >= 0.05),
-                "linked": float(bool(linked)),
-                "linked_cosine": linked_cosine,
-                "gap_to_next": score - max((v for i, v in enumerate(unit.message_scores) if i != position), default=0),
-                "prohibited": float(unit.prohibited),
-                **context,
-            }
-            carries.append((message, score, features))
-        touches = []
-        for position, (topic, score) in enumerate(zip(profile.avoid_topics, unit.topic_scores, strict=True)):
-            price_grammar = unit.deal_talk and is_price_topic(topic.text)
-            if score < th.avoid_floor and not price_grammar:
-                continue
-            features = {
-                "score": score,
-                "margin": score - rival,
-                "close_and_apart": float(score >= 0.40 and score - rival >= 0.1),
-                "deal_talk": float(unit.deal_talk),
-                "price_topic": float(is_price_topic(topic.text)),
-                "price_grammar": float(price_grammar),
-                "gap_to_next": score - max((v for i, v in enumerate(unit.topic_scores) if i != position), default=0),
-                **shared_words(topic),
-                **context,
-            }
-            touches.append((topic, score, features))
-        return carries, touches
 
     def _messages_and_topics(
         self,

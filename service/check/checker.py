@@ -15,9 +15,7 @@ message itself (and closer to it than to any fact). Avoid-topics work the same w
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
 
 from knowledge_base.lru import LruCache
 from knowledge_base.models import KnowledgeBase
@@ -28,8 +26,9 @@ from service.check.candidates.figures import Figures
 from service.check.candidates.prohibited import ProhibitedClaims
 from service.check.candidates.rules import Rules
 from service.check.cues import cues_of
-from service.check.decision import DecisionModel, Features, bag_features
-from service.check.evidence import Candidate, Evidence, TargetCandidate
+from service.check.deciding import decided_distortions, decided_targets
+from service.check.decision import DecisionModel, Features
+from service.check.evidence import Candidate, Evidence
 from service.check.nli import default_nli_head
 from service.check.profile import KnowledgeBaseProfile, ProfileCache, Target
 from service.check.retrieval import Retrieval, Unit, Vector, normalised_means
@@ -47,46 +46,10 @@ from service.check.schemas import (
 )
 from service.check.script import restore_response, to_simplified
 from service.check.segmentation import Span, detect_language, split_sentences
+from service.check.sentence import SentenceAnalysis
 from service.check.wording import Wording
 from service.kb_admin.schemas import Section
 from service.settings import CheckThresholds
-
-# Kind precedence when one clause distorts one fact in several ways.
-_KIND_RANK = {
-    DistortionKind.PROHIBITED: 0,
-    DistortionKind.CONTRADICTION: 1,
-    DistortionKind.USAGE: 2,
-    DistortionKind.NUMERIC: 3,
-    DistortionKind.ABSOLUTE: 4,
-}
-
-
-@dataclass
-class _SentenceAnalysis:
-    """What a sentence yields on its own, with offsets from the sentence's start: its distortions, what it
-    matches, and what its clauses carry. The same sentence in another post reuses it (posts repeat)."""
-
-    candidates: list[Candidate]  # every distortion proposed, with its evidence
-    facts: list[Match]
-    key_messages: list[Match]
-    avoid_topics: list[Match]
-    prohibited_claims: list[Match]
-    carries: list[TargetCandidate]  # key messages its clauses may carry: score, evidence
-    touches: list[TargetCandidate]  # avoid-topics its clauses may touch, likewise
-
-    def rows(self) -> Iterator[tuple[str, str, Features]]:
-        """Every candidate as (family, key, features)."""
-        for distortion, features in self.candidates:
-            yield distortion.kind.value, _key(distortion), features
-        for message, _, features in self.carries:
-            yield "message", message.item_id, features
-        for topic, _, features in self.touches:
-            yield "topic", topic.item_id, features
-
-
-def _key(distortion: Distortion) -> str:
-    """What a distortion is of: its fact or prohibited claim, or its kind when it has none (absolute)."""
-    return distortion.fact_id or f"kind:{distortion.kind.value}"
 
 
 def _shifted(distortion: Distortion, shift: int) -> Distortion:
@@ -129,7 +92,7 @@ class Checker:
         self._evidence = Evidence(thresholds, self.wording)
         self.profiles = ProfileCache(embedder, self.retrieval.fact_ids_near, repository.claim_vectors)
         # The analyses of recently seen sentences, per knowledge-base version (posts repeat).
-        self._sentences: LruCache[tuple[str, int, str], _SentenceAnalysis] = LruCache(50_000)
+        self._sentences: LruCache[tuple[str, int, str], SentenceAnalysis] = LruCache(50_000)
 
     @property
     def hits_cache_size(self) -> int:
@@ -262,7 +225,7 @@ class Checker:
         hits: Sequence[Sequence[str]],
         min_confidence: float | None,
     ) -> CheckResponse:
-        analyses: list[_SentenceAnalysis] = []
+        analyses: list[SentenceAnalysis] = []
         # Rows of ``vectors`` and ``hits``: the sentences, then the clauses.
         clauses_of: dict[int, list[tuple[int, Span]]] = {index: [] for index in range(len(sentences))}
         for position, (sentence_index, clause) in enumerate(clauses):
@@ -270,7 +233,10 @@ class Checker:
         for index, sentence in enumerate(sentences):
             analysis = self._sentence_analysis(kb, profile, sentence, index, clauses_of[index], vectors, hits)
             analyses.append(analysis)
-        per_sentence = self._decided_distortions(sentences, analyses, min_confidence)
+        decided = decided_distortions(self.decision, analyses, min_confidence)
+        per_sentence = {
+            index: [_shifted(d, sentences[index].start) for d in found] for index, found in enumerate(decided)
+        }
         carried, touched = self._messages_and_topics(profile, sentences, analyses, min_confidence)
         sentence_results = self._sentence_results(sentences, analyses, per_sentence, carried)
         distortions = [d for result in sentence_results for d in result.distortions]
@@ -309,7 +275,7 @@ class Checker:
         clauses: list[tuple[int, Span]],
         vectors: Vector,
         hits: Sequence[Sequence[str]],
-    ) -> _SentenceAnalysis:
+    ) -> SentenceAnalysis:
         """The sentence's analysis from the cache, or made now (everything in it depends on the sentence's
         text and the knowledge-base version only)."""
         key = (kb.id, kb.version, sentence.text)
@@ -327,7 +293,7 @@ class Checker:
         absolutes = self._absolute.propose(kb, local)
         candidates.extend(self._evidence.absolute_candidates(profile, sentence.text, units, absolutes, cues))
         carries, touches = self._evidence.target_candidates(profile, sentence.text, units, cues)
-        analysis = _SentenceAnalysis(
+        analysis = SentenceAnalysis(
             candidates=candidates,
             facts=self._fact_matches(profile, units),
             key_messages=self._target_matches(
@@ -348,40 +314,6 @@ class Checker:
         self._sentences.put(key, analysis)
         return analysis
 
-    # -- the decision ---------------------------------------------------------------------------
-
-    def _decided_distortions(
-        self, sentences: list[Span], analyses: list[_SentenceAnalysis], min_confidence: float | None
-    ) -> dict[int, list[Distortion]]:
-        """Per sentence, the distortions reported, placed in the post. A post's candidates for one fact (or for
-        absolute claims) and one kind are one bag of evidence; the most confident kind of a fact is reported if
-        it reaches its threshold, at the candidate that scores best (every term, for absolute claims)."""
-        bags: dict[tuple[str, str], list[tuple[int, Distortion, Features]]] = {}
-        for index, analysis in enumerate(analyses):
-            for distortion, features in analysis.candidates:
-                bags.setdefault((_key(distortion), distortion.kind.value), []).append((index, distortion, features))
-        best: dict[str, tuple[float, str]] = {}
-        for (key, family), members in bags.items():
-            confidence = self.decision.probability(family, bag_features(f for _, _, f in members))
-            if key not in best or (confidence, -_KIND_RANK[DistortionKind(family)]) > (
-                best[key][0],
-                -_KIND_RANK[DistortionKind(best[key][1])],
-            ):
-                best[key] = (confidence, family)
-        per_sentence: dict[int, list[Distortion]] = {index: [] for index in range(len(sentences))}
-        for key, (confidence, family) in best.items():
-            if confidence < self.decision.threshold(family, min_confidence):
-                continue
-            members = bags[(key, family)]
-            if family != DistortionKind.ABSOLUTE.value:
-                members = [max(members, key=lambda member: member[1].score)]  # the first of equals
-            for index, distortion, _ in members:
-                placed = _shifted(distortion, sentences[index].start)
-                per_sentence[index].append(placed.model_copy(update={"confidence": round(confidence, 4)}))
-        for found in per_sentence.values():
-            found.sort(key=lambda d: (d.start, _KIND_RANK[d.kind]))
-        return per_sentence
-
     # -- distortions ----------------------------------------------------------------------------
 
     def _distortions(self, profile: KnowledgeBaseProfile, unit: Unit, sentence: Span) -> list[Distortion]:
@@ -398,17 +330,21 @@ class Checker:
         self,
         profile: KnowledgeBaseProfile,
         sentences: list[Span],
-        analyses: list[_SentenceAnalysis],
+        analyses: list[SentenceAnalysis],
         min_confidence: float | None,
     ) -> tuple[list[CarriedMessage], list[TouchedTopic]]:
         """Each key message carried and avoid-topic touched, in the knowledge base's order."""
         carried = [
             CarriedMessage(**found)
-            for found in self._decided_targets(sentences, [a.carries for a in analyses], "message", min_confidence)
+            for found in decided_targets(
+                self.decision, sentences, [a.carries for a in analyses], "message", min_confidence
+            )
         ]
         touched = [
             TouchedTopic(**found)
-            for found in self._decided_targets(sentences, [a.touches for a in analyses], "topic", min_confidence)
+            for found in decided_targets(
+                self.decision, sentences, [a.touches for a in analyses], "topic", min_confidence
+            )
         ]
         order = {m.id: i for i, m in enumerate(profile.kb.key_messages)}
         topic_order = {a.id: i for i, a in enumerate(profile.kb.avoid_topics)}
@@ -417,42 +353,12 @@ class Checker:
             sorted(touched, key=lambda t: topic_order[t.id]),
         )
 
-    def _decided_targets(
-        self,
-        sentences: list[Span],
-        per_sentence: list[list[tuple[Target, float, Features]]],
-        family: str,
-        min_confidence: float | None,
-    ) -> list[dict[str, Any]]:
-        """The messages (or topics) a post carries: each one's candidates are one bag, reported from the
-        threshold on, at the sentence that scores best (the first of equals)."""
-        bags: dict[str, list[tuple[int, Target, float, Features]]] = {}
-        for index, candidates in enumerate(per_sentence):
-            for target, score, features in candidates:
-                bags.setdefault(target.item_id, []).append((index, target, score, features))
-        found = []
-        for item_id, members in bags.items():
-            confidence = self.decision.probability(family, bag_features(m[3] for m in members))
-            if confidence >= self.decision.threshold(family, min_confidence):
-                index, target, score, _ = max(members, key=lambda m: (m[2], -m[0]))
-                found.append(
-                    {
-                        "id": item_id,
-                        "text": target.text,
-                        "sentence_index": index,
-                        "sentence": sentences[index].text,
-                        "score": round(score, 4),
-                        "confidence": round(confidence, 4),
-                    }
-                )
-        return found
-
     # -- assembling -----------------------------------------------------------------------------
 
     def _sentence_results(
         self,
         sentences: list[Span],
-        analyses: list[_SentenceAnalysis],
+        analyses: list[SentenceAnalysis],
         per_sentence: dict[int, list[Distortion]],
         carried: list[CarriedMessage],
     ) -> list[SentenceResult]:

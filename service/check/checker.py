@@ -25,12 +25,13 @@ from service.check.candidates.absolute import AbsoluteTerms
 from service.check.candidates.figures import Figures
 from service.check.candidates.prohibited import ProhibitedClaims
 from service.check.candidates.rules import Rules
+from service.check.coverage import fact_matches, messages_and_topics, target_matches
 from service.check.cues import cues_of
-from service.check.deciding import decided_distortions, decided_targets
+from service.check.deciding import decided_distortions
 from service.check.decision import DecisionModel, Features
 from service.check.evidence import Candidate, Evidence
 from service.check.nli import default_nli_head
-from service.check.profile import KnowledgeBaseProfile, ProfileCache, Target
+from service.check.profile import KnowledgeBaseProfile, ProfileCache
 from service.check.retrieval import Retrieval, Unit, Vector, normalised_means
 from service.check.schemas import (
     CarriedMessage,
@@ -39,9 +40,7 @@ from service.check.schemas import (
     Distortion,
     DistortionKind,
     ItemRef,
-    Match,
     SentenceResult,
-    TouchedTopic,
     Verdict,
 )
 from service.check.script import restore_response, to_simplified
@@ -237,7 +236,7 @@ class Checker:
         per_sentence = {
             index: [_shifted(d, sentences[index].start) for d in found] for index, found in enumerate(decided)
         }
-        carried, touched = self._messages_and_topics(profile, sentences, analyses, min_confidence)
+        carried, touched = messages_and_topics(self.decision, profile, sentences, analyses, min_confidence)
         sentence_results = self._sentence_results(sentences, analyses, per_sentence, carried)
         distortions = [d for result in sentence_results for d in result.distortions]
         counts = CheckCounts(
@@ -295,14 +294,14 @@ class Checker:
         carries, touches = self._evidence.target_candidates(profile, sentence.text, units, cues)
         analysis = SentenceAnalysis(
             candidates=candidates,
-            facts=self._fact_matches(profile, units),
-            key_messages=self._target_matches(
+            facts=fact_matches(profile, units),
+            key_messages=target_matches(
                 profile.messages, Section.KEY_MESSAGES, [u.message_scores for u in units], th.on_topic_min
             ),
-            avoid_topics=self._target_matches(
+            avoid_topics=target_matches(
                 profile.avoid_topics, Section.AVOID_TOPICS, [u.topic_scores for u in units], th.avoid_min
             ),
-            prohibited_claims=self._target_matches(
+            prohibited_claims=target_matches(
                 profile.prohibited,
                 Section.PROHIBITED_CLAIMS,
                 [u.prohibited_scores for u in units],
@@ -323,35 +322,6 @@ class Checker:
             *self._figures.propose(profile, unit, sentence),
             *self._rules.propose(profile, unit),
         ]
-
-    # -- messages and topics --------------------------------------------------------------------
-
-    def _messages_and_topics(
-        self,
-        profile: KnowledgeBaseProfile,
-        sentences: list[Span],
-        analyses: list[SentenceAnalysis],
-        min_confidence: float | None,
-    ) -> tuple[list[CarriedMessage], list[TouchedTopic]]:
-        """Each key message carried and avoid-topic touched, in the knowledge base's order."""
-        carried = [
-            CarriedMessage(**found)
-            for found in decided_targets(
-                self.decision, sentences, [a.carries for a in analyses], "message", min_confidence
-            )
-        ]
-        touched = [
-            TouchedTopic(**found)
-            for found in decided_targets(
-                self.decision, sentences, [a.touches for a in analyses], "topic", min_confidence
-            )
-        ]
-        order = {m.id: i for i, m in enumerate(profile.kb.key_messages)}
-        topic_order = {a.id: i for i, a in enumerate(profile.kb.avoid_topics)}
-        return (
-            sorted(carried, key=lambda m: order[m.id]),
-            sorted(touched, key=lambda t: topic_order[t.id]),
-        )
 
     # -- assembling -----------------------------------------------------------------------------
 
@@ -390,31 +360,6 @@ class Checker:
                 )
             )
         return results
-
-    @staticmethod
-    def _fact_matches(profile: KnowledgeBaseProfile, units: list[Unit], limit: int = 3) -> list[Match]:
-        best: dict[str, float] = {}
-        for unit in units:
-            for index, cosine in unit.claim_cosines.items():
-                fact_id = profile.claims[index].fact_id
-                best[fact_id] = max(best.get(fact_id, -1.0), cosine)
-        top = sorted(best.items(), key=lambda pair: -pair[1])[:limit]
-        return [
-            Match(section=Section.FACTS, id=fact_id, text=profile.facts[fact_id].text, score=round(score, 4))
-            for fact_id, score in top
-        ]
-
-    @staticmethod
-    def _target_matches(
-        targets: list[Target], section: Section, unit_scores: list[tuple[float, ...]], floor: float
-    ) -> list[Match]:
-        """The targets whose best score over the sentence's units reaches ``floor``, best first."""
-        matches = []
-        for position, target in enumerate(targets):
-            score = max((scores[position] for scores in unit_scores), default=0.0)
-            if score >= floor:
-                matches.append(Match(section=section, id=target.item_id, text=target.text, score=round(score, 4)))
-        return sorted(matches, key=lambda m: -m.score)
 
     @staticmethod
     def _corrected_text(text: str, sentences: list[Span], per_sentence: dict[int, list[Distortion]]) -> str:

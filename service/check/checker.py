@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from knowledge_base.lru import LruCache
 from knowledge_base.models import KnowledgeBase
 from knowledge_base.repository import Embedder, KnowledgeBaseRepository
-from service.check.absolute import reword
+from service.check.assembly import assembled, corrected_text, placed
 from service.check.candidates.absolute import AbsoluteTerms
 from service.check.candidates.figures import Figures
 from service.check.candidates.prohibited import ProhibitedClaims
@@ -34,14 +34,8 @@ from service.check.nli import default_nli_head
 from service.check.profile import KnowledgeBaseProfile, ProfileCache
 from service.check.retrieval import Retrieval, Unit, Vector, normalised_means
 from service.check.schemas import (
-    CarriedMessage,
-    CheckCounts,
     CheckResponse,
     Distortion,
-    DistortionKind,
-    ItemRef,
-    SentenceResult,
-    Verdict,
 )
 from service.check.script import restore_response, to_simplified
 from service.check.segmentation import Span, detect_language, split_sentences
@@ -49,18 +43,6 @@ from service.check.sentence import SentenceAnalysis
 from service.check.wording import Wording
 from service.kb_admin.schemas import Section
 from service.settings import CheckThresholds
-
-
-def _shifted(distortion: Distortion, shift: int) -> Distortion:
-    """A copy of a distortion found at offset 0, moved to where its sentence starts."""
-    edit = distortion.edit
-    return distortion.model_copy(
-        update={
-            "start": distortion.start + shift,
-            "end": distortion.end + shift,
-            "edit": edit.model_copy(update={"start": edit.start + shift, "end": edit.end + shift}) if edit else None,
-        }
-    )
 
 
 class Checker:
@@ -196,9 +178,7 @@ class Checker:
                 )
             )
             offset += count
-        results = [
-            restore_response(r, o, t, self._corrected_text) for r, o, t in zip(results, originals, texts, strict=True)
-        ]
+        results = [restore_response(r, o, t, corrected_text) for r, o, t in zip(results, originals, texts, strict=True)]
         return results, normalised_means(distinct_vectors, [[position[s.text] for s in doc[0]] for doc in documents])
 
     def _segment(self, text: str) -> tuple[list[Span], list[tuple[int, Span]]]:
@@ -232,37 +212,18 @@ class Checker:
         for index, sentence in enumerate(sentences):
             analysis = self._sentence_analysis(kb, profile, sentence, index, clauses_of[index], vectors, hits)
             analyses.append(analysis)
-        decided = decided_distortions(self.decision, analyses, min_confidence)
-        per_sentence = {
-            index: [_shifted(d, sentences[index].start) for d in found] for index, found in enumerate(decided)
-        }
+        per_sentence = placed(sentences, decided_distortions(self.decision, analyses, min_confidence))
         carried, touched = messages_and_topics(self.decision, profile, sentences, analyses, min_confidence)
-        sentence_results = self._sentence_results(sentences, analyses, per_sentence, carried)
-        distortions = [d for result in sentence_results for d in result.distortions]
-        counts = CheckCounts(
-            sentences=len(sentence_results),
-            consistent=sum(r.verdict is Verdict.CONSISTENT for r in sentence_results),
-            distortion=sum(r.verdict is Verdict.DISTORTION for r in sentence_results),
-            unrelated=sum(r.verdict is Verdict.UNRELATED for r in sentence_results),
-            distortions_by_kind={
-                kind.value: n for kind in DistortionKind if (n := sum(d.kind is kind for d in distortions))
-            },
-        )
-        on_topic = counts.consistent + counts.distortion
-        carried_ids = {message.id for message in carried}
-        return CheckResponse(
-            kb_id=kb.id,
-            kb_version=kb.version,
-            lang=lang or detect_language(text),
-            sentences=sentence_results,
-            distortions=distortions,
-            key_messages_carried=carried,
-            key_messages_missed=[ItemRef(id=m.id, text=m.text) for m in kb.key_messages if m.id not in carried_ids],
-            avoid_topics_touched=touched,
-            counts=counts,
-            consistency_score=round(counts.consistent / on_topic, 4) if on_topic else 1.0,
-            corrected_text=self._corrected_text(text, sentences, per_sentence),
-            thresholds=self.thresholds.model_dump(),
+        return assembled(
+            kb,
+            self.thresholds,
+            text,
+            lang or detect_language(text),
+            sentences,
+            analyses,
+            per_sentence,
+            carried,
+            touched,
         )
 
     def _sentence_analysis(
@@ -322,74 +283,3 @@ class Checker:
             *self._figures.propose(profile, unit, sentence),
             *self._rules.propose(profile, unit),
         ]
-
-    # -- assembling -----------------------------------------------------------------------------
-
-    def _sentence_results(
-        self,
-        sentences: list[Span],
-        analyses: list[SentenceAnalysis],
-        per_sentence: dict[int, list[Distortion]],
-        carried: list[CarriedMessage],
-    ) -> list[SentenceResult]:
-        th = self.thresholds
-        results = []
-        for index, (sentence, analysis) in enumerate(zip(sentences, analyses, strict=True)):
-            on_topic = any(fact.score >= th.on_topic_min for fact in analysis.facts) or any(
-                m.sentence_index == index for m in carried
-            )
-            if per_sentence[index]:
-                verdict = Verdict.DISTORTION
-            elif on_topic:
-                verdict = Verdict.CONSISTENT
-            else:
-                verdict = Verdict.UNRELATED
-            results.append(
-                SentenceResult(
-                    index=index,
-                    start=sentence.start,
-                    end=sentence.end,
-                    text=sentence.text,
-                    verdict=verdict,
-                    # Validation copies each list: a response never shares one with the cached analysis.
-                    facts=analysis.facts,
-                    key_messages=analysis.key_messages,
-                    avoid_topics=analysis.avoid_topics,
-                    prohibited_claims=analysis.prohibited_claims,
-                    distortions=per_sentence[index],
-                )
-            )
-        return results
-
-    @staticmethod
-    def _corrected_text(text: str, sentences: list[Span], per_sentence: dict[int, list[Distortion]]) -> str:
-        """The text with every correction applied: figures and absolute terms in place, a forbidden use or a
-        contradiction replaced by the official wording, a prohibited claim dropped."""
-        pieces = []
-        cursor = 0
-        for index, sentence in enumerate(sentences):
-            edits = sorted((d.edit for d in per_sentence[index] if d.edit is not None), key=lambda e: (e.start, -e.end))
-            if not edits:
-                continue
-            if any(d.kind is DistortionKind.PROHIBITED for d in per_sentence[index]):
-                pieces.append(text[cursor : sentence.start])  # a prohibited claim is dropped with its sentence
-                cursor = sentence.end
-                continue
-            corrected = sentence.text
-            last_start = len(text) + 1
-            for edit in reversed(edits):  # right to left, skipping an edit that overlaps one already made
-                if edit.end > last_start:
-                    continue
-                corrected = (
-                    corrected[: edit.start - sentence.start] + edit.text + corrected[edit.end - sentence.start :]
-                )
-                last_start = edit.start
-            if any(d.kind is DistortionKind.ABSOLUTE for d in per_sentence[index]):
-                corrected = reword(corrected, [])
-                if sentence.text[:1].isupper():
-                    corrected = corrected[:1].upper() + corrected[1:]
-            pieces.append(text[cursor : sentence.start])
-            pieces.append(corrected)
-            cursor = sentence.end
-        pieces.append(text[cursor:])
-        return "".join(pieces)

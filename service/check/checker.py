@@ -1,16 +1,24 @@
 """The check: flag distortions in a piece of content and report which key messages it carries.
 
-For each sentence and clause: embed it, retrieve the nearest facts (hybrid dense + lexical search in
-the store), pick the fact claim it is about, then compare explicitly what embeddings cannot:
+:class:`Checker` runs the pipeline; each stage is a module of its own:
 
-- figures (value, unit, bound and condition) against the claim's figures: ``numeric``;
-- polarity against the claim: affirming what a fact denies or denying what it affirms: ``contradiction``;
-- an affirmed use against a claim that forbids it (or a figure beyond a forbidden bound): ``usage``;
-- similarity to a prohibited claim, not negated: ``prohibited``;
-- the absolute-claims lexicon: ``absolute``.
+1. segmentation: sentences and clauses (``segmentation``; Traditional Chinese is analysed as Simplified,
+   offset for offset, ``script``);
+2. retrieval (``retrieval``): each distinct sentence and clause of a batch embedded and searched once
+   (hybrid dense + lexical), each clause scored against the claims of the facts found;
+3. candidates (``candidates``), per clause: figures against the claim's figures (``numeric``, or ``usage``
+   for a figure in a forbidden range), polarity against the nearest claims (``usage``, ``contradiction``),
+   similarity to a prohibited claim (``prohibited``); per sentence, absolute terms (``absolute``);
+4. evidence (``evidence``): the features of every candidate, and of the key messages and avoid-topics the
+   clauses may carry or touch;
+5. the decision (``deciding``): a post's candidates pooled per key into bags, each reported from its
+   family's threshold on;
+6. coverage (``coverage``): the key messages carried and avoid-topics touched, each sentence's matches;
+7. assembly (``assembly``): the distortions placed in the post, the verdicts, counts and corrected text.
 
-Key messages are carried when a clause is about a fact claim the message rests on, or is close to the
-message itself (and closer to it than to any fact). Avoid-topics work the same way with their sub-topics.
+Stages 2 (a clause's scores) to 4 depend on a sentence's text and the knowledge-base version only: a
+sentence's analysis (``sentence``) is cached and reused in every post it occurs in. The text readings the
+stages repeat (clauses, figures, polarity, content terms) are memoised per checker (``wording``).
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ from service.check.candidates.absolute import AbsoluteTerms
 from service.check.candidates.figures import Figures
 from service.check.candidates.prohibited import ProhibitedClaims
 from service.check.candidates.rules import Rules
-from service.check.coverage import fact_matches, messages_and_topics, target_matches
+from service.check.coverage import messages_and_topics, sentence_matches
 from service.check.cues import cues_of
 from service.check.deciding import decided_distortions
 from service.check.decision import DecisionModel, Features
@@ -33,15 +41,11 @@ from service.check.evidence import Candidate, Evidence
 from service.check.nli import default_nli_head
 from service.check.profile import KnowledgeBaseProfile, ProfileCache
 from service.check.retrieval import Retrieval, Unit, Vector, normalised_means
-from service.check.schemas import (
-    CheckResponse,
-    Distortion,
-)
+from service.check.schemas import CheckResponse, Distortion
 from service.check.script import restore_response, to_simplified
 from service.check.segmentation import Span, detect_language, split_sentences
 from service.check.sentence import SentenceAnalysis
 from service.check.wording import Wording
-from service.kb_admin.schemas import Section
 from service.settings import CheckThresholds
 
 
@@ -182,6 +186,7 @@ class Checker:
         return results, normalised_means(distinct_vectors, [[position[s.text] for s in doc[0]] for doc in documents])
 
     def _segment(self, text: str) -> tuple[list[Span], list[tuple[int, Span]]]:
+        """A post's sentences, and its clauses as (sentence index, clause) with offsets in the post."""
         sentences = split_sentences(text)
         clauses = [
             (index, Span(sentence.start + clause.start, sentence.start + clause.end, clause.text))
@@ -189,8 +194,6 @@ class Checker:
             for clause in self.wording.clauses(sentence.text)
         ]
         return sentences, clauses
-
-    # -- one document ---------------------------------------------------------------------------
 
     def _check_document(
         self,
@@ -204,6 +207,7 @@ class Checker:
         hits: Sequence[Sequence[str]],
         min_confidence: float | None,
     ) -> CheckResponse:
+        """One post of a batch: each sentence analysed, the decision applied to the post, the response."""
         analyses: list[SentenceAnalysis] = []
         # Rows of ``vectors`` and ``hits``: the sentences, then the clauses.
         clauses_of: dict[int, list[tuple[int, Span]]] = {index: [] for index in range(len(sentences))}
@@ -242,7 +246,6 @@ class Checker:
         cached = self._sentences.get(key)
         if cached is not None:
             return cached
-        th = self.thresholds
         local = Span(0, len(sentence.text), sentence.text)
         units = self.retrieval.units(profile, sentence, sentence_row, clauses, vectors, hits)
         cues = cues_of(sentence.text)
@@ -253,28 +256,10 @@ class Checker:
         absolutes = self._absolute.propose(kb, local)
         candidates.extend(self._evidence.absolute_candidates(profile, sentence.text, units, absolutes, cues))
         carries, touches = self._evidence.target_candidates(profile, sentence.text, units, cues)
-        analysis = SentenceAnalysis(
-            candidates=candidates,
-            facts=fact_matches(profile, units),
-            key_messages=target_matches(
-                profile.messages, Section.KEY_MESSAGES, [u.message_scores for u in units], th.on_topic_min
-            ),
-            avoid_topics=target_matches(
-                profile.avoid_topics, Section.AVOID_TOPICS, [u.topic_scores for u in units], th.avoid_min
-            ),
-            prohibited_claims=target_matches(
-                profile.prohibited,
-                Section.PROHIBITED_CLAIMS,
-                [u.prohibited_scores for u in units],
-                th.on_topic_min,
-            ),
-            carries=carries,
-            touches=touches,
-        )
+        facts, key_messages, avoid_topics, prohibited_claims = sentence_matches(profile, units, self.thresholds)
+        analysis = SentenceAnalysis(candidates, facts, key_messages, avoid_topics, prohibited_claims, carries, touches)
         self._sentences.put(key, analysis)
         return analysis
-
-    # -- distortions ----------------------------------------------------------------------------
 
     def _distortions(self, profile: KnowledgeBaseProfile, unit: Unit, sentence: Span) -> list[Distortion]:
         """What the clause mechanisms propose for one clause: prohibited claims, figures, then rules."""

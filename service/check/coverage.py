@@ -15,6 +15,7 @@ from service.check.schemas import CarriedMessage, Match, TouchedTopic
 from service.check.segmentation import Span
 from service.check.sentence import SentenceAnalysis
 from service.kb_admin.schemas import Section
+from service.settings import CheckThresholds
 
 
 def messages_and_topics(
@@ -38,6 +39,28 @@ def messages_and_topics(
     return (
         sorted(carried, key=lambda m: order[m.id]),
         sorted(touched, key=lambda t: topic_order[t.id]),
+    )
+
+
+def sentence_matches(
+    profile: KnowledgeBaseProfile, units: list[Unit], thresholds: CheckThresholds
+) -> tuple[list[Match], list[Match], list[Match], list[Match]]:
+    """A sentence's matches: its nearest facts, and the key messages, avoid-topics and prohibited claims its
+    clauses come close to."""
+    return (
+        fact_matches(profile, units),
+        target_matches(
+            profile.messages, Section.KEY_MESSAGES, [u.message_scores for u in units], thresholds.on_topic_min
+        ),
+        target_matches(
+            profile.avoid_topics, Section.AVOID_TOPICS, [u.topic_scores for u in units], thresholds.avoid_min
+        ),
+        target_matches(
+            profile.prohibited,
+            Section.PROHIBITED_CLAIMS,
+            [u.prohibited_scores for u in units],
+            thresholds.on_topic_min,
+        ),
     )
 
 

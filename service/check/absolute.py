@@ -24,7 +24,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from service.check.lexicons import alternation, pattern
 from service.check.polarity import analyse_polarity
@@ -164,23 +163,9 @@ def absolute_claims(text: str, extra_terms: Sequence[str] = (), exceptions: Sequ
     """The absolute claims ``text`` makes about the product or brand.
 
     ``extra_terms`` are brand-specific absolute terms (always claims); ``exceptions`` exempt terms."""
-    return list(_claims_cached(text, tuple(extra_terms), tuple(exceptions)))
-
-
-find_absolute_claims = absolute_claims  # the name the checker has always used
-
-
-def analyse_superlatives(text: str, exceptions: Sequence[str] = ()) -> list[Superlative]:
-    """Every candidate absolute term in ``text`` with the reason it is or is not a claim (see
-    :class:`Superlative`); overlapping candidates keep the earliest, longest one."""
-    return list(_analyse_cached(text, tuple(exceptions)))
-
-
-@lru_cache(maxsize=65536)
-def _claims_cached(text: str, extra_terms: tuple[str, ...], exceptions: tuple[str, ...]) -> tuple[AbsoluteClaim, ...]:
     found = [
         AbsoluteClaim(s.start, s.end, s.term, s.lang, s.evidence)
-        for s in _analyse_cached(text, exceptions)
+        for s in analyse_superlatives(text, exceptions)
         if s.claimed
     ]
     lowered = text.lower()
@@ -196,13 +181,14 @@ def _claims_cached(text: str, extra_terms: tuple[str, ...], exceptions: tuple[st
         if result and claim.start < result[-1].end:
             continue
         result.append(claim)
-    return tuple(result)
+    return result
 
 
-@lru_cache(maxsize=65536)
-def _analyse_cached(original: str, exceptions: tuple[str, ...]) -> tuple[Superlative, ...]:
+def analyse_superlatives(text: str, exceptions: Sequence[str] = ()) -> list[Superlative]:
+    """Every candidate absolute term in ``text`` with the reason it is or is not a claim (see
+    :class:`Superlative`); overlapping candidates keep the earliest, longest one."""
     # Typographic apostrophes read as plain ones (isn’t, I’ve), keeping every offset.
-    text = original.translate(_APOSTROPHES)
+    original, text = text, text.translate(_APOSTROPHES)
     exempt = [term.lower() for term in exceptions if term.strip()]
     clauses = split_clauses(Span(0, len(text), text)) if text.strip() else []
     candidates: list[Superlative] = []
@@ -225,7 +211,7 @@ def _analyse_cached(original: str, exceptions: tuple[str, ...]) -> tuple[Superla
         if result and candidate.start < result[-1].end:
             continue
         result.append(candidate)
-    return tuple(result)
+    return result
 
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})

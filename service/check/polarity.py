@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from service.check.lexicons import alternation, pattern
 
@@ -110,7 +109,6 @@ def _mask(text: str) -> str:
     return _A_NOT_A.sub(blank, _ANSWER_PARTICLE.sub(blank, _IDIOMS.sub(blank, text)))
 
 
-@lru_cache(maxsize=65536)
 def analyse_polarity(text: str, context: str | None = None) -> Polarity:
     """Negation, prohibition and restriction in one clause (double negation cancels out), and whether it
     asserts its claim; ``context`` is the sentence the clause belongs to (reporting and debunking cues
@@ -163,7 +161,6 @@ class Scope:
     reported: bool
 
 
-@lru_cache(maxsize=65536)
 def assertion_scope(clause: str, sentence: str | None = None) -> Scope:
     """The assertion scope of ``clause`` within ``sentence`` (the clause alone when ``sentence`` is None)."""
     masked = _mask(clause)

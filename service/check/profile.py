@@ -83,7 +83,6 @@ def strip_names(pattern: re.Pattern[str] | None, text: str) -> str:
     return stripped if any(ch.isalnum() for ch in stripped) else text
 
 
-@functools.lru_cache(maxsize=65536)  # every clause of a sentence reads the sentence's figures
 def blank_names(pattern: re.Pattern[str] | None, text: str) -> str:
     """``text`` with brand and model names replaced by spaces (offsets unchanged): "AirFry 5" is no count."""
     if pattern is None:

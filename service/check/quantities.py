@@ -313,11 +313,6 @@ _BETWEEN = re.compile(rf"\bbetween\s+(?P<low>{_ARABIC})\s+and\s+(?P<high>{_ARABI
 
 def extract_quantities(text: str) -> list[Quantity]:
     """Every figure in ``text``, sorted by position; ``text[q.start:q.end]`` is the figure as written."""
-    return list(_extract_cached(text))
-
-
-@lru_cache(maxsize=65536)
-def _extract_cached(text: str) -> tuple[Quantity, ...]:
     found: list[Quantity] = []
     for match in _QUANTITY.finditer(text):
         quantity = _from_match(text, match)
@@ -405,7 +400,7 @@ def _extract_cached(text: str) -> tuple[Quantity, ...]:
         )
     found.sort(key=lambda q: (q.start, -q.end))
     found = _merge_neighbours(text, _drop_covered(found))
-    return tuple(_annotate(text, found))
+    return _annotate(text, found)
 
 
 def _drop_covered(found: list[Quantity]) -> list[Quantity]:

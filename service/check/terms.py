@@ -12,7 +12,6 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 
 from knowledge_base.lexicons import chinese_stopwords, stem, stopwords
 
@@ -23,7 +22,6 @@ _STOPWORDS = stopwords()
 _CJK_SEPARATORS = re.compile("|".join(re.escape(word) for word in chinese_stopwords()))
 
 
-@lru_cache(maxsize=65536)
 def content_terms(text: str) -> frozenset[str]:
     """Stemmed English content words plus Chinese character bigrams (single characters for 1-char runs)."""
     lowered = text.lower()
@@ -69,7 +67,11 @@ def weighted_overlap(a: frozenset[str], b: frozenset[str], weight: Callable[[str
 
 def overlap(a: str, b: str) -> float:
     """Share of ``a``'s content terms that also occur in ``b`` (0 when ``a`` has none)."""
-    terms_a = content_terms(a)
-    if not terms_a:
+    return terms_overlap(content_terms(a), content_terms(b))
+
+
+def terms_overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """Share of the terms ``a`` that also occur in ``b`` (0 when ``a`` has none)."""
+    if not a:
         return 0.0
-    return len(terms_a & content_terms(b)) / len(terms_a)
+    return len(a & b) / len(a)

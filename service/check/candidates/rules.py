@@ -1,0 +1,98 @@
+"""Rules and polarity: a clause's polarity against its nearest claims.
+
+An affirmed use against a claim that forbids it is a ``usage`` candidate (a fact that allows one thing and
+forbids a neighbour, "the cup is washable, but the base must not be immersed", is read by the words
+distinctive to each side). Affirming what a claim denies, or denying what it affirms, is a
+``contradiction`` candidate when the clause speaks of what the claim speaks of.
+"""
+
+from __future__ import annotations
+
+from service.check.candidates.distortion import clause_distortion
+from service.check.profile import Claim, KnowledgeBaseProfile
+from service.check.retrieval import Unit
+from service.check.schemas import Distortion, DistortionKind
+from service.check.wording import Wording
+from service.settings import CheckThresholds
+
+
+class Rules:
+    """Proposes the ``usage`` and ``contradiction`` candidates of a clause."""
+
+    def __init__(self, thresholds: CheckThresholds, wording: Wording) -> None:
+        self.thresholds = thresholds
+        self.wording = wording
+
+    def propose(self, profile: KnowledgeBaseProfile, unit: Unit) -> list[Distortion]:
+        """The candidates against the clause's few nearest claims of different facts, not only its best:
+        which one it is about is the decision's to weigh (their cosines and coverage are its evidence)."""
+        found: list[Distortion] = []
+        seen: set[str] = set()
+        for index in sorted(unit.claim_scores, key=lambda i: (-unit.claim_scores[i], i)):
+            fact_id = profile.claims[index].fact_id
+            if fact_id in seen:
+                continue
+            seen.add(fact_id)
+            polarity_distortion = self._polarity(profile, unit, index)
+            if polarity_distortion is not None:
+                found.append(polarity_distortion)
+            if len(seen) >= self.thresholds.polarity_candidates:
+                break
+        return found
+
+    def _polarity(self, profile: KnowledgeBaseProfile, unit: Unit, index: int) -> Distortion | None:
+        """The clause against one claim: a forbidden use, a contradiction, or nothing."""
+        th = self.thresholds
+        score = unit.claim_scores[index]
+        claim = profile.claims[index]
+        cosine = unit.claim_cosines[index]
+        content = unit.polarity
+        if cosine < th.claim_floor or content.prohibitive or not content.asserted:
+            return None
+        sibling = None if claim.polarity.prohibitive else self._forbidden_sibling(profile, unit, claim)
+        if sibling is not None:
+            claim, score, cosine = sibling, unit.claim_scores[sibling.index], th.usage_min
+        if claim.polarity.prohibitive:
+            if cosine < th.usage_min or content.negated or claim.quantities:
+                return None  # a forbidden use with a figure is judged by the figure (see candidates.figures)
+            return clause_distortion(
+                DistortionKind.USAGE,
+                claim.fact_id,
+                claim.fact_text,
+                unit,
+                f"recommends or describes a use the official facts forbid: “{claim.text}”",
+                claim.fact_text,
+                score,
+            )
+        if content.negated == claim.polarity.negated:
+            return None
+        # Opposite polarity is a contradiction only when the clause speaks of what the claim speaks of:
+        # most of its content words (negation removed) occur in the claim.
+        if self.wording.coverage(profile, unit.span.text, content, claim.text) < th.contradiction_coverage:
+            return None
+        says = "denies" if content.negated else "affirms"
+        official = "affirms" if content.negated else "denies"
+        return clause_distortion(
+            DistortionKind.CONTRADICTION,
+            claim.fact_id,
+            claim.fact_text,
+            unit,
+            f"{says} what the official fact {official}: “{claim.text}”",
+            claim.fact_text,
+            score,
+        )
+
+    def _forbidden_sibling(self, profile: KnowledgeBaseProfile, unit: Unit, allowed: Claim) -> Claim | None:
+        """A fact often allows one thing and forbids a neighbour ("the cup is washable, but the base must not be
+        immersed"). Dense similarity sees the shared activity; the words distinctive to each side (base vs cup)
+        tell which one the clause is about."""
+        clause = self.wording.terms(self.wording.plain(profile, unit.span.text))
+        allowed_terms = self.wording.terms(self.wording.plain(profile, allowed.text))
+        for index in profile.claims_of_fact[allowed.fact_id]:
+            other = profile.claims[index]
+            if not other.polarity.prohibitive or unit.claim_cosines.get(index, 0.0) < self.thresholds.claim_floor:
+                continue
+            other_terms = self.wording.terms(self.wording.plain(profile, other.text))
+            if clause & (other_terms - allowed_terms) and not clause & (allowed_terms - other_terms):
+                return other
+        return None

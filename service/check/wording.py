@@ -1,0 +1,112 @@
+"""The text readings the check repeats, memoised for one checker, and the wording comparisons built on them.
+
+Posts repeat sentences and clauses, and every clause is compared with many claims, so the same texts are
+split into clauses and read for figures, polarity, content terms and absolute terms again and again. The
+functions stay plain in their modules (``segmentation``, ``quantities``, ``polarity``, ``terms``,
+``absolute``); a :class:`Wording` belongs to one checker and keeps their results for it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+from service.check.absolute import AbsoluteClaim, absolute_claims
+from service.check.polarity import Polarity, analyse_polarity
+from service.check.profile import KnowledgeBaseProfile, blank_names, strip_names
+from service.check.quantities import Quantity, extract_quantities
+from service.check.segmentation import Span, split_clauses
+from service.check.terms import content_terms, terms_overlap
+
+Names = re.Pattern[str] | None
+
+MEMO_SIZE = 65536
+
+
+def sentence_clauses(sentence: str) -> tuple[Span, ...]:
+    """The clauses of a sentence, with offsets from its start (the whole sentence when it splits into none)."""
+    return tuple(split_clauses(Span(0, len(sentence), sentence)) or [Span(0, len(sentence), sentence)])
+
+
+def _quantities(text: str) -> tuple[Quantity, ...]:
+    return tuple(extract_quantities(text))
+
+
+def _absolute_claims(text: str, extra_terms: tuple[str, ...], exceptions: tuple[str, ...]) -> tuple[AbsoluteClaim, ...]:
+    return tuple(absolute_claims(text, extra_terms, exceptions))
+
+
+class Wording:
+    """One checker's memos of the text functions its pipeline calls, and the comparisons built on them.
+
+    Each memo keeps the ``size`` most recently used results; every function memoised is pure, so a memo
+    changes how often a text is read, never what is read from it."""
+
+    def __init__(self, size: int = MEMO_SIZE) -> None:
+        self.clauses: Callable[[str], tuple[Span, ...]] = lru_cache(maxsize=size)(sentence_clauses)
+        self.blank_names: Callable[[Names, str], str] = lru_cache(maxsize=size)(blank_names)
+        self.quantities: Callable[[str], tuple[Quantity, ...]] = lru_cache(maxsize=size)(_quantities)
+        self.polarity: Callable[[str, str | None], Polarity] = lru_cache(maxsize=size)(analyse_polarity)
+        self.terms: Callable[[str], frozenset[str]] = lru_cache(maxsize=size)(content_terms)
+        self._absolute_claims: Callable[[str, tuple[str, ...], tuple[str, ...]], tuple[AbsoluteClaim, ...]] = lru_cache(
+            maxsize=size
+        )(_absolute_claims)
+        blank, quantities = self.blank_names, self.quantities
+
+        def plain_text(names: Names, text: str) -> str:
+            chars = list(blank(names, text))
+            for quantity in quantities("".join(chars)):
+                end = quantity.end
+                if quantity.kind == "count" and quantity.counted and quantity.counted in quantity.text.lower():
+                    end = quantity.start + quantity.text.lower().rfind(quantity.counted)
+                chars[quantity.start : end] = [" "] * (end - quantity.start)
+            return "".join(chars)
+
+        self._plain: Callable[[Names, str], str] = lru_cache(maxsize=size)(plain_text)
+
+    def plain(self, profile: KnowledgeBaseProfile, text: str) -> str:
+        """``text`` without brand/model names and figures (a count keeps its noun): what remains says what is
+        being talked about."""
+        return self._plain(profile.names, text)
+
+    def figures(self, profile: KnowledgeBaseProfile, text: str) -> tuple[Quantity, ...]:
+        """The figures of ``text`` with brand and model names blanked ("AirFry 5" is no count), offsets kept."""
+        return self.quantities(self.blank_names(profile.names, text))
+
+    def absolute_claims(
+        self, text: str, extra_terms: Sequence[str], exceptions: Sequence[str]
+    ) -> tuple[AbsoluteClaim, ...]:
+        """The absolute claims ``text`` makes (see :func:`service.check.absolute.absolute_claims`)."""
+        return self._absolute_claims(text, tuple(extra_terms), tuple(exceptions))
+
+    def shares_term(self, a: str, b: str) -> bool:
+        """Whether two texts share a content term."""
+        return bool(self.terms(a) & self.terms(b))
+
+    def overlap(self, a: str, b: str) -> float:
+        """Share of ``a``'s content terms that also occur in ``b`` (0 when ``a`` has none)."""
+        return terms_overlap(self.terms(a), self.terms(b))
+
+    def terms_without_cues(self, profile: KnowledgeBaseProfile, text: str, polarity: Polarity) -> frozenset[str]:
+        """The content terms of ``text`` without its negation cues and names."""
+        return self.terms(strip_names(profile.names, _without_cues(text, polarity)))
+
+    def scope_terms(self, profile: KnowledgeBaseProfile, text: str, polarity: Polarity) -> frozenset[str]:
+        """The content terms after the first negation cue of ``text`` (all of them when it has none)."""
+        start = polarity.cues[0][1] if polarity.cues else 0
+        return self.terms(strip_names(profile.names, " " * start + text[start:]))
+
+    def coverage(self, profile: KnowledgeBaseProfile, text: str, polarity: Polarity, other: str) -> float:
+        """Share of ``text``'s content terms, without its negation cues and names, that occur in ``other``."""
+        return self.overlap(
+            strip_names(profile.names, _without_cues(text, polarity)), strip_names(profile.names, other)
+        )
+
+
+def _without_cues(text: str, polarity: Polarity) -> str:
+    """``text`` with its negation cues blanked (offsets kept)."""
+    chars = list(text)
+    for start, end, _ in polarity.cues:
+        chars[start:end] = [" "] * (end - start)
+    return "".join(chars)

@@ -32,7 +32,7 @@ from knowledge_base.repository import Embedder, KnowledgeBaseRepository
 from service.check.absolute import find_absolute_claims, neutral_wording, reword
 from service.check.commerce import is_price_topic, talks_deals
 from service.check.cues import Cues, cues_of
-from service.check.decision import DecisionModel, Features, bag_features
+from service.check.decision import DecisionModel, DecisionModels, Features, bag_features
 from service.check.nli import default_nli_head
 from service.check.polarity import Polarity, analyse_polarity
 from service.check.profile import Claim, KnowledgeBaseProfile, ProfileCache, Target, blank_names, strip_names
@@ -200,13 +200,13 @@ class Checker:
         repository: KnowledgeBaseRepository,
         embedder: Embedder,
         thresholds: CheckThresholds,
-        decision: DecisionModel | None = None,
+        decision: DecisionModel | DecisionModels | None = None,
         min_confidence: float | None = None,
     ) -> None:
         self.repository = repository
         self.embedder = embedder
         self.thresholds = thresholds
-        self.decision = decision if decision is not None else DecisionModel.load()
+        self.decisions = DecisionModels.of(decision)  # each knowledge base's decision (its own, or the shared)
         self.min_confidence = min_confidence  # None: each family's fitted threshold
         head = default_nli_head()
         # The head reads the bundled model's vectors; with another model its evidence is left out.
@@ -216,6 +216,11 @@ class Checker:
         # knowledge-base version (posts repeat).
         self._hits: LruCache[tuple[str, int, str, str], list[str]] = LruCache(50_000)
         self._sentences: LruCache[tuple[str, int, str], _SentenceAnalysis] = LruCache(50_000)
+
+    @property
+    def decision(self) -> DecisionModel:
+        """The decision of the knowledge base being checked (outside a check: the shared one)."""
+        return self.decisions.current()
 
     @property
     def hits_cache_size(self) -> int:
@@ -299,6 +304,16 @@ class Checker:
     ) -> tuple[list[CheckResponse], Vector]:
         """Check a batch of posts; also returns one unit vector per post (the mean of its sentences'),
         for novelty and near-duplicate analysis without a second encode."""
+        with self.decisions.checking(kb_id):  # the knowledge base's own decision, if it has one
+            return self._check_batch(kb_id, texts, langs, min_confidence)
+
+    def _check_batch(
+        self,
+        kb_id: str,
+        texts: Sequence[str],
+        langs: Sequence[str | None] | None = None,
+        min_confidence: float | None = None,
+    ) -> tuple[list[CheckResponse], Vector]:
         if min_confidence is None:
             min_confidence = self.min_confidence
         kb = self.repository.get(kb_id)
@@ -429,6 +444,7 @@ class Checker:
             consistency_score=round(counts.consistent / on_topic, 4) if on_topic else 1.0,
             corrected_text=self._corrected_text(text, sentences, per_sentence),
             thresholds=self.thresholds.model_dump(),
+            decision_version=self.decision.version,
         )
 
     def _sentence_analysis(

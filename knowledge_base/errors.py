@@ -42,6 +42,10 @@ class ConflictError(DomainError):
     """A change that clashes with what is stored (an existing id, a stale version)."""
 
 
+class NoFeedbackError(ConflictError):
+    """A knowledge base has no reviewers' feedback to fit a decision model of its own on."""
+
+
 class ModelMismatchError(DomainError):
     """The store was embedded with another model than the one configured."""
 

@@ -31,6 +31,8 @@ from service.auth.middleware import AuthMiddleware, principal_of
 from service.auth.rate_limit import RateLimiter
 from service.check.checker import Checker
 from service.check.controller import CheckController
+from service.decision_models.controller import DecisionModelController
+from service.decision_models.service import DecisionModelService
 from service.errors import error_response
 from service.feedback.controller import FeedbackController, ReviewController
 from service.feedback.review import ReviewService
@@ -78,6 +80,11 @@ def _feedback_service(state: State, request: Request[Any, Any, Any]) -> Feedback
     return FeedbackService(_resources(state).repository, principal_of(request), _review_service(state, request))
 
 
+def _decision_model_service(state: State, request: Request[Any, Any, Any]) -> DecisionModelService:
+    resources = _resources(state)
+    return DecisionModelService(resources.repository, resources.checker.decisions, principal_of(request))
+
+
 def _keys(state: State) -> KeyRing:
     return _resources(state).keys
 
@@ -111,6 +118,7 @@ class OperationsController(Controller):
             return Response({"status": "starting"}, status_code=HTTP_503_SERVICE_UNAVAILABLE)
         try:
             knowledge_bases = len(resources.repository.list_all())
+            with_own = resources.repository.decision_models.with_own_model()
         except Exception as exc:
             logger.warning("readiness check failed: %s", exc)
             return Response({"status": "store unavailable"}, status_code=HTTP_503_SERVICE_UNAVAILABLE)
@@ -120,6 +128,10 @@ class OperationsController(Controller):
                 "model": resources.embedder.model_id,
                 "store": "qdrant server" if resources.settings.qdrant_url else "embedded",
                 "knowledge_bases": knowledge_bases,
+                "decision": {
+                    "shared": resources.checker.decisions.shared.version,
+                    "knowledge_bases_with_own": with_own,
+                },
             }
         )
 
@@ -183,6 +195,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         "kb_service": Provide(_kb_service, sync_to_thread=False),
         "feedback_service": Provide(_feedback_service, sync_to_thread=False),
         "review_service": Provide(_review_service, sync_to_thread=False),
+        "decision_model_service": Provide(_decision_model_service, sync_to_thread=False),
         "checker": Provide(_checker, sync_to_thread=False),
         "jobs": Provide(_jobs, sync_to_thread=False),
         "keys": Provide(_keys, sync_to_thread=False),
@@ -201,6 +214,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AnalysisController,
             FeedbackController,
             ReviewController,
+            DecisionModelController,
             WebController,
             WebActionsController,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),

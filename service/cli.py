@@ -408,7 +408,19 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# The dev products `train --kb` fits on beside the feedback: ../shared/eval/dev next to the checkout.
+DEFAULT_DEV_SET = Path(__file__).resolve().parents[1].parent / "shared" / "eval" / "dev"
+
+
 def _train(settings: Settings, args: argparse.Namespace) -> int:
+    if args.kb:
+        return _train_kb(settings, args)
+    if args.set:
+        print("error: --set goes with --kb (without it, give the set as SET_DIR)", file=sys.stderr)
+        return EXIT_USAGE
+    if not args.set_dir:
+        print("error: give SET_DIR (a folder of labelled products), or --kb ID", file=sys.stderr)
+        return EXIT_USAGE
     from tqdm import tqdm
 
     from service.check.decision import DEFAULT_MODEL_PATH
@@ -426,6 +438,63 @@ def _train(settings: Settings, args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else DEFAULT_MODEL_PATH
     model.save(out)
     print(f"wrote {out} ({out.stat().st_size} bytes): thresholds {dict(model.thresholds)}")
+    return EXIT_OK
+
+
+def _train_kb(settings: Settings, args: argparse.Namespace) -> int:
+    """`train --kb ID`: fit the knowledge base's own decision on the dev set plus its feedback; store it as the
+    next version and activate it."""
+    from tqdm import tqdm
+
+    from knowledge_base.errors import NoFeedbackError
+    from service.decision_models.service import DecisionModelService
+    from service.resources import open_resources
+
+    if args.out or (args.set_dir and args.set):
+        print("error: with --kb, the model is kept in the store (no --out) and the set is --set DIR", file=sys.stderr)
+        return EXIT_USAGE
+    set_dir = Path(args.set or args.set_dir or DEFAULT_DEV_SET)
+    if not set_dir.is_dir():
+        print(f"error: no labelled set at {set_dir} (give --set DIR)", file=sys.stderr)
+        return EXIT_USAGE
+    with open_resources(settings) as resources:
+        service = DecisionModelService(resources.repository, resources.checker.decisions)
+        try:
+            with tqdm(unit="case", desc="proposing", disable=args.quiet) as bar:
+                info = service.train(args.kb, set_dir, resources.embedder, settings.check, bar.update)
+        except NoFeedbackError as exc:
+            print(f"error: {exc.detail}", file=sys.stderr)
+            return EXIT_USAGE
+    print(f"{info.kb_id}: decision model version {info.version} ({info.decision_version}), active; {info.trained_on}")
+    return EXIT_OK
+
+
+def _kb_models(settings: Settings, args: argparse.Namespace) -> int:
+    """`kb models ID [--activate N | --rollback]`: list the knowledge base's decision models, or switch."""
+    from service.decision_models.service import DecisionModelService
+    from service.resources import open_resources
+
+    if args.server or os.environ.get("BRANDCHECK_SERVER"):
+        print("error: `kb models` works on the local store (the API has GET .../decision-models)", file=sys.stderr)
+        return EXIT_USAGE
+    with open_resources(settings) as resources:
+        service = DecisionModelService(resources.repository, resources.checker.decisions)
+        if args.activate is not None:
+            info = service.activate(args.kb_id, args.activate)
+            print(f"{args.kb_id}: decision model version {info.version} ({info.decision_version}) is active")
+            return EXIT_OK
+        if args.rollback:
+            rolled = service.rollback(args.kb_id)
+            where = f"version {rolled.version} ({rolled.decision_version})" if rolled else "the shared decision model"
+            print(f"{args.kb_id}: rolled back to {where}")
+            return EXIT_OK
+        models = service.list(args.kb_id)
+        shared = resources.checker.decisions.shared.version
+        if not any(model.active for model in models):
+            print(f"{args.kb_id}: uses the shared decision model ({shared})")
+        for model in models:
+            mark = "*" if model.active else " "
+            print(f"{mark} {model.version}\t{model.created}\t{model.feedback_entries} feedback\t{model.trained_on}")
     return EXIT_OK
 
 
@@ -522,6 +591,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(handler=_kb_export)
     reindex = kb.add_parser("reindex", help="re-embed every knowledge base with the configured model (local store)")
     reindex.set_defaults(handler=_kb_reindex)
+    models = kb.add_parser(
+        "models", help="a knowledge base's own decision models (from `train --kb`): list, activate, roll back"
+    )
+    models.add_argument("kb_id")
+    switch = models.add_mutually_exclusive_group()
+    switch.add_argument("--activate", type=int, metavar="N", help="make version N the one checks use")
+    switch.add_argument(
+        "--rollback", action="store_true", help="activate the version before the active one (from 1: the shared)"
+    )
+    models.set_defaults(handler=_kb_models)
 
     keys = commands.add_parser("keys", help="API keys for the server").add_subparsers(
         dest="keys_command", required=True
@@ -566,8 +645,18 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--decision", help="a decision file from `brandcheck train` (default: the shipped one)")
     evaluate.set_defaults(handler=_eval)
 
-    train = commands.add_parser("train", help="fit the decision on labelled products (shared/eval format)")
-    train.add_argument("set_dir", help="a folder of product folders (kb.json + cases.jsonl)")
+    train = commands.add_parser(
+        "train",
+        help="fit the decision on labelled products (shared/eval format); with --kb, one knowledge base's own "
+        "from the dev set plus its reviewers' feedback",
+    )
+    train.add_argument("set_dir", nargs="?", help="a folder of product folders (kb.json + cases.jsonl)")
+    train.add_argument(
+        "--kb", help="fit this knowledge base's own decision (kept in the store as its next version, and activated)"
+    )
+    train.add_argument(
+        "--set", help="with --kb: the labelled products beside the feedback (default: ../shared/eval/dev)"
+    )
     train.add_argument("--out", help="where to write it (default: the decision shipped with the service)")
     train.add_argument("--version", default="dev-1", help="the version recorded in the file")
     train.add_argument("--quiet", action="store_true", help="no progress bar")

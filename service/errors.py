@@ -29,6 +29,7 @@ from knowledge_base.errors import (
     ForbiddenError,
     InvalidInputError,
     ModelMismatchError,
+    NoFeedbackError,
     NotFoundError,
     StoreUnavailableError,
 )
@@ -47,6 +48,7 @@ ERROR_STATUS: dict[type[Exception], int] = {
     ForbiddenError: 403,
     NotFoundError: 404,
     ConflictError: 409,
+    NoFeedbackError: 409,  # nothing to learn from yet: give feedback first
     ModelMismatchError: 503,
     StoreUnavailableError: 503,
     StoreUnreachableError: 503,

@@ -22,7 +22,7 @@ from knowledge_base.store import EdgeStore, StoreError, VectorStore
 from service.analysis.jobs import AnalysisJobs
 from service.auth.keys import KeyRing, configured_keys
 from service.check.checker import Checker
-from service.check.decision import DecisionModel
+from service.check.decision import DecisionModel, DecisionModels
 from service.check.profile import claim_texts
 from service.settings import Settings
 
@@ -113,8 +113,9 @@ def open_resources(settings: Settings, allow_model_mismatch: bool = False) -> Re
     except BaseException:
         store.close()
         raise
-    decision = DecisionModel.load(settings.decision_model) if settings.decision_model else DecisionModel.load()
-    checker = Checker(repository, embedder, settings.check, decision, settings.min_confidence)
+    shared = DecisionModel.load(settings.decision_model) if settings.decision_model else DecisionModel.load()
+    decisions = DecisionModels(shared, repository)  # a knowledge base's own active model, else the shared one
+    checker = Checker(repository, embedder, settings.check, decisions, settings.min_confidence)
     jobs = AnalysisJobs(settings.data_dir / "jobs", checker)
     settle_long_lived_objects()
     return Resources(settings, embedder, lexical, store, repository, checker, jobs, keys)

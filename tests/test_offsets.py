@@ -116,6 +116,7 @@ def _response(text: str) -> CheckResponse:
     return CheckResponse(
         kb_id="chengfeng-p5",
         kb_version=1,
+        decision_version="test",
         lang="zh",
         sentences=[sentence(0, 0, first_end - 1, []), sentence(1, first_end, len(text), [distortion])],
         distortions=[distortion],

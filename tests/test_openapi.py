@@ -17,7 +17,13 @@ from service.settings import Settings
 
 KB = "/api/v1/knowledge-bases"
 ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}
-SAMPLE_PARAMETERS = {"kb_id": "chengfeng-p5", "item_id": "F1", "job_id": "0123456789abcdef", "key_id": "0123456789ab"}
+SAMPLE_PARAMETERS = {
+    "kb_id": "chengfeng-p5",
+    "item_id": "F1",
+    "job_id": "0123456789abcdef",
+    "key_id": "0123456789ab",
+    "version": "1",
+}
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,8 @@ Layout in the store:
 
 - a meta collection with one record for the store (model id, dimension, which items collection is live)
   and one record per knowledge base (its header, ``version`` and live ``generation``), beside the audit
-  log and the API keys made through the API (:mod:`.records`) and the edit journal (:mod:`.writes`);
+  log and the API keys made through the API (:mod:`.records`), reviewers' feedback (:mod:`.feedback`), each knowledge
+  base's own decision models (:mod:`.decision_models`) and the edit journal (:mod:`.writes`);
 - an items collection with one point per item, carrying ``kb_id``, ``generation``, ``kind`` and the item;
 - beside it, a claims collection (no search index) with the vectors of the claims each fact makes, as the
   checker splits and embeds them (``claim_texts``), made once at import instead of at check time
@@ -19,6 +20,7 @@ Points of a generation that never went live, or that is two generations old, are
 from __future__ import annotations
 
 from knowledge_base.repository.context import ClaimTexts, Embedder, LexicalEncoderLike
+from knowledge_base.repository.decision_models import DecisionModelRecords
 from knowledge_base.repository.facade import KnowledgeBaseRepository
 from knowledge_base.repository.feedback import FeedbackRecords
 from knowledge_base.repository.layout import stable_id
@@ -32,6 +34,7 @@ __all__ = [
     "ApiKeyRecords",
     "AuditEntry",
     "ClaimTexts",
+    "DecisionModelRecords",
     "Embedder",
     "FeedbackRecords",
     "KnowledgeBaseRepository",

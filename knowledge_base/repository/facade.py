@@ -11,6 +11,7 @@ import numpy as np
 from knowledge_base.models import AnyItem, ItemKind, KnowledgeBase, KnowledgeBaseContent
 from knowledge_base.repository.claims import ClaimPoints
 from knowledge_base.repository.context import ClaimTexts, Embedder, LexicalEncoderLike, RepositoryContext
+from knowledge_base.repository.decision_models import DecisionModelRecords
 from knowledge_base.repository.feedback import FeedbackRecords
 from knowledge_base.repository.migrations import Migrations
 from knowledge_base.repository.reads import KnowledgeBaseReader
@@ -42,6 +43,7 @@ class KnowledgeBaseRepository:
         self.records = MetaRecords(store)
         self.api_keys = ApiKeyRecords(self.records)
         self.feedback = FeedbackRecords(self.records)
+        self.decision_models = DecisionModelRecords(self.records)
         self._claims = ClaimPoints(self._context, self.records, claim_texts)
         self._reader = KnowledgeBaseReader(self._context, self.records)
         journal = EditJournal(self._context, self.records)

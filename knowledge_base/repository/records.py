@@ -2,7 +2,9 @@
 
 Every record is a point with a one-dimensional placeholder vector, told apart by its payload's ``kind``:
 ``store``, ``kb``, ``audit``, ``pending_edit`` (the edit journal, see :mod:`.writes`), ``api_key``, and
-``feedback`` and ``review_progress`` (reviewers' feedback on verdicts, see :mod:`.feedback`).
+``feedback`` and ``review_progress`` (reviewers' feedback on verdicts, see :mod:`.feedback`), and
+``decision_model`` and ``decision_model_active`` (a knowledge base's own decision models, see
+:mod:`.decision_models`).
 """
 
 from __future__ import annotations

@@ -71,6 +71,7 @@ class PostOutcome:
     negative: bool
     # The decision's confidence in each verdict: "m:<message id>" and "d:<fact id or ->:<kind>"
     confidences: dict[str, float] = field(default_factory=dict)
+    decision_version: str = ""  # the decision it was checked with ("": a checkpoint from before it was kept)
 
     def to_json(self) -> dict[str, Any]:
         """JSON form for the checkpoint file."""
@@ -126,6 +127,7 @@ def outcome(index: int, post: Post, result: CheckResponse) -> PostOutcome:
         on_topic_without_message=sum(1 for s in on_topic if s.index not in carrying),
         off_topic=len(result.sentences) - len(on_topic),
         negative=negative,
+        decision_version=result.decision_version,
     )
 
 
@@ -260,6 +262,7 @@ def aggregate(kb: KnowledgeBase, outcomes: Sequence[PostOutcome], vectors: Vecto
         backlash=backlash(outcomes),
         timeline=timeline(kb, outcomes),
         generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
+        decision_version=", ".join(dict.fromkeys(p.decision_version for p in outcomes if p.decision_version)) or None,
     )
 
 

@@ -170,3 +170,8 @@ class AnalysisResult(BaseModel):
     backlash: list[BacklashAuthor]
     timeline: Timeline | None
     generated_at: dt.datetime
+    decision_version: str | None = Field(
+        None,
+        description="The decision the posts were checked with (as `decision_version` in a check response; "
+        "versions joined with `, ` if it changed while a job ran); null when no post was checked.",
+    )

@@ -52,6 +52,7 @@ def assembled(
     per_sentence: dict[int, list[Distortion]],
     carried: list[CarriedMessage],
     touched: list[TouchedTopic],
+    decision_version: str,
 ) -> CheckResponse:
     """The response for one post: its sentences with their verdicts, its distortions, the key messages it
     carries and misses, the avoid-topics it touches, the counts, the consistency score and the corrected text."""
@@ -81,6 +82,7 @@ def assembled(
         consistency_score=round(counts.consistent / on_topic, 4) if on_topic else 1.0,
         corrected_text=corrected_text(text, sentences, per_sentence),
         thresholds=thresholds.model_dump(),
+        decision_version=decision_version,
     )
 
 

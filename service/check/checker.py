@@ -36,7 +36,7 @@ from service.check.candidates.rules import Rules
 from service.check.coverage import messages_and_topics, sentence_matches
 from service.check.cues import cues_of
 from service.check.deciding import decided_distortions
-from service.check.decision import DecisionModel, Features
+from service.check.decision import DecisionModel, DecisionModels, Features
 from service.check.evidence import Candidate, Evidence
 from service.check.nli import default_nli_head
 from service.check.profile import KnowledgeBaseProfile, ProfileCache
@@ -57,13 +57,13 @@ class Checker:
         repository: KnowledgeBaseRepository,
         embedder: Embedder,
         thresholds: CheckThresholds,
-        decision: DecisionModel | None = None,
+        decision: DecisionModel | DecisionModels | None = None,
         min_confidence: float | None = None,
     ) -> None:
         self.repository = repository
         self.embedder = embedder
         self.thresholds = thresholds
-        self.decision = decision if decision is not None else DecisionModel.load()
+        self.decisions = DecisionModels.of(decision)  # each knowledge base's decision (its own, or the shared)
         self.min_confidence = min_confidence  # None: each family's fitted threshold
         head = default_nli_head()
         # The head reads the bundled model's vectors; with another model its evidence is left out.
@@ -78,6 +78,11 @@ class Checker:
         self.profiles = ProfileCache(embedder, self.retrieval.fact_ids_near, repository.claim_vectors)
         # The analyses of recently seen sentences, per knowledge-base version (posts repeat).
         self._sentences: LruCache[tuple[str, int, str], SentenceAnalysis] = LruCache(50_000)
+
+    @property
+    def decision(self) -> DecisionModel:
+        """The decision of the knowledge base being checked (outside a check: the shared one)."""
+        return self.decisions.current()
 
     @property
     def hits_cache_size(self) -> int:
@@ -138,6 +143,16 @@ class Checker:
     ) -> tuple[list[CheckResponse], Vector]:
         """Check a batch of posts; also returns one unit vector per post (the mean of its sentences'),
         for novelty and near-duplicate analysis without a second encode."""
+        with self.decisions.checking(kb_id):  # the knowledge base's own decision, if it has one
+            return self._check_batch(kb_id, texts, langs, min_confidence)
+
+    def _check_batch(
+        self,
+        kb_id: str,
+        texts: Sequence[str],
+        langs: Sequence[str | None] | None = None,
+        min_confidence: float | None = None,
+    ) -> tuple[list[CheckResponse], Vector]:
         if min_confidence is None:
             min_confidence = self.min_confidence
         kb = self.repository.get(kb_id)
@@ -228,6 +243,7 @@ class Checker:
             per_sentence,
             carried,
             touched,
+            self.decision.version,
         )
 
     def _sentence_analysis(

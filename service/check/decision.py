@@ -13,12 +13,19 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from knowledge_base.repository import KnowledgeBaseRepository
 
 Features = dict[str, float]
 
@@ -157,7 +164,11 @@ class DecisionModel:
     @classmethod
     def load(cls, path: Path = DEFAULT_MODEL_PATH) -> DecisionModel:
         """Read a model written by :meth:`save`."""
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DecisionModel:
+        """A model from :meth:`to_json`'s dict."""
         return cls(
             models={family: LogisticModel.from_json(model) for family, model in data["models"].items()},
             thresholds={key: float(value) for key, value in data["thresholds"].items()},
@@ -168,3 +179,85 @@ class DecisionModel:
 
 # Every candidate proposed is kept, with confidence 1: what training reads.
 PROPOSE_ALL = DecisionModel(models={}, thresholds={}, version="propose-all")
+
+
+# The decision of the knowledge base being checked, set by ``DecisionModels.checking`` around a check.
+_CHECKING: ContextVar[DecisionModel | None] = ContextVar("brandcheck_decision", default=None)
+
+
+def kb_model_version(kb_id: str, version: int) -> str:
+    """The version a knowledge base's own model N is known by in responses: ``<kb id>/<N>``."""
+    return f"{kb_id}/{version}"
+
+
+class DecisionModels:
+    """The decision each knowledge base is checked with: its active model of its own (``brandcheck train --kb``)
+    when it has one, else the shared one. Models read from the repository are kept by knowledge base and
+    version; which version is active is read again after ``ttl`` seconds (so that other workers' activations
+    are seen), and at once after :meth:`invalidate` (this process's)."""
+
+    def __init__(
+        self, shared: DecisionModel, repository: KnowledgeBaseRepository | None = None, ttl: float = 5.0
+    ) -> None:
+        self.shared = shared
+        self.repository = repository
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._active: dict[str, tuple[float, int | None]] = {}  # kb id -> (when read, active version)
+        self._models: dict[tuple[str, int], DecisionModel] = {}
+
+    def active_version(self, kb_id: str) -> int | None:
+        """The knowledge base's active version of its own model (None: the shared model)."""
+        if self.repository is None:
+            return None
+        now = time.monotonic()
+        with self._lock:
+            cached = self._active.get(kb_id)
+        if cached is not None and now - cached[0] < self.ttl:
+            return cached[1]
+        version = self.repository.decision_models.active(kb_id)
+        with self._lock:
+            self._active[kb_id] = (now, version)
+        return version
+
+    def for_kb(self, kb_id: str) -> DecisionModel:
+        """The decision to check ``kb_id`` with."""
+        version = self.active_version(kb_id)
+        if version is None or self.repository is None:
+            return self.shared
+        with self._lock:
+            model = self._models.get((kb_id, version))
+        if model is None:
+            stored = self.repository.decision_models.get(kb_id, version)
+            if stored is None:  # the pointer names a version that is gone: the shared model, not an error
+                return self.shared
+            model = DecisionModel.from_json({**stored["model"], "version": kb_model_version(kb_id, version)})
+            with self._lock:
+                self._models[(kb_id, version)] = model
+        return model
+
+    @classmethod
+    def of(cls, decision: DecisionModel | DecisionModels | None) -> DecisionModels:
+        """``decision`` as a provider: a model alone serves every knowledge base; None: the shipped model."""
+        if isinstance(decision, DecisionModels):
+            return decision
+        return cls(decision if decision is not None else DecisionModel.load())
+
+    @contextmanager
+    def checking(self, kb_id: str) -> Iterator[DecisionModel]:
+        """Within the block, :meth:`current` is the decision of ``kb_id`` (per thread and task: a check runs on
+        one thread, and concurrent checks of other knowledge bases do not see it)."""
+        token = _CHECKING.set(self.for_kb(kb_id))
+        try:
+            yield _CHECKING.get() or self.shared
+        finally:
+            _CHECKING.reset(token)
+
+    def current(self) -> DecisionModel:
+        """The decision of the check running (see :meth:`checking`), else the shared one."""
+        return _CHECKING.get() or self.shared
+
+    def invalidate(self, kb_id: str) -> None:
+        """Forget which version ``kb_id`` has active (after activating one)."""
+        with self._lock:
+            self._active.pop(kb_id, None)

@@ -198,3 +198,7 @@ class CheckResponse(BaseModel):
     )
     corrected_text: str = Field(description="The text with every correction applied.")
     thresholds: dict[str, float] = Field(description="The thresholds the verdicts were made with.")
+    decision_version: str = Field(
+        description="The decision the verdicts were made with: the shared model's version, or `<kb id>/<N>` for "
+        "version N of the knowledge base's own model (fitted on its reviewers' feedback)."
+    )

@@ -211,6 +211,19 @@ def fit(
     return DecisionModel(models=models, thresholds=thresholds, version=version, trained_on=trained_on)
 
 
+def fit_with_feedback(
+    dev: Sequence[LabelledPost],
+    feedback: Sequence[LabelledPost],
+    version: str,
+    trained_on: str = "",
+    weight: int = FEEDBACK_WEIGHT,
+) -> DecisionModel:
+    """The decision of one knowledge base: fitted on the dev products' posts plus its reviewed posts (the
+    feedback export, collected against its own knowledge base), each reviewed post counted ``weight`` times,
+    as ``feedback_curve`` measures it."""
+    return fit([*dev, *(list(feedback) * weight)], version=version, trained_on=trained_on)
+
+
 def predict(model: DecisionModel, post: LabelledPost) -> dict[str, Any]:
     """The post's prediction line in score.py's shape, as the checker with ``model`` reports it."""
     scores = _post_scores(model, post)

@@ -132,6 +132,7 @@ class CheckResult(_Model):
     avoid_topics_touched: list[dict[str, Any]]
     consistency_score: float
     corrected_text: str
+    decision_version: str | None = None  # the shared decision's version, or "<kb id>/<N>": the knowledge base's own
 
 
 class Job(_Model):
@@ -162,6 +163,7 @@ class AnalysisResult(_Model):
     dilution: dict[str, Any]
     avoid_topics: list[dict[str, Any]]
     distortions: list[dict[str, Any]]
+    decision_version: str | None = None
 
 
 class Me(_Model):

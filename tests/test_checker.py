@@ -349,3 +349,75 @@ def test_claim_cosines_stay_right_as_claims_get_vectors_in_rounds(
     expected = [float(np.dot(clause, claim.vector)) for claim in profile.claims if claim.vector is not None]
     assert len(expected) == len(claims)
     assert profile.claim_cosines(clause, claims) == pytest.approx(expected, abs=1e-5)
+
+
+SPEAKER_KB = """
+id: speaker
+brand: Orra
+product: Orra Dot speaker
+lang: en
+facts:
+  - id: F1
+    text: The speaker does not work offline; it needs a Wi-Fi connection.
+  - id: F2
+    text: It has no built-in battery and must stay plugged in.
+key_messages:
+  - id: M1
+    text: Room-filling sound from a small speaker.
+"""
+
+SPEAKER_KB_ZH = """
+id: speaker-zh
+brand: 奥拉
+product: 奥拉音箱
+lang: zh
+facts:
+  - id: F1
+    text: 音箱不支持离线使用,必须连接Wi-Fi。
+  - id: F2
+    text: 屏幕碎裂等人为损坏不在保修范围内。
+key_messages:
+  - id: M1
+    text: 小身材,声音大。
+"""
+
+
+@pytest.fixture(scope="module")
+def speakers(checker: Checker) -> Checker:
+    for document in (SPEAKER_KB, SPEAKER_KB_ZH):
+        kb = parse_document(document, "yaml")
+        checker.repository.save(kb.id, kb.content)
+    return checker
+
+
+def contradictions_proposed(checker: Checker, kb_id: str, text: str) -> set[str]:
+    [rows] = checker.evidence(kb_id, [text])
+    return {key for family, key, _ in rows if family == "contradiction"}
+
+
+@pytest.mark.parametrize(
+    ("kb_id", "text"),
+    [
+        ("speaker", "It works great in the kitchen."),  # shares "work", not what is denied of it (offline)
+        ("speaker", "The speaker sounds huge for its size."),
+        ("speaker-zh", "屏幕颜色很漂亮。"),  # the screen, not its damage or the warranty
+    ],
+)
+def test_a_positive_sentence_does_not_contradict_a_negation_about_something_else(
+    speakers: Checker, kb_id: str, text: str
+) -> None:
+    assert contradictions_proposed(speakers, kb_id, text) == set()
+
+
+@pytest.mark.parametrize(
+    ("kb_id", "text", "fact"),
+    [
+        ("speaker", "It works offline too, no Wi-Fi needed.", "F1"),
+        ("speaker", "It has a built-in battery, so I carry it around.", "F2"),
+        ("speaker-zh", "断网也能离线使用。", "F1"),
+    ],
+)
+def test_a_sentence_asserting_what_a_fact_denies_is_a_contradiction_candidate(
+    speakers: Checker, kb_id: str, text: str, fact: str
+) -> None:
+    assert fact in contradictions_proposed(speakers, kb_id, text)

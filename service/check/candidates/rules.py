@@ -3,8 +3,7 @@
 An affirmed use against a claim that forbids it is a ``usage`` candidate (a fact that allows one thing and
 forbids a neighbour, "the cup is washable, but the base must not be immersed", is read by the words
 distinctive to each side). Affirming what a claim denies, or denying what it affirms, is a
-``contradiction`` candidate when the clause speaks of what the claim speaks of and the negation governs
-what the other side says (negation scope).
+``contradiction`` candidate when the clause speaks of what the claim speaks of.
 """
 
 from __future__ import annotations
@@ -71,8 +70,6 @@ class Rules:
         # most of its content words (negation removed) occur in the claim.
         if self.wording.coverage(profile, unit.span.text, content, claim.text) < th.contradiction_coverage:
             return None
-        if unit.lang == profile.kb.lang and not self._negation_meets(profile, unit, claim):
-            return None
         says = "denies" if content.negated else "affirms"
         official = "affirms" if content.negated else "denies"
         return clause_distortion(
@@ -84,19 +81,6 @@ class Rules:
             claim.fact_text,
             score,
         )
-
-    def _negation_meets(self, profile: KnowledgeBaseProfile, unit: Unit, claim: Claim) -> bool:
-        """Whether what the denying side's negation governs is what the other side speaks of: the words after
-        the cue ("has no built-in *hub*", "不在*保修范围*内") must occur on the other side. "Works great" shares
-        "work" with "does not work offline" but not what is denied of it. (Within one language only: across
-        languages no word is shared.)"""
-        if claim.polarity.negated:
-            denied = self.wording.scope_terms(profile, claim.text, claim.polarity)
-            other = self.wording.terms_without_cues(profile, unit.span.text, unit.polarity)
-        else:
-            denied = self.wording.scope_terms(profile, unit.span.text, unit.polarity)
-            other = self.wording.terms_without_cues(profile, claim.text, claim.polarity)
-        return bool(denied & other)
 
     def _forbidden_sibling(self, profile: KnowledgeBaseProfile, unit: Unit, allowed: Claim) -> Claim | None:
         """A fact often allows one thing and forbids a neighbour ("the cup is washable, but the base must not be

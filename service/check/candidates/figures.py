@@ -3,8 +3,8 @@
 A figure is read in its whole sentence (the context tells a sale price from a temperature) and compared
 with the claim it is about (value, unit, bound and condition): one that differs beyond the tolerance is a
 ``numeric`` candidate, unless it is right for another condition of the same fact; one inside a range a rule
-forbids ("over 60°C") is a ``usage`` candidate; "no oil at all" against "up to 85% less oil" overstates a
-reduction (``numeric``).
+forbids ("over 60°C") is a ``usage`` candidate; "no sugar at all" against "up to 40% less sugar" overstates
+a reduction (``numeric``).
 """
 
 from __future__ import annotations
@@ -201,7 +201,7 @@ class Figures:
         return None
 
     def _zero_claim(self, profile: KnowledgeBaseProfile, unit: Unit, claimed: Quantity) -> Distortion | None:
-        """'No oil at all' against 'up to 85% less oil': the claim overstates a reduction."""
+        """'No sugar at all' against 'up to 40% less sugar': the claim overstates a reduction."""
         noun_terms = self.wording.terms(claimed.counted or "")
         for index, score in sorted(unit.claim_scores.items(), key=lambda pair: -pair[1])[:3]:
             if unit.claim_cosines[index] < self.thresholds.claim_floor:

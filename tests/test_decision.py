@@ -12,7 +12,7 @@ from litestar.testing import TestClient
 from knowledge_base.embedding import SentenceEmbedder
 from service.check.checker import Checker
 from service.check.decision import DEFAULT_MODEL_PATH, FAMILIES, DecisionModel, fit_logistic
-from service.check.training import LabelledPost, collect, feedback_curve, fit
+from service.check.training import LabelledPost, collect, feedback_curve, fit, fit_with_feedback
 from service.cli import main
 from service.settings import CheckThresholds
 
@@ -148,3 +148,16 @@ def test_simulated_reviewers_score_only_the_posts_they_did_not_review() -> None:
     # The other products put the boundary at 0.5; this product's own labels move it towards 0.8.
     assert points[("own", 20)].f1 > points[("own", 0)].f1
     assert feedback_curve(posts, reviewed=(10,)) == feedback_curve(posts, reviewed=(10,))
+
+
+def test_a_knowledge_base_s_feedback_moves_its_thresholds_and_keeps_the_shared_weights() -> None:
+    dev = [*_posts_of("a", 30, 0.5), *_posts_of("b", 30, 0.5)]
+    reviewed = _posts_of("own", 20, right_from=0.8)
+    shared = fit(dev, version="shared")
+    own = fit_with_feedback(dev, reviewed, version="own/1")
+    assert own.models == shared.models
+    # This brand's reviewers rejected what the other products would flag between 0.5 and 0.8.
+    assert own.threshold("numeric") > shared.threshold("numeric")
+    assert own.probability("numeric", {"x": 0.6, "candidates": 1.0}) < own.threshold("numeric")
+    assert shared.probability("numeric", {"x": 0.6, "candidates": 1.0}) >= shared.threshold("numeric")
+    assert fit_with_feedback(dev, [], version="own/1").thresholds == shared.thresholds

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from brandcheck_client import BrandcheckClient, NotFoundError, PermissionDeniedError
 from litestar.testing import TestClient
 
 from knowledge_base.errors import NoFeedbackError
@@ -169,6 +170,19 @@ def test_train_kb_makes_an_active_version_that_checks_name_and_the_api_switches(
             client.get("/api/v1/knowledge-bases/no-such-kb/decision-models", headers=auth("editor")).status_code == 404
         )
         assert client.get(MODELS).status_code == 401
+
+        # The Python client lists and switches the same way, and an unknown version is its NotFoundError.
+        api = BrandcheckClient(http_client=client, api_key=TEST_KEYS["editor"])
+        assert [(m.version, m.active) for m in api.decision_models(KB_ID)] == [(1, False), (2, True)]
+        assert api.activate_decision_model(KB_ID, 1).decision_version == f"{KB_ID}/1"
+        assert client.post(f"{KB}/check", json={"text": "x"}, headers=auth("reviewer")).json()["decision_version"] == (
+            f"{KB_ID}/1"
+        )
+        with pytest.raises(NotFoundError) as unknown_version:
+            api.activate_decision_model(KB_ID, 7)
+        assert "version 7" in unknown_version.value.detail
+        with pytest.raises(PermissionDeniedError):
+            BrandcheckClient(http_client=client, api_key=TEST_KEYS["reviewer"]).decision_models(KB_ID)
 
     # Back to the shared model: roll back from version 1.
     assert cli(settings, "kb", "models", KB_ID, "--activate", "1") == 0

@@ -19,6 +19,7 @@ from brandcheck_client.models import (
     AuditEntry,
     CheckResult,
     CreatedKey,
+    DecisionModelInfo,
     DistortionKind,
     FeedbackEntry,
     FeedbackPage,
@@ -273,6 +274,15 @@ def skip_review(job_id: str, post_index: int, offsets: OffsetUnit | None) -> Cal
         params=_params(offsets=offsets),
         json_body={"post_index": post_index},
     )
+
+
+def decision_models(kb_id: str) -> Call[list[DecisionModelInfo]]:
+    return Call("GET", f"{_kb(kb_id)}/decision-models", _list_of(DecisionModelInfo))
+
+
+def activate_decision_model(kb_id: str, version: int) -> Call[DecisionModelInfo]:
+    # Activating the active version again changes nothing: safe to retry.
+    return Call("POST", f"{_kb(kb_id)}/decision-models/{version}/activate", _model(DecisionModelInfo))
 
 
 def me() -> Call[Me]:

@@ -22,6 +22,7 @@ from brandcheck_client.models import (
     AuditEntry,
     CheckResult,
     CreatedKey,
+    DecisionModelInfo,
     DistortionKind,
     FeedbackEntry,
     FeedbackPage,
@@ -286,3 +287,13 @@ class BrandcheckClient(BaseClient):
         """Leave a post of the review queue unreviewed (``post_index``: its index in the job); the queue with
         the next post. ValidationError (422, field ``post_index``) if the post is not in the queue."""
         return self._send(calls.skip_review(job_id, post_index, offsets))
+
+    def decision_models(self, kb_id: str) -> list[DecisionModelInfo]:
+        """The versions of the knowledge base's own decision model, oldest first, and which is ``active``
+        (none active, or none at all: its checks use the shared model). Editor or admin role."""
+        return self._send(calls.decision_models(kb_id))
+
+    def activate_decision_model(self, kb_id: str, version: int) -> DecisionModelInfo:
+        """Make version ``version`` the one the knowledge base's checks and analyses use (rolling back is
+        activating an earlier one). NotFoundError for a version it does not have. Editor or admin role."""
+        return self._send(calls.activate_decision_model(kb_id, version))

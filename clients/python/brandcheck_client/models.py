@@ -451,6 +451,22 @@ class FeedbackSummary(_Model):
     weeks: list[WeekFigures]
 
 
+# -- decision models ---------------------------------------------------------------------------------------
+
+
+class DecisionModelInfo(_Model):
+    """One version of a knowledge base's own decision model, fitted on its reviewers' feedback."""
+
+    kb_id: str
+    version: int
+    decision_version: str  # how check responses name it: "<kb id>/<N>"
+    created: str
+    created_by: str
+    trained_on: str
+    feedback_entries: int
+    active: bool
+
+
 # -- review queue ------------------------------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from brandcheck_client import BrandcheckClient, NotFoundError, PermissionDeniedE
 from litestar.testing import TestClient
 
 from knowledge_base.errors import NoFeedbackError
+from knowledge_base.models import KnowledgeBaseContent
 from knowledge_base.repository import AuditEntry, KnowledgeBaseRepository
 from service.app import create_app
 from service.check.decision import DecisionModel, DecisionModels
@@ -225,3 +226,35 @@ def test_the_provider_reads_the_active_version_once_per_ttl_and_again_after_inva
     with decisions.checking("kb-a") as model:
         assert model.version == decisions.current().version == "kb-a/1"
     assert decisions.current() is shared
+
+
+def test_deleting_a_knowledge_base_deletes_its_feedback_and_models_and_a_new_one_starts_afresh(
+    repository: KnowledgeBaseRepository,
+) -> None:
+    shared = DecisionModel.load()
+    lamp = KnowledgeBaseContent.model_validate(LAMP)
+    repository.save("kb-d", lamp)
+    audit = AuditEntry("tester", "give feedback")
+    repository.feedback.add("kb-d", "fb-1", 1, {"text": "a reviewed post"}, audit)
+    repository.feedback.put_progress("job-1", "rita", "kb-d", {"reviewed": [0]})
+    old = DecisionModel(shared.models, {**shared.thresholds, "numeric": 0.99}, version="old")
+    assert repository.decision_models.add("kb-d", 1, old.to_json(), {}, AuditEntry("tester", "train")) == 1
+    decisions = DecisionModels(shared, repository, ttl=3600)
+    assert decisions.for_kb("kb-d").threshold("numeric") == 0.99
+    repository.feedback.add("kb-other", "fb-2", 1, {"text": "another knowledge base's post"}, audit)
+
+    repository.delete("kb-d")
+    assert repository.feedback.count("kb-d") == 0 and repository.feedback.progress("job-1", "rita") is None
+    assert repository.decision_models.versions("kb-d") == [] and repository.decision_models.active("kb-d") is None
+    assert repository.feedback.count("kb-other") == 1  # only the deleted knowledge base's
+    assert any(entry["action"] == "delete" for entry in repository.audit_log("kb-d"))
+
+    # Made again under the same id, it has the shared model until trained, and its own version 1 then,
+    # not the deleted knowledge base's version 1 that a running provider had read.
+    repository.save("kb-d", lamp)
+    decisions.invalidate("kb-d")
+    assert decisions.for_kb("kb-d") is shared
+    new = DecisionModel(shared.models, {**shared.thresholds, "numeric": 0.42}, version="new")
+    assert repository.decision_models.add("kb-d", 1, new.to_json(), {}, AuditEntry("tester", "train")) == 1
+    decisions.invalidate("kb-d")
+    assert decisions.for_kb("kb-d").threshold("numeric") == 0.42

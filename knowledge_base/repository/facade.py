@@ -127,9 +127,13 @@ class KnowledgeBaseRepository:
             )
 
     def delete(self, kb_id: str, expected_version: int | None = None, actor: str = "system") -> None:
-        """Delete a knowledge base and all its items."""
+        """Delete a knowledge base, all its items, its reviewers' feedback and its own decision models (the audit
+        log keeps what happened). The knowledge base goes first: a delete cut short leaves at most records
+        nothing reads until it is deleted again."""
         with self._write_lock:
             self._writer.delete(kb_id, expected_version, actor)
+            self.feedback.delete_of(kb_id)
+            self.decision_models.delete_of(kb_id)
 
     def put_item(
         self, kb_id: str, kind: ItemKind, item: AnyItem, *, create: bool, actor: str = "system"

@@ -44,6 +44,12 @@ class FeedbackRecords:
         """How many entries a knowledge base has."""
         return self.records.store.count(META_COLLECTION, MatchFilter({"kind": "feedback", "kb_id": kb_id}))
 
+    def delete_of(self, kb_id: str) -> None:
+        """Delete a knowledge base's entries and every reviewer's progress through its review queues (with the
+        knowledge base; its audit log stays)."""
+        for kind in ("feedback", "review_progress"):
+            self.records.store.delete(META_COLLECTION, filter=MatchFilter({"kind": kind, "kb_id": kb_id}))
+
     # -- review queues --------------------------------------------------------------------------
 
     @staticmethod

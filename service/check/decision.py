@@ -203,11 +203,16 @@ class DecisionModels:
         self.repository = repository
         self.ttl = ttl
         self._lock = threading.Lock()
-        self._active: dict[str, tuple[float, int | None]] = {}  # kb id -> (when read, active version)
-        self._models: dict[tuple[str, int], DecisionModel] = {}
+        # kb id -> (when read, the active version and its model_id)
+        self._active: dict[str, tuple[float, tuple[int, str] | None]] = {}
+        self._models: dict[tuple[str, int, str], DecisionModel] = {}
 
     def active_version(self, kb_id: str) -> int | None:
         """The knowledge base's active version of its own model (None: the shared model)."""
+        pointer = self._active_pointer(kb_id)
+        return None if pointer is None else pointer[0]
+
+    def _active_pointer(self, kb_id: str) -> tuple[int, str] | None:
         if self.repository is None:
             return None
         now = time.monotonic()
@@ -215,25 +220,26 @@ class DecisionModels:
             cached = self._active.get(kb_id)
         if cached is not None and now - cached[0] < self.ttl:
             return cached[1]
-        version = self.repository.decision_models.active(kb_id)
+        pointer = self.repository.decision_models.active_pointer(kb_id)
         with self._lock:
-            self._active[kb_id] = (now, version)
-        return version
+            self._active[kb_id] = (now, pointer)
+        return pointer
 
     def for_kb(self, kb_id: str) -> DecisionModel:
         """The decision to check ``kb_id`` with."""
-        version = self.active_version(kb_id)
-        if version is None or self.repository is None:
+        pointer = self._active_pointer(kb_id)
+        if pointer is None or self.repository is None:
             return self.shared
+        version, model_id = pointer
         with self._lock:
-            model = self._models.get((kb_id, version))
+            model = self._models.get((kb_id, version, model_id))
         if model is None:
             stored = self.repository.decision_models.get(kb_id, version)
             if stored is None:  # the pointer names a version that is gone: the shared model, not an error
                 return self.shared
             model = DecisionModel.from_json({**stored["model"], "version": kb_model_version(kb_id, version)})
             with self._lock:
-                self._models[(kb_id, version)] = model
+                self._models[(kb_id, version, str(stored.get("model_id", "")))] = model
         return model
 
     @classmethod

@@ -292,6 +292,17 @@ def test_absolute_claims(text: str, terms: list[str]) -> None:
         ("I like the bigger screen the best.", "feeling"),
         ("I recommend it 100%", "feeling"),
         ("Read the 3 year guarantee that the shop offers.", "policy"),
+        # 绝对 intensifying an opinion or a comparison, the writer's first unit, a feature ranked among its own
+        ("做工绝对很扎实", "intensifier"),
+        ("续航绝对比上一代强", "intensifier"),
+        ("我的第一台空气炸锅就是它", "personal"),
+        ("第一台屏幕有坏点，客服又寄来一台", "ordinal"),
+        ("它最大亮点就是静音", "aspect"),
+        ("这台最突出的优势是省电", "aspect"),
+        ("两个版本最大的差别是颜色", "aspect"),
+        # the writer's search, and an offer rather than the product
+        ("This is the best kettle I could find under $40.", "personal"),
+        ("The outlet store had the best deal of the week.", "other_target"),
     ],
 )
 def test_superlatives_that_are_not_claims(text: str, reason: str) -> None:
@@ -308,6 +319,7 @@ def test_superlatives_that_are_not_claims(text: str, reason: str) -> None:
         "第一次用就会了",
         "Up to 10 hours of playback.",
         "The honest truth is it works.",
+        "尽量最大限度地减少噪音",
     ],
 )
 def test_words_that_only_look_absolute(text: str) -> None:
@@ -379,6 +391,10 @@ def test_settings_downsides_and_the_writers_own_unit_are_not_absolute_claims(tex
         "They guarantee that it lasts ten years.",
         "It is the best speaker in the world.",
         "这是全网最好的音箱",
+        "这是第一台支持语音控制的烤箱",
+        "这款锅绝对安全无毒",
+        "质量绝对是同价位最好的",
+        "We bought it at the Best Shop Mall, and it is the best fryer ever made.",
     ],
 )
 def test_promises_ranks_and_superlatives_stay_claims(text: str) -> None:

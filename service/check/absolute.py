@@ -49,6 +49,7 @@ class Superlative:
 
     ``reason`` is ``"absolute"`` for a claim, else why not: ``bound``, ``ordinal``, ``feeling``,
     ``aspect``, ``personal``, ``downside``, ``setting``, ``position``, ``version``, ``negated``, ``hedged``,
+    ``intensifier``,
     ``other_target``, ``other_product``, ``questioned``, ``debunked``, ``state_of_charge``, ``policy``, ``advice``,
     ``rule``, ``exempt``.
     ``evidence`` is the text that decided it."""
@@ -100,6 +101,8 @@ _ZH_POSITION = re.compile(r"^最[上下左右前后後里裡外底顶頂][面边
 _ZH_LATER_ORDINAL = re.compile(r"第[二三四五2-5]")
 _ZH_DISCOURSE = re.compile(rf"^最能?(?:{_alt('zh_discourse')})")
 _ZH_ASPECT = re.compile(rf"^最{_CJK}{{1,3}}?的(?:{_alt('zh_aspect_heads')})|^最{_CJK}{{1,3}}?的?(?:是|：|:)")
+# The same without 的 (最大亮点), tried after the downsides (最大败笔 is one).
+_ZH_BARE_ASPECT = re.compile(rf"^最{_CJK}{{1,2}}?(?:{_alt('zh_aspect_heads')})")
 _ZH_DOWNSIDE = re.compile(
     rf"^唯一[的要想让我觉得]{{0,3}}(?:{_alt('zh_downsides')})"
     r"|^唯一(?:要|想|需要|得|让我|让人|讓我|讓人|觉得|覺得)"  # 唯一 + a modal: the writer's only X, not the product's
@@ -116,6 +119,14 @@ _ZH_OTHER_PRODUCTS = pattern(_LEXICON, "zh_other_products")
 _ZH_PERSONAL = pattern(_LEXICON, "zh_personal")
 _ZH_SETTING = re.compile(rf"(?:{_alt('zh_setting_verbs')})\s*$")
 _ZH_EMPHATIC_RULE = re.compile(r"^绝对(?:不能|不要|不可|不行|别|禁止|不建议|不推荐|要|得)")
+# 绝对 before a degree adverb or a comparison intensifies an opinion ("absolutely very nice", "definitely
+# better than"): no absolute claim unless a superlative follows, which is then a candidate of its own.
+_ZH_INTENSIFIER = re.compile(
+    r"^绝对(?:是|算|称得上|稱得上)?(?:很|非常|十分|相当|相當|挺|蛮|蠻|太|超级|超級|比|不如|不比|胜过|勝過|够|夠|值得|能够|能夠|可以|给|給)"
+)
+# 第一 + a unit counts the writer's units (the first one I got, my first tablet) unless a scope ranks it
+# (全国第一台) or a relative clause says what it was first to do (第一台支持…的).
+_ZH_FIRST_UNIT = re.compile(r"^第一(?:台|个|個|支|部)(?![^,，。.!！?？;；]{0,14}的)")
 
 _EN_ADJECTIVE = r"(?:best|worst|\w{3,}est|most\s+\w+)"
 _EN_SCOPES = _alt("en_scopes")
@@ -280,6 +291,8 @@ def _judge_zh(term: str, rest: str, prefix: str) -> tuple[str, str]:
             return "personal", personal.group()  # 这是我唯一的一次: the writer's only one
     if core.startswith("绝对") and _ZH_EMPHATIC_RULE.match(core_rest):
         return "rule", _ZH_EMPHATIC_RULE.match(core_rest).group()  # type: ignore[union-attr]
+    if core.startswith("绝对") and _ZH_INTENSIFIER.match(core_rest):
+        return "intensifier", _ZH_INTENSIFIER.match(core_rest).group()  # type: ignore[union-attr]
     if (
         core.startswith("最")
         and _ZH_RECOMMENDED.match(core_rest)
@@ -313,6 +326,10 @@ def _judge_zh(term: str, rest: str, prefix: str) -> tuple[str, str]:
             return "other_target", method.group()
     if core.startswith("最") and not scoped and _ZH_DOWNSIDE_SUPERLATIVE.match(core_rest):
         return "downside", _ZH_DOWNSIDE_SUPERLATIVE.match(core_rest).group()  # type: ignore[union-attr]
+    if core.startswith("最") and not scoped and _ZH_BARE_ASPECT.match(core_rest):
+        return "aspect", _ZH_BARE_ASPECT.match(core_rest).group()  # type: ignore[union-attr]
+    if core.startswith("第一") and not scoped and _ZH_FIRST_UNIT.match(core_rest):
+        return "ordinal", _ZH_FIRST_UNIT.match(core_rest).group()  # type: ignore[union-attr]
     if core.startswith("无与伦比") and re.match(r"^无与伦比的?(?:" + _alt("zh_downside_adjectives") + ")", core_rest):
         return "downside", core_rest[:8]  # incomparably fragile: criticism
     return "absolute", term
@@ -330,7 +347,7 @@ def _judge_en(term: str, rest: str, prefix: str, clause: str) -> tuple[str, str]
         not _EN_GUARANTEE_OBJECT.match(rest[len(term) :]) or _EN_DETERMINER_BEFORE.search(prefix)
     ):
         return "policy", term  # a guarantee as a thing (a 2-year guarantee, the guarantee helped), not a promise
-    if re.match(r"best\s+[A-Z]", term) and prefix.strip():
+    if re.match(r"[Bb]est\s+[A-Z]", term) and prefix.strip():
         return "other_target", term  # a name mid-sentence ("from Best Buy"), not a superlative
     if lowered.startswith("the only"):
         downside = _EN_DOWNSIDE.match(rest)
@@ -354,7 +371,11 @@ def _judge_en(term: str, rest: str, prefix: str, clause: str) -> tuple[str, str]
         personal = _EN_PERSONAL.search(clause)
         if personal:
             return "personal", personal.group()
-        target = _EN_OTHER_TARGETS.search(term) or _EN_OTHER_TARGETS.search(prefix[-24:])
+        target = (
+            _EN_OTHER_TARGETS.search(term)
+            or _EN_OTHER_TARGETS.search(prefix[-24:])
+            or _EN_OTHER_TARGETS.match(rest[len(term) :].lstrip())  # the best price: the offer, not the product
+        )
         if target:
             return "other_target", target.group()
         other = _EN_OTHER_PRODUCTS.search(prefix[-24:])

@@ -305,7 +305,10 @@ _ZH_DIGIT_AFTER = re.compile(
     r"^([0-9]|[一二三四五六七八九])(?![0-9一二三四五六七八九十百千万.点个只隻件台款种種天年斤克])"
 )
 _HALF_AFTER = re.compile(r"^半(?![天夜月年小个])")
-_RATING = re.compile(r"\b(?P<name>SPF|UPF)\s?(?P<num>\d+)\s?(?P<plus>\+)?", re.IGNORECASE)
+_RATING = re.compile(r"(?<![A-Za-z0-9])(?P<name>SPF|UPF)\s?(?P<num>\d+)(?:\s?(?P<plus>\+))?", re.IGNORECASE)
+# PA+ .. PA++++: a grade told by its plus signs
+_GRADE = re.compile(r"(?<![A-Za-z0-9])(?P<name>PA)\s?(?P<plus>\+{1,4})(?!\+)")
+_HYPHEN_NOUN = re.compile(r"^-([a-z]+)(?![a-z-])", re.IGNORECASE)  # "5-point", "3-speed": the joined word is counted
 # A price paid in a sale is not a statement of the official price.
 _PAID = re.compile(r"\b(?:paid|got it for|bought it for|picked it up for)\b|到手|入手价|买到|拍下", re.IGNORECASE)
 _BETWEEN = re.compile(rf"\bbetween\s+(?P<low>{_ARABIC})\s+and\s+(?P<high>{_ARABIC})\s?(?P<unit>{_UNIT})", re.IGNORECASE)
@@ -394,6 +397,24 @@ def extract_quantities(text: str) -> list[Quantity]:
                 name.lower(),
                 name,
                 name,
+                None,
+                "measure",
+            )
+        )
+    for match in _GRADE.finditer(text):
+        grade = float(len(match.group("plus")))
+        found.append(
+            Quantity(
+                match.start(),
+                match.end(),
+                match.group(),
+                grade,
+                None,
+                None,
+                _bound_before(text, match.start()),
+                "grade:pa",
+                "PA",
+                "PA",
                 None,
                 "measure",
             )
@@ -1110,6 +1131,10 @@ def _count(text: str, match: re.Match[str], value: float, high: float | None, no
     after = text[end:]
     counted = noun
     span_end = end
+    hyphen = _HYPHEN_NOUN.match(after) if counted is None else None
+    if hyphen is not None and not _EN_NOUN_STOP.match(hyphen.group(1)):
+        counted = hyphen.group(1).lower()
+        span_end = end + hyphen.end()
     if counted is None:
         zh = _COUNT_NOUN_ZH.match(after)
         if zh and not zh.group(2) and _COUNT_NOUN_EN.match(" " + after[zh.end() :]):
@@ -1343,6 +1368,8 @@ def format_quantity(q: Quantity, like: Quantity | None = None) -> str:
     """The figure ``q`` written in the style (unit, language) of ``like``, e.g. 8 小时 like "12小时" → "8小时"."""
     if like is None or like.dimension != q.dimension or (not like.raw_unit and like.kind != "count"):
         return q.text
+    if like.raw_unit and like.raw_unit.lower() not in UNITS:  # a rating or grade (SPF 30, PA+++) is written as is
+        return q.text.strip()
     value = q.value
     if q.bound == "range" and q.low is not None and q.high is not None:
         low, high = q.low, q.high

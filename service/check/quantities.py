@@ -278,9 +278,12 @@ _VOLT_AMP = re.compile(
 )
 
 
+# A variant may stand between the price word and its figure ("售价标准版1299", "the price of the Plus is 99").
 _PRICE_BEFORE = re.compile(
-    r"(?:官方价|官方價|售价|售價|定价|定價|标价|標價|价格|價格|原价|原價|卖|賣)\s*(?:是|为|為|才|只要|要|:|：)?\s*$|"
-    r"\b(?:msrp|rrp|price|retail price|list price)\s*(?:is|of|:)?\s*$",
+    r"(?:官方价|官方價|售价|售價|定价|定價|标价|標價|价格|價格|原价|原價|卖|賣)(?:[\u4e00-\u9fffA-Za-z]{1,6}?[版款])?"
+    r"\s*(?:是|为|為|才|只要|要|:|：)?\s*$|"
+    r"\b(?:msrp|rrp|price|retail price|list price)(?:\s+(?:of|for)\s+the\s+[a-z]+(?:\s+(?:version|model|edition))?)?"
+    r"\s*(?:is|of|:)?\s*$",
     re.IGNORECASE,
 )
 # "max payload is 20 kg": a maximum named a few words before its figure
@@ -1033,7 +1036,7 @@ def _from_match(text: str, match: re.Match[str]) -> Quantity | None:
         return _measure(text, match, value, high, prefix, dimension, canonical, factor)
     if number_text.strip().lower() == "zero":
         return None  # "zero fat": a claim of none at all, found by _ZERO
-    if _PRICE_BEFORE.search(text[max(0, start - 12) : start]) and not _COUNT_NOUN_ZH.match(text[end:]):
+    if _PRICE_BEFORE.search(text[max(0, start - 40) : start]) and not _COUNT_NOUN_ZH.match(text[end:]):
         # "官方价二百九十九", "标价3799": a bare number after a price word is a price
         currency = "CNY" if re.search(r"[\u4e00-\u9fff]", text[max(0, start - 12) : start]) else "USD"
         return _measure(text, match, value, high, "元" if currency == "CNY" else "$", "currency", currency, 1.0)

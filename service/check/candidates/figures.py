@@ -35,6 +35,23 @@ def _as_official(quantity: Quantity, claim: Claim) -> Quantity:
     return quantity
 
 
+def _a_difference(claimed: Quantity, profile: KnowledgeBaseProfile, claim: Claim) -> bool:
+    """Whether the figure is the gap between two figures of the claim's fact ("the large one costs ¥300
+    more", "saved $40 by taking the small one"): a difference of two official figures, not a wrong level."""
+    siblings = [
+        o
+        for index in profile.claims_of_fact[claim.fact_id]
+        for o in profile.claims[index].quantities
+        if o.dimension == claimed.dimension and o.kind == claimed.kind
+    ]
+    return any(
+        abs(abs(a.value - b.value) - claimed.value) <= 0.02 * max(abs(claimed.value), 1e-9)
+        for i, a in enumerate(siblings)
+        for b in siblings[i + 1 :]
+        if not math.isclose(a.value, b.value)
+    )
+
+
 class Figures:
     """Proposes the ``numeric`` (and figure ``usage``) candidates of a clause."""
 
@@ -99,6 +116,8 @@ class Figures:
             if "consistent" in verdicts or "differs" not in verdicts:
                 continue
             official = officials[verdicts.index("differs")]
+            if _a_difference(claimed, profile, claim):
+                continue
             # The figure may be right for another condition of the same fact (total with the case vs
             # one charge): flag it only when the clause is clearly about this claim's condition.
             other = self._other_condition(profile, claim, claimed)

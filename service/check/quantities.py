@@ -740,6 +740,17 @@ def _sibling_cut(gap: str) -> int | None:
     return opening if opening >= 0 else None
 
 
+def _list_start(text: str, weak: list[tuple[int, int]], left: int, found: list[Quantity]) -> int:
+    """Items listed before a clause ("表带、充电座等配件保修半年", "straps、 docks ...") belong to it: its start
+    moves back over each 、 whose item holds no figure."""
+    while left > 0 and text[left - 1] == "、":
+        previous = max((e for s, e in weak if e <= left - 1), default=0)
+        if any(previous <= q.start < left for q in found):
+            break
+        left = previous
+    return left
+
+
 def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
     """Each figure with its role, attribute, voltage and condition terms (see ``Quantity``)."""
     if not found:
@@ -751,6 +762,7 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
     segments: list[tuple[int, int]] = []
     for q in found:
         left, right = _span_around(weak, q.start, q.end, len(text))
+        left = _list_start(text, weak, left, found)
         # Siblings of one dimension in one clause: split at a conjunction or after a bracket between them.
         for other in found:
             if other is q or other.dimension != q.dimension or _near(other.value, q.value):

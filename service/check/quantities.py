@@ -741,8 +741,8 @@ def _sibling_cut(gap: str) -> int | None:
 
 
 def _list_start(text: str, weak: list[tuple[int, int]], left: int, found: list[Quantity]) -> int:
-    """Items listed before a clause ("表带、充电座等配件保修半年", "straps、 docks ...") belong to it: its start
-    moves back over each 、 whose item holds no figure."""
+    """Items listed before a clause ("滤网、水箱等配件保修一年") belong to it: its start moves back over each 、
+    whose item holds no figure."""
     while left > 0 and text[left - 1] == "、":
         previous = max((e for s, e in weak if e <= left - 1), default=0)
         if any(previous <= q.start < left for q in found):

@@ -98,8 +98,8 @@ class Figures:
             claim = profile.claims[best_index]
             officials = [_as_official(o, claim) for o in claim.quantities if same_attribute(claimed, o)]
             if not officials:
-                # The clause names another condition of the fact ("the straps" against "the unit: 2 years;
-                # accessories: 6 months"): compare with the claim of that condition.
+                # The clause names another condition of the fact ("the filter" against "the unit: 3 years;
+                # filters and tanks: 1 year"): compare with the claim of that condition.
                 claim = self._sibling_for(profile, claim, claimed) or claim
                 officials = [_as_official(o, claim) for o in claim.quantities if same_attribute(claimed, o)]
             verdicts = [compare(claimed, official, th.rel_tolerance) for official in officials]

@@ -311,7 +311,7 @@ _HALF_AFTER = re.compile(r"^半(?![天夜月年小个])")
 _RATING = re.compile(r"(?<![A-Za-z0-9])(?P<name>SPF|UPF)\s?(?P<num>\d+)(?:\s?(?P<plus>\+))?", re.IGNORECASE)
 # PA+ .. PA++++: a grade told by its plus signs
 _GRADE = re.compile(r"(?<![A-Za-z0-9])(?P<name>PA)\s?(?P<plus>\+{1,4})(?!\+)")
-_HYPHEN_NOUN = re.compile(r"^-([a-z]+)(?![a-z-])", re.IGNORECASE)  # "5-point", "3-speed": the joined word is counted
+_HYPHEN_NOUN = re.compile(r"^-([a-z]+)(?![a-z-])", re.IGNORECASE)  # "7-speed", "4-door": the joined word is counted
 # A price paid in a sale is not a statement of the official price.
 _PAID = re.compile(r"\b(?:paid|got it for|bought it for|picked it up for)\b|到手|入手价|买到|拍下", re.IGNORECASE)
 _BETWEEN = re.compile(rf"\bbetween\s+(?P<low>{_ARABIC})\s+and\s+(?P<high>{_ARABIC})\s?(?P<unit>{_UNIT})", re.IGNORECASE)

@@ -258,3 +258,19 @@ def test_a_price_with_a_plus_is_a_lower_bound() -> None:
 def test_a_number_inside_a_name_is_no_count() -> None:
     assert [q.text for q in extract_quantities("The Nova 5 Mini Edition costs $59.")] == ["$59"]
     assert figure("It fits 5 mugs on the tray").counted == "mugs"
+
+
+def test_ratings_and_grades_are_read_and_compared() -> None:
+    fact = "Broad spectrum SPF 45 with PA+++ UVA protection."
+    assert figure("it's SPF 25 so fine for a walk").text == "SPF 25"  # the figure ends with the rating
+    assert verdicts(figure("it's SPF 25 so fine for a walk"), fact) == ["differs", "incomparable"]
+    assert verdicts(figure("防晒SPF45够用，但只有PA++"), fact) == ["consistent", "incomparable"]
+    assert verdicts(figure("防晒SPF45够用，但只有PA++", index=1), fact) == ["incomparable", "differs"]
+    assert verdicts(figure("rated PA+++ for UVA"), fact) == ["incomparable", "consistent"]
+
+
+def test_a_hyphenated_count_counts_the_joined_word() -> None:
+    fact = "The bike has a 7-speed hub."
+    assert (figure(fact).value, figure(fact).counted) == (7, "speed")
+    assert verdicts(figure("the hub is only 3-speed, fine for town"), fact) == ["differs"]
+    assert verdicts(figure("这辆车是7-speed的"), fact) == ["consistent"]

@@ -144,6 +144,10 @@ def test_sentences_and_clauses_keep_offsets() -> None:
         ("呢部機冇遙控", True, False),
         ("@sam_k nope, never in the oven, stovetop only", True, True),
         ("不是不能用，只是慢", False, False),  # adjacent double negation
+        ("两种容量的水壶分别重1.2公斤和1.6公斤", False, False),  # 分别 "respectively" forbids nothing
+        ("这台风扇晚上特别安静", False, False),
+        ("别把水壶放进洗碗机", True, True),
+        ("The two kettles weigh 1.2 kg and 1.6 kg respectively", False, False),
     ],
 )
 def test_polarity(text: str, negated: bool, prohibitive: bool) -> None:

@@ -278,9 +278,12 @@ _VOLT_AMP = re.compile(
 )
 
 
+# A variant may stand between the price word and its figure ("售价标准版1299", "the price of the Plus is 99").
 _PRICE_BEFORE = re.compile(
-    r"(?:官方价|官方價|售价|售價|定价|定價|标价|標價|价格|價格|原价|原價|卖|賣)\s*(?:是|为|為|才|只要|要|:|：)?\s*$|"
-    r"\b(?:msrp|rrp|price|retail price|list price)\s*(?:is|of|:)?\s*$",
+    r"(?:官方价|官方價|售价|售價|定价|定價|标价|標價|价格|價格|原价|原價|卖|賣)(?:[\u4e00-\u9fffA-Za-z]{1,6}?[版款])?"
+    r"\s*(?:是|为|為|才|只要|要|:|：)?\s*$|"
+    r"\b(?:msrp|rrp|price|retail price|list price)(?:\s+(?:of|for)\s+the\s+[a-z]+(?:\s+(?:version|model|edition))?)?"
+    r"\s*(?:is|of|:)?\s*$",
     re.IGNORECASE,
 )
 # "max payload is 20 kg": a maximum named a few words before its figure
@@ -305,7 +308,10 @@ _ZH_DIGIT_AFTER = re.compile(
     r"^([0-9]|[一二三四五六七八九])(?![0-9一二三四五六七八九十百千万.点个只隻件台款种種天年斤克])"
 )
 _HALF_AFTER = re.compile(r"^半(?![天夜月年小个])")
-_RATING = re.compile(r"\b(?P<name>SPF|UPF)\s?(?P<num>\d+)\s?(?P<plus>\+)?", re.IGNORECASE)
+_RATING = re.compile(r"(?<![A-Za-z0-9])(?P<name>SPF|UPF)\s?(?P<num>\d+)(?:\s?(?P<plus>\+))?", re.IGNORECASE)
+# PA+ .. PA++++: a grade told by its plus signs
+_GRADE = re.compile(r"(?<![A-Za-z0-9])(?P<name>PA)\s?(?P<plus>\+{1,4})(?!\+)")
+_HYPHEN_NOUN = re.compile(r"^-([a-z]+)(?![a-z-])", re.IGNORECASE)  # "7-speed", "4-door": the joined word is counted
 # A price paid in a sale is not a statement of the official price.
 _PAID = re.compile(r"\b(?:paid|got it for|bought it for|picked it up for)\b|到手|入手价|买到|拍下", re.IGNORECASE)
 _BETWEEN = re.compile(rf"\bbetween\s+(?P<low>{_ARABIC})\s+and\s+(?P<high>{_ARABIC})\s?(?P<unit>{_UNIT})", re.IGNORECASE)
@@ -394,6 +400,24 @@ def extract_quantities(text: str) -> list[Quantity]:
                 name.lower(),
                 name,
                 name,
+                None,
+                "measure",
+            )
+        )
+    for match in _GRADE.finditer(text):
+        grade = float(len(match.group("plus")))
+        found.append(
+            Quantity(
+                match.start(),
+                match.end(),
+                match.group(),
+                grade,
+                None,
+                None,
+                _bound_before(text, match.start()),
+                "grade:pa",
+                "PA",
+                "PA",
                 None,
                 "measure",
             )
@@ -716,6 +740,17 @@ def _sibling_cut(gap: str) -> int | None:
     return opening if opening >= 0 else None
 
 
+def _list_start(text: str, weak: list[tuple[int, int]], left: int, found: list[Quantity]) -> int:
+    """Items listed before a clause ("滤网、水箱等配件保修一年") belong to it: its start moves back over each 、
+    whose item holds no figure."""
+    while left > 0 and text[left - 1] == "、":
+        previous = max((e for s, e in weak if e <= left - 1), default=0)
+        if any(previous <= q.start < left for q in found):
+            break
+        left = previous
+    return left
+
+
 def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
     """Each figure with its role, attribute, voltage and condition terms (see ``Quantity``)."""
     if not found:
@@ -727,6 +762,7 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
     segments: list[tuple[int, int]] = []
     for q in found:
         left, right = _span_around(weak, q.start, q.end, len(text))
+        left = _list_start(text, weak, left, found)
         # Siblings of one dimension in one clause: split at a conjunction or after a bracket between them.
         for other in found:
             if other is q or other.dimension != q.dimension or _near(other.value, q.value):
@@ -1012,7 +1048,7 @@ def _from_match(text: str, match: re.Match[str]) -> Quantity | None:
         return _measure(text, match, value, high, prefix, dimension, canonical, factor)
     if number_text.strip().lower() == "zero":
         return None  # "zero fat": a claim of none at all, found by _ZERO
-    if _PRICE_BEFORE.search(text[max(0, start - 12) : start]) and not _COUNT_NOUN_ZH.match(text[end:]):
+    if _PRICE_BEFORE.search(text[max(0, start - 40) : start]) and not _COUNT_NOUN_ZH.match(text[end:]):
         # "官方价二百九十九", "标价3799": a bare number after a price word is a price
         currency = "CNY" if re.search(r"[\u4e00-\u9fff]", text[max(0, start - 12) : start]) else "USD"
         return _measure(text, match, value, high, "元" if currency == "CNY" else "$", "currency", currency, 1.0)
@@ -1110,6 +1146,10 @@ def _count(text: str, match: re.Match[str], value: float, high: float | None, no
     after = text[end:]
     counted = noun
     span_end = end
+    hyphen = _HYPHEN_NOUN.match(after) if counted is None else None
+    if hyphen is not None and not _EN_NOUN_STOP.match(hyphen.group(1)):
+        counted = hyphen.group(1).lower()
+        span_end = end + hyphen.end()
     if counted is None:
         zh = _COUNT_NOUN_ZH.match(after)
         if zh and not zh.group(2) and _COUNT_NOUN_EN.match(" " + after[zh.end() :]):
@@ -1343,6 +1383,8 @@ def format_quantity(q: Quantity, like: Quantity | None = None) -> str:
     """The figure ``q`` written in the style (unit, language) of ``like``, e.g. 8 小时 like "12小时" → "8小时"."""
     if like is None or like.dimension != q.dimension or (not like.raw_unit and like.kind != "count"):
         return q.text
+    if like.raw_unit and like.raw_unit.lower() not in UNITS:  # a rating or grade (SPF 30, PA+++) is written as is
+        return q.text.strip()
     value = q.value
     if q.bound == "range" and q.low is not None and q.high is not None:
         low, high = q.low, q.high

@@ -14,7 +14,14 @@ import math
 
 from service.check.candidates.distortion import clause_distortion
 from service.check.profile import Claim, KnowledgeBaseProfile
-from service.check.quantities import Quantity, compare, same_attribute, shares_attribute, substitute
+from service.check.quantities import (
+    Quantity,
+    about_other_condition,
+    compare,
+    same_attribute,
+    shares_attribute,
+    substitute,
+)
 from service.check.retrieval import Unit
 from service.check.schemas import Distortion, DistortionKind, Edit
 from service.check.segmentation import Span, detect_language
@@ -33,6 +40,23 @@ def _as_official(quantity: Quantity, claim: Claim) -> Quantity:
     if claim.states_maximum and quantity.bound == "exact":
         return dataclasses.replace(quantity, bound="at_most", low=None, high=quantity.value)
     return quantity
+
+
+def _a_difference(claimed: Quantity, profile: KnowledgeBaseProfile, claim: Claim) -> bool:
+    """Whether the figure is the gap between two figures of the claim's fact ("the large one costs ¥300
+    more", "saved $40 by taking the small one"): a difference of two official figures, not a wrong level."""
+    siblings = [
+        o
+        for index in profile.claims_of_fact[claim.fact_id]
+        for o in profile.claims[index].quantities
+        if o.dimension == claimed.dimension and o.kind == claimed.kind
+    ]
+    return any(
+        abs(abs(a.value - b.value) - claimed.value) <= 0.02 * max(abs(claimed.value), 1e-9)
+        for i, a in enumerate(siblings)
+        for b in siblings[i + 1 :]
+        if not math.isclose(a.value, b.value)
+    )
 
 
 class Figures:
@@ -73,6 +97,11 @@ class Figures:
             unit.about.add(best_index)
             claim = profile.claims[best_index]
             officials = [_as_official(o, claim) for o in claim.quantities if same_attribute(claimed, o)]
+            if not officials:
+                # The clause names another condition of the fact ("the filter" against "the unit: 3 years;
+                # filters and tanks: 1 year"): compare with the claim of that condition.
+                claim = self._sibling_for(profile, claim, claimed) or claim
+                officials = [_as_official(o, claim) for o in claim.quantities if same_attribute(claimed, o)]
             verdicts = [compare(claimed, official, th.rel_tolerance) for official in officials]
             if claim.polarity.prohibitive:
                 # A rule forbids a range ("超过5V/2A", "over 60°C"): a figure inside it breaks the rule.
@@ -99,6 +128,8 @@ class Figures:
             if "consistent" in verdicts or "differs" not in verdicts:
                 continue
             official = officials[verdicts.index("differs")]
+            if _a_difference(claimed, profile, claim):
+                continue
             # The figure may be right for another condition of the same fact (total with the case vs
             # one charge): flag it only when the clause is clearly about this claim's condition.
             other = self._other_condition(profile, claim, claimed)
@@ -184,6 +215,18 @@ class Figures:
             return unit.claim_scores[index] - th.magnitude_weight * min(ratios, default=0.0) + shape
 
         return max(candidates, key=preference)
+
+    @staticmethod
+    def _sibling_for(profile: KnowledgeBaseProfile, claim: Claim, claimed: Quantity) -> Claim | None:
+        """The other claim of the fact whose figure the claimed one is about, when the claim's own comparable
+        figures are all of another condition."""
+        if not any(about_other_condition(claimed, o) for o in claim.quantities):
+            return None
+        for index in profile.claims_of_fact[claim.fact_id]:
+            other = profile.claims[index]
+            if other is not claim and any(same_attribute(claimed, o) for o in other.quantities):
+                return other
+        return None
 
     @staticmethod
     def _other_condition(profile: KnowledgeBaseProfile, claim: Claim, claimed: Quantity) -> Claim | None:

@@ -1,0 +1,89 @@
+"""Figure candidates: which figures are compared and which are read as something else (examples written for
+these tests)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any, cast
+
+import pytest
+
+from service.check.candidates.figures import Figures, _a_difference
+from service.check.profile import Claim, KnowledgeBaseProfile
+from service.check.quantities import compare, extract_quantities
+
+
+def _profile(fact: str) -> tuple[KnowledgeBaseProfile, Claim]:
+    claim = cast(Claim, SimpleNamespace(fact_id="F1", quantities=extract_quantities(fact)))
+    profile = SimpleNamespace(claims=[claim], claims_of_fact={"F1": [0]})
+    return cast(Any, profile), claim
+
+
+@pytest.mark.parametrize(
+    ("fact", "post", "gap"),
+    [
+        ("Official price is $129 for the Lark and $179 for the Lark Max.", "The Max is $50 more, worth it", True),
+        ("Official price is $129 for the Lark and $179 for the Lark Max.", "The Max is $99, a steal", False),
+        ("官方售价：小号299元，大号399元。", "大号贵了100元，值得", True),
+        ("官方售价：小号299元，大号399元。", "大号只要199元", False),
+    ],
+)
+def test_the_gap_between_two_official_figures_is_a_difference(fact: str, post: str, gap: bool) -> None:
+    profile, claim = _profile(fact)
+    [claimed] = [q for q in extract_quantities(post) if q.dimension == "currency"]
+    assert _a_difference(claimed, profile, claim) is gap
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("官方价大容量版1599，还行", 1599),
+        ("售价Max款899", 899),
+        ("the price of the Max is 179, fair", 179),
+        ("the list price for the Max model is 179", 179),
+    ],
+)
+def test_a_bare_number_after_a_price_word_and_a_variant_is_a_price(text: str, value: float) -> None:
+    [price] = extract_quantities(text)
+    assert (price.dimension, price.value) == ("currency", value)
+
+
+def _claims(fact: str, parts: list[str]) -> tuple[KnowledgeBaseProfile, list[Claim]]:
+    """A profile of one fact split into claims, each with its figures read in the whole fact."""
+    in_fact = extract_quantities(fact)
+    claims, start = [], 0
+    for part in parts:
+        start = fact.index(part, start)
+        end = start + len(part)
+        quantities = [q for q in in_fact if start <= q.start and q.end <= end]
+        claims.append(cast(Claim, SimpleNamespace(fact_id="F1", quantities=quantities)))
+        start = end
+    profile = SimpleNamespace(claims=claims, claims_of_fact={"F1": list(range(len(claims)))})
+    return cast(Any, profile), claims
+
+
+@pytest.mark.parametrize(
+    ("fact", "parts", "post"),
+    [
+        (
+            "整机保修3年；滤网、水箱等配件保修1年。",
+            ["整机保修3年；", "滤网、水箱等配件保修1年。"],
+            "滤网坏了也在三年保修里",
+        ),
+        (
+            "The frame is covered for 5 years; batteries and chargers for 1 year.",
+            ["The frame is covered for 5 years;", "batteries and chargers for 1 year."],
+            "spare batteries get 5 years too",
+        ),
+    ],
+)
+def test_a_figure_of_another_claims_condition_is_compared_with_that_claim(
+    fact: str, parts: list[str], post: str
+) -> None:
+    profile, (whole, accessories) = _claims(fact, parts)
+    [claimed] = extract_quantities(post)
+    assert Figures._sibling_for(profile, whole, claimed) is accessories
+    assert [compare(claimed, o) for o in accessories.quantities] == ["differs"]
+    # a figure that names no condition stays with the claim it was paired with
+    [plain] = extract_quantities("保修三年" if "保修" in post else "covered for 5 years")
+    assert Figures._sibling_for(profile, whole, plain) is None

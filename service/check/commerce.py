@@ -25,6 +25,10 @@ _DEAL_OR_COMPARISON = re.compile(
     re.IGNORECASE,
 )
 _PRICE_TOPIC = pattern(_LEXICON, "price_topic")
+_COMPARISON_TOPIC = pattern(_LEXICON, "comparison_topic")
+_RIVAL_WORDS = pattern(_LEXICON, "rival_words")
+# A model name: a capitalised word with a number ("Slate 13", "A119", "M3 Air").
+_MODEL_NAME = re.compile(r"\b[A-Z][A-Za-z]*\d+[A-Za-z\d]*\b|\b[A-Z][a-z]+\s\d{1,4}\b")
 
 
 def talks_deals(text: str) -> bool:
@@ -35,3 +39,16 @@ def talks_deals(text: str) -> bool:
 def is_price_topic(text: str) -> bool:
     """Whether an avoid-topic is about prices, comparisons or promotions."""
     return bool(_PRICE_TOPIC.search(text))
+
+
+def is_comparison_topic(text: str) -> bool:
+    """Whether an avoid-topic is about comparisons with other brands or models."""
+    return bool(_COMPARISON_TOPIC.search(text))
+
+
+def names_rival(text: str, own_names: frozenset[str]) -> bool:
+    """Whether the text sets the product beside another: a word of comparison (平替, versus) or a model name
+    that is none of the knowledge base's own (``own_names``: its words, lower-cased)."""
+    if _RIVAL_WORDS.search(text):
+        return True
+    return any(not set(name.lower().split()) <= own_names for name in (m.group() for m in _MODEL_NAME.finditer(text)))

@@ -328,9 +328,11 @@ def test_price_comparison_and_deal_grammar() -> None:
         "forty bucks off",
         "$20 off",
         "618凑单买的",
+        "the other kettle was $35 more",  # a price difference told as an amount
+        "the rival blender ran about twenty dollars cheaper",
     ]:
         assert talks_deals(text), text
-    for text in ["官方售价399元", "Full price is $120", "在等物流"]:
+    for text in ["官方售价399元", "Full price is $120", "在等物流", "I spent $89 on it and use it daily"]:
         assert not talks_deals(text), text
     assert is_price_topic("Discounts and price comparisons with rival brands.")
     assert not is_price_topic("How loud the pump is.")

@@ -4,7 +4,8 @@ Embeddings place an abstract topic ("price comparisons with competitor brands an
 a concrete post ("a third of the price of its rival", "比实体店便宜"). A bilingual lexicon of deal and
 promotion words (``lexicons/commerce.txt``) and a few comparison constructions recognise such talk; the
 checker uses it only for avoid-topics whose own text is about prices or promotions. A plain statement of
-the official price is not a match.
+the official price is not a match. A comparison topic is also touched by naming another brand or model: a
+word of comparison (平替, versus) or a model name made of none of the knowledge base's own words.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ _DEAL_OR_COMPARISON = re.compile(
     rf"|{alternation(_LEXICON, 'deal_words')}"
     rf"|\b(?:{alternation(_LEXICON, 'fractions')})\s+the\s+price\b"
     r"|\b\d+%?\s*off\b"
-    rf"|[$€£¥]\s?\d+(?:\.\d+)?\s+off\b|\b{_NUMBER}\s+(?:{alternation(_LEXICON, 'currencies')})\s+off\b",
+    rf"|[$€£¥]\s?\d+(?:\.\d+)?\s+(?:off|more|less|cheaper|pricier)\b"
+    rf"|\b{_NUMBER}\s+(?:{alternation(_LEXICON, 'currencies')})\s+(?:off|more|less|cheaper|pricier)\b",
     re.IGNORECASE,
 )
 _PRICE_TOPIC = pattern(_LEXICON, "price_topic")

@@ -7,7 +7,7 @@ import pytest
 from knowledge_base.lexical import LexicalEncoder
 from knowledge_base.lexicons import stem, stopwords
 from service.check.absolute import absolute_claims, analyse_superlatives, reword
-from service.check.commerce import is_price_topic, talks_deals
+from service.check.commerce import is_comparison_topic, is_price_topic, names_rival, talks_deals
 from service.check.polarity import analyse_polarity, denies_previous
 from service.check.quantities import compare, extract_quantities, parse_number, substitute
 from service.check.segmentation import detect_language, split_clauses, split_sentences
@@ -344,12 +344,32 @@ def test_price_comparison_and_deal_grammar() -> None:
         "forty bucks off",
         "$20 off",
         "618凑单买的",
+        "the other kettle was $35 more",  # a price difference told as an amount
+        "the rival blender ran about twenty dollars cheaper",
     ]:
         assert talks_deals(text), text
-    for text in ["官方售价399元", "Full price is $120", "在等物流"]:
+    for text in ["官方售价399元", "Full price is $120", "在等物流", "I spent $89 on it and use it daily"]:
         assert not talks_deals(text), text
     assert is_price_topic("Discounts and price comparisons with rival brands.")
     assert not is_price_topic("How loud the pump is.")
+
+
+def test_another_brand_or_model_named() -> None:
+    own = frozenset({"kettlo", "brew", "7", "k7", "kettle"})  # the words of its own product name and facts
+    for text in [
+        "I nearly got the Steamix S40 instead",  # a model of another brand
+        "My old Pourwell 9 boiled slower",  # a model name without its brand
+        "感觉是某大牌电水壶的平替",
+        "和别家的壶相比烧得更快",
+        "It is basically a dupe of the expensive one",
+    ]:
+        assert names_rival(text, own), text
+    for text in ["The Kettlo K7 boils in three minutes", "Kettlo Brew 7 came yesterday", "烧水很快,K7很安静"]:
+        assert not names_rival(text, own), text
+    assert is_comparison_topic("Comparisons with Steamix or other kettle brands.")
+    assert is_comparison_topic("与其他品牌比价格或称作平替。")
+    assert not is_comparison_topic("How loud the pump is.")
+    assert not is_comparison_topic("壶底容易结水垢。")
 
 
 def test_lexicons_are_data_and_shared() -> None:

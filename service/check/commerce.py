@@ -4,7 +4,8 @@ Embeddings place an abstract topic ("price comparisons with competitor brands an
 a concrete post ("a third of the price of its rival", "比实体店便宜"). A bilingual lexicon of deal and
 promotion words (``lexicons/commerce.txt``) and a few comparison constructions recognise such talk; the
 checker uses it only for avoid-topics whose own text is about prices or promotions. A plain statement of
-the official price is not a match.
+the official price is not a match. A comparison topic is also touched by naming another brand or model: a
+word of comparison (平替, versus) or a model name made of none of the knowledge base's own words.
 """
 
 from __future__ import annotations
@@ -21,10 +22,15 @@ _DEAL_OR_COMPARISON = re.compile(
     rf"|{alternation(_LEXICON, 'deal_words')}"
     rf"|\b(?:{alternation(_LEXICON, 'fractions')})\s+the\s+price\b"
     r"|\b\d+%?\s*off\b"
-    rf"|[$€£¥]\s?\d+(?:\.\d+)?\s+off\b|\b{_NUMBER}\s+(?:{alternation(_LEXICON, 'currencies')})\s+off\b",
+    rf"|[$€£¥]\s?\d+(?:\.\d+)?\s+(?:off|more|less|cheaper|pricier)\b"
+    rf"|\b{_NUMBER}\s+(?:{alternation(_LEXICON, 'currencies')})\s+(?:off|more|less|cheaper|pricier)\b",
     re.IGNORECASE,
 )
 _PRICE_TOPIC = pattern(_LEXICON, "price_topic")
+_COMPARISON_TOPIC = pattern(_LEXICON, "comparison_topic")
+_RIVAL_WORDS = pattern(_LEXICON, "rival_words")
+# A model name: a capitalised word with a number ("Slate 13", "A119", "M3 Air").
+_MODEL_NAME = re.compile(r"\b[A-Z][A-Za-z]*\d+[A-Za-z\d]*\b|\b[A-Z][a-z]+\s\d{1,4}\b")
 
 
 def talks_deals(text: str) -> bool:
@@ -35,3 +41,16 @@ def talks_deals(text: str) -> bool:
 def is_price_topic(text: str) -> bool:
     """Whether an avoid-topic is about prices, comparisons or promotions."""
     return bool(_PRICE_TOPIC.search(text))
+
+
+def is_comparison_topic(text: str) -> bool:
+    """Whether an avoid-topic is about comparisons with other brands or models."""
+    return bool(_COMPARISON_TOPIC.search(text))
+
+
+def names_rival(text: str, own_names: frozenset[str]) -> bool:
+    """Whether the text sets the product beside another: a word of comparison (平替, versus) or a model name
+    that is none of the knowledge base's own (``own_names``: its words, lower-cased)."""
+    if _RIVAL_WORDS.search(text):
+        return True
+    return any(not set(name.lower().split()) <= own_names for name in (m.group() for m in _MODEL_NAME.finditer(text)))

@@ -11,7 +11,7 @@ right for another condition; the clause's polarity flags, language and length; t
 For an absolute term: how near the sentence is to the product, whether it names it, negation, the term's
 length and whether it is a bare superlative. For the key messages a clause may carry and the avoid-topics it
 may touch: the similarity, its margin over the facts, a linked claim, the gap to the next message or topic,
-deal talk, and the clause's flags.
+deal talk, for a comparison topic whether another brand or model is named, and the clause's flags.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 
-from service.check.commerce import is_price_topic
+from service.check.commerce import is_comparison_topic, is_price_topic, names_rival
 from service.check.cues import Cues
 from service.check.decision import Features
 from service.check.profile import KnowledgeBaseProfile, Target
@@ -233,7 +233,6 @@ class Evidence:
             linked = about & message.linked_claims
             if score < th.message_floor and not linked:
                 continue
-            linked_cosine = max((unit.claim_cosines.get(i, 0.0) for i in message.linked_claims), default=0.0)
             # The facts a message rests on are no rivals to it: only the others are.
             unlinked = max((v for i, v in unit.claim_cosines.items() if i not in message.linked_claims), default=0.0)
             features = {
@@ -241,12 +240,12 @@ class Evidence:
                 "margin": score - unlinked,
                 "close_and_apart": float(score >= 0.45 and score - rival >= 0.05),
                 "linked": float(bool(linked)),
-                "linked_cosine": linked_cosine,
                 "gap_to_next": score - max((v for i, v in enumerate(unit.message_scores) if i != position), default=0),
                 "prohibited": float(unit.prohibited),
                 **context,
             }
             carries.append((message, score, features))
+        other_product = float(names_rival(unit.span.text, profile.own_words))
         touches: list[TargetCandidate] = []
         for position, (topic, score) in enumerate(zip(profile.avoid_topics, unit.topic_scores, strict=True)):
             price_grammar = unit.deal_talk and is_price_topic(topic.text)
@@ -259,6 +258,8 @@ class Evidence:
                 "deal_talk": float(unit.deal_talk),
                 "price_topic": float(is_price_topic(topic.text)),
                 "price_grammar": float(price_grammar),
+                # a comparison topic is touched by naming another brand or model, even without its brand
+                "names_rival": other_product * float(is_comparison_topic(topic.text)),
                 "gap_to_next": score - max((v for i, v in enumerate(unit.topic_scores) if i != position), default=0),
                 **shared_words(topic),
                 **context,

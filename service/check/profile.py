@@ -162,6 +162,13 @@ class KnowledgeBaseProfile:
         for target in self.prohibited:
             target.distinctive_terms = content_terms(target.text) - product_words
         self.prohibited_by_id = {target.item_id: target for target in self.prohibited}
+        # The words the brand uses for itself (not its avoid-topics, which name its rivals): a model name in a post
+        # that is made of none of them is another product's.
+        self.own_words = frozenset(
+            word.lower()
+            for text in [kb.brand, kb.product, *(item.text for item in [*kb.facts, *kb.key_messages])]
+            for word in re.findall(r"[A-Za-z0-9]+", text)
+        )
         self._target_terms: dict[tuple[ItemKind, str], frozenset[str]] = {}
         self.term_weight = term_weights(
             strip_names(self.names, text)

@@ -144,6 +144,15 @@ def test_sentences_and_clauses_keep_offsets() -> None:
         ("呢部機冇遙控", True, False),
         ("@sam_k nope, never in the oven, stovetop only", True, True),
         ("不是不能用，只是慢", False, False),  # adjacent double negation
+        ("这款台灯没有遥控也没有定时", True, False),  # coordinated denials do not cancel out
+        ("不加糖不加盐", True, False),
+        ("The kettle has no filter and no lid lock", True, False),
+        ("neither a timer nor a display", True, False),
+        ("not without a spare battery", False, False),
+        ("The glaze is free of lead", True, False),
+        ("the strap was replaced free of charge", False, False),
+        ("折叠起来特别方便", False, False),  # 特别 is no 别 (don't)
+        ("两代的区别在屏幕上", False, False),
     ],
 )
 def test_polarity(text: str, negated: bool, prohibitive: bool) -> None:

@@ -153,6 +153,10 @@ def test_sentences_and_clauses_keep_offsets() -> None:
         ("the strap was replaced free of charge", False, False),
         ("折叠起来特别方便", False, False),  # 特别 is no 别 (don't)
         ("两代的区别在屏幕上", False, False),
+        ("充一次电差不多能用一周", False, False),  # degree and feeling idioms deny nothing
+        ("露营的时候根本离不开这盏灯", False, False),
+        ("Can't wait to try the new grinder", False, False),
+        ("You can't go wrong with this lamp", False, False),
     ],
 )
 def test_polarity(text: str, negated: bool, prohibitive: bool) -> None:

@@ -44,6 +44,11 @@ class CheckThresholds(BaseModel):
         description="A contradiction is proposed when the fact claim contains this share of the clause's content "
         "terms (negation removed).",
     )
+    contradiction_scope: float = Field(
+        0.5,
+        description="...or when the other side speaks of this weighted share of what the denying side's negation "
+        "governs.",
+    )
     usage_min: float = Field(0.22, description="Affirming a use its best claim forbids is proposed from this cosine.")
     prohibited_min: float = Field(0.50, description="Making a prohibited claim is proposed from this cosine...")
     prohibited_shared_min: float = Field(

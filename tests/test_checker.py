@@ -79,6 +79,14 @@ def test_numeric_distortion_names_both_figures_and_corrects_the_sentence(checker
         (BRUSH, "I just put the handle in the dishwasher to clean it.", {("F4", "usage")}),
         (BLENDER, "支持蓝牙,可以用手机App控制。", {("F11", "contradiction")}),
         (BRUSH, "It connects to an app over Bluetooth.", {("F8", "contradiction")}),
+        # a long clause speaking of what the fact's negation governs, among much else
+        (BLENDER, "周末带去公司以后同事们发现下载手机App就可以远程控制它开始榨汁", {("F11", "contradiction")}),
+        (
+            BRUSH,
+            "After a firmware update last month my partner and I both paired it over Bluetooth with the companion "
+            "app on our phones to track every single session.",
+            {("F8", "contradiction")},
+        ),
     ],
 )
 def test_forbidden_use_and_contradiction_are_proposed(

@@ -148,6 +148,19 @@ def test_sentences_and_clauses_keep_offsets() -> None:
         ("这台风扇晚上特别安静", False, False),
         ("别把水壶放进洗碗机", True, True),
         ("The two kettles weigh 1.2 kg and 1.6 kg respectively", False, False),
+        ("这款台灯没有遥控也没有定时", True, False),  # coordinated denials do not cancel out
+        ("不加糖不加盐", True, False),
+        ("The kettle has no filter and no lid lock", True, False),
+        ("neither a timer nor a display", True, False),
+        ("not without a spare battery", False, False),
+        ("The glaze is free of lead", True, False),
+        ("the strap was replaced free of charge", False, False),
+        ("折叠起来特别方便", False, False),  # 特别 is no 别 (don't)
+        ("两代的区别在屏幕上", False, False),
+        ("充一次电差不多能用一周", False, False),  # degree and feeling idioms deny nothing
+        ("露营的时候根本离不开这盏灯", False, False),
+        ("Can't wait to try the new grinder", False, False),
+        ("You can't go wrong with this lamp", False, False),
     ],
 )
 def test_polarity(text: str, negated: bool, prohibitive: bool) -> None:

@@ -99,12 +99,8 @@ class Evidence:
         scope_covered = 0.0
         if nearest is not None and distortion.kind is DistortionKind.CONTRADICTION:
             claim = profile.claims[nearest]
-            if claim.polarity.negated:
-                denied = self.wording.scope_terms(profile, claim.text, claim.polarity)
-                scope_covered = weighted_overlap(denied, clause_terms, profile.term_weight)
-            else:
-                denied = self.wording.scope_terms(profile, unit.span.text, unit.polarity)
-                scope_covered = weighted_overlap(denied, claim_terms, profile.term_weight)
+            clause, text = unit.span.text, claim.text
+            scope_covered = self.wording.scope_covered(profile, clause, unit.polarity, text, claim.polarity)
         # A prohibited claim is made when the clause is nearer to it than to anything the brand does say (generic
         # praise is as near to the key messages), or uses its own words (cure, 治愈) that no fact or message uses.
         distinctive_shared = 0.0

@@ -100,6 +100,8 @@ _ANSWER_NO = re.compile(
 _ANSWER_PARTICLE = re.compile(
     r"^\W*(?:@\S+\s+)?(?:no|nope|nah)\b\s*[,.!:;，。！—-]+|^\W*(?:不是的|不会的|不會的)[,，。!！]", re.IGNORECASE
 )
+# Only a cue right after another negates it: with any word between they are coordinated ("不吃不喝").
+_ADJACENT_GAP = re.compile(r"\s*")
 # A-not-A asks (在不在乎, 能不能, 有没有); its 不/没 is no negation.
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没沒]\1")
 
@@ -136,7 +138,7 @@ def analyse_polarity(text: str, context: str | None = None) -> Polarity:
         if not any(s <= m.start() < e for s, e, _ in cues)
     ]
     cues.extend(negations)
-    negated = len(negations) % 2 == 1 or (prohibitive and not negations)
+    negated = _denies(masked, negations) or (prohibitive and not negations)
     restrictive = bool(_RESTRICTIVE.search(masked))
     scope = assertion_scope(text, context)
     return Polarity(
@@ -211,6 +213,21 @@ def denies_previous(text: str) -> bool:
     the question or report before it is denied."""
     opening = _mask(text)[:24]
     return bool(_ANSWER_NO.search(text) or _DEBUNKING.search(opening) or _DENIALS.search(opening))
+
+
+def _denies(text: str, negations: list[tuple[int, int, str]]) -> bool:
+    """Whether the negation cues deny something: a cue right after another negates it ("不是不能", "not without")
+    and the two cancel out; cues apart each deny their own thing ("no lid and no strap", "不防水不防尘")."""
+    chain = 0
+    previous_end: int | None = None
+    for start, end, _ in sorted(negations):
+        if previous_end is not None and not _ADJACENT_GAP.fullmatch(text[previous_end:start]):
+            if chain % 2 == 1:
+                return True
+            chain = 0
+        chain += 1
+        previous_end = end
+    return chain % 2 == 1
 
 
 def _looks_like_rule(text: str, position: int) -> bool:

@@ -17,7 +17,7 @@ from service.check.polarity import Polarity, analyse_polarity
 from service.check.profile import KnowledgeBaseProfile, blank_names, strip_names
 from service.check.quantities import Quantity, extract_quantities
 from service.check.segmentation import Span, split_clauses
-from service.check.terms import content_terms, terms_overlap
+from service.check.terms import content_terms, terms_overlap, weighted_overlap
 
 Names = re.Pattern[str] | None
 
@@ -96,6 +96,21 @@ class Wording:
         """The content terms after the first negation cue of ``text`` (all of them when it has none)."""
         start = polarity.cues[0][1] if polarity.cues else 0
         return self.terms(strip_names(profile.names, " " * start + text[start:]))
+
+    def scope_covered(
+        self, profile: KnowledgeBaseProfile, clause: str, clause_polarity: Polarity, claim: str, of_claim: Polarity
+    ) -> float:
+        """How much of what the denying side's negation governs the other side speaks of ("has no built-in hub":
+        the hub), words weighed by how distinctive they are in the knowledge base (0 when neither side denies)."""
+        if of_claim.negated:
+            denied = self.scope_terms(profile, claim, of_claim)
+            other = self.terms_without_cues(profile, clause, clause_polarity)
+        elif clause_polarity.negated:
+            denied = self.scope_terms(profile, clause, clause_polarity)
+            other = self.terms_without_cues(profile, claim, of_claim)
+        else:
+            return 0.0
+        return weighted_overlap(denied, other, profile.term_weight)
 
     def coverage(self, profile: KnowledgeBaseProfile, text: str, polarity: Polarity, other: str) -> float:
         """Share of ``text``'s content terms, without its negation cues and names, that occur in ``other``."""

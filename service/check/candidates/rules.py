@@ -68,7 +68,13 @@ class Rules:
             return None
         # Opposite polarity is a contradiction only when the clause speaks of what the claim speaks of:
         # most of its content words (negation removed) occur in the claim.
-        if self.wording.coverage(profile, unit.span.text, content, claim.text) < th.contradiction_coverage:
+        # ...or when what the denying side's negation governs is what the other side speaks of ("the seams need
+        # sealing" against "no seam sealing is needed"), however much else the clause says.
+        if (
+            self.wording.coverage(profile, unit.span.text, content, claim.text) < th.contradiction_coverage
+            and self.wording.scope_covered(profile, unit.span.text, content, claim.text, claim.polarity)
+            < th.contradiction_scope
+        ):
             return None
         says = "denies" if content.negated else "affirms"
         official = "affirms" if content.negated else "denies"

@@ -182,7 +182,7 @@ def test_polarity(text: str, negated: bool, prohibitive: bool) -> None:
         ("这个能折叠？", None, True, False),
         ("请问这个能带上飞机吗 下周出差要用", None, True, False),
         ("一看屏幕就知道水温够不够", None, False, False),  # what the product tells: an indirect whether
-        ("手环能帮你判断是不是中暑了", None, False, False),
+        ("贴片一测就能分辨是不是发烧", None, False, False),
         ("我想知道是不是每天都要换水", None, True, False),  # the writer wonders
         ("The lid light tells you whether the tea is still hot", None, False, False),
         ("I'm not sure whether it fits a car cup holder", None, True, False),

@@ -80,13 +80,13 @@ def test_the_product_name_is_no_distinctive_word_of_a_claim(products: Checker) -
     ("kb", "text", "expected"),
     [
         # The harm denied implies the effect: it prevents it.
-        ("humid", "放了这台在卧室以后,女儿的鼻炎就再没犯过。", {"P1"}),
+        ("humid", "卧室放了它一整个冬天,女儿的鼻炎一次也没发作。", {"P1"}),
         ("helmet", "Since he started wearing it he has never had a concussion.", {"P1"}),
         # A claim worded as a denial is made by a clause that denies the same.
         ("humid", "水箱泼出来也不会漏电。", {"P2"}),
         # The effect denied, a copula denied, or what was (not) said: no claim.
-        ("humid", "它治不了鼻炎,该吃药还得吃药。", set()),
-        ("humid", "客服也没说能预防哮喘。", set()),
+        ("humid", "它治不好鼻炎,该吃药还得吃药。", set()),
+        ("humid", "说明书上从没写过能预防哮喘。", set()),
         ("helmet", "No helmet can stop every concussion.", set()),
         ("helmet", "Sadly it is not a concussion-proof helmet.", set()),
     ],

@@ -181,7 +181,7 @@ def test_polarity(text: str, negated: bool, prohibitive: bool) -> None:
         ("Who needs a second charger?", None, False, False),  # rhetorical
         ("这个能折叠？", None, True, False),
         ("请问这个能带上飞机吗 下周出差要用", None, True, False),
-        ("一看屏幕就知道水温够不够", None, False, False),  # what the product tells: an indirect whether
+        ("屏幕上看得出水温够不够", None, False, False),  # what the product tells: an indirect whether
         ("贴片一测就能分辨是不是发烧", None, False, False),
         ("我想知道是不是每天都要换水", None, True, False),  # the writer wonders
         ("The lid light tells you whether the tea is still hot", None, False, False),

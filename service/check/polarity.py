@@ -62,7 +62,7 @@ _QUESTION_END = re.compile(r"[?？]" + _TRAILING.replace("?？", ""))
 _QUESTION_PARTICLE = re.compile(r"(?:" + alternation(_LEXICON, "question_particles") + r")(?:\s|" + _TRAILING + ")")
 _QUESTION_CUE = pattern(_LEXICON, "question_cues")
 _QUESTION_REPORTING = pattern(_LEXICON, "question_reporting")
-# What the product tells or finds out (就知道X高不高, "tells you whether"): the whether-clause after it is indirect.
+# What the product tells or finds out (看得出电量够不够, "tells you whether"): the whether-clause after it is indirect.
 _EMBEDDING = re.compile(r"(?<![想不没沒])(?:" + alternation(_LEXICON, "embedding_verbs") + ")", re.IGNORECASE)
 # An English question starts with an auxiliary and a subject ("Does it…", "Can you…", "Is the…").
 _EN_QUESTION_START = re.compile(

@@ -158,7 +158,7 @@ class KnowledgeBaseProfile:
         self.messages = self._targets(ItemKind.KEY_MESSAGE, kb.key_messages, split=True, parts_of=message_parts)
         self.avoid_topics = self._targets(ItemKind.AVOID_TOPIC, kb.avoid_topics, split=True)
         self.prohibited = self._targets(ItemKind.PROHIBITED_CLAIM, kb.prohibited_claims, split=False)
-        # The product's own name ("... Dash Cam", "...电饭煲") is what a claim is about, not what it claims.
+        # The product's own name ("... Bike Helmet", "...加湿器") is what a claim is about, not what it claims.
         product_words = frozenset().union(
             content_terms(kb.product), *(content_terms(item.text) for item in [*kb.facts, *kb.key_messages])
         )

@@ -2,7 +2,7 @@
 
 Close means a similarity from ``prohibited_min`` on, or from ``prohibited_shared_min`` on when the clause
 also uses a word only that prohibited claim uses (cure, 治愈). A negated clause makes the claim too when
-the claim itself is worded as a denial (永不爆炸, "no calories") or when what it denies is the harm and not
+the claim itself is worded as a denial (永不漏电, "no sugar at all") or when what it denies is the harm and not
 the effect: "she never got sunburnt again" implies that it prevents sunburn; "it doesn't prevent sunburn"
 and "it is not a sunblock" deny the claim. The correction drops the whole sentence.
 """
@@ -39,15 +39,16 @@ _SAYING = re.compile(
     re.IGNORECASE,
 )
 _COPULAS = frozenset({"不是", "isn't", "isnt", "aren't", "arent", "wasn't", "weren't"})
-# "is not", "'s not", and "no phone is": the negation denies what something is.
+# "is not", "'s not", and "no cream is": the negation denies what something is.
 _COPULA_BEFORE = re.compile(r"(?:\bis|\bare|\bwas|\bwere|'s|'re)\s*$", re.IGNORECASE)
 _COPULA_AFTER = re.compile(r"^\s*(?:\w+\s+){0,2}(?:is|are)\b", re.IGNORECASE)
 
 
 def denies_claim(text: str, cue: str, cue_start: int, cue_end: int) -> bool:
     """Whether a negated clause denies the claim itself rather than a harm: it names a verb of effect
-    ("doesn't cure", "治不了", "没能缓解"), its negation governs a verb of saying ("没说是X", "never claimed")
-    or is a copula ("is not a", "不是", "no phone is"). "再没犯过" and "never got a rash again" deny the harm."""
+    ("doesn't cure", "治不好", "没能缓解"), its negation governs a verb of saying ("从没承诺过X", "never
+    promised") or is a copula ("is not a", "不是", "no cream is"). "一年都没长过痘" and "never got a rash again"
+    deny the harm."""
     lowered = cue.lower()
     copula = (
         lowered in _COPULAS

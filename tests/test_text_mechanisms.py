@@ -161,6 +161,9 @@ def test_sentences_and_clauses_keep_offsets() -> None:
         ("露营的时候根本离不开这盏灯", False, False),
         ("Can't wait to try the new grinder", False, False),
         ("You can't go wrong with this lamp", False, False),
+        ("比别的水壶烧得快", False, False),  # 别的 is "other", not "don't"
+        ("冬天特别好用", False, False),  # 特别 is "especially"
+        ("别把壶身泡水里", True, True),
     ],
 )
 def test_polarity(text: str, negated: bool, prohibitive: bool) -> None:
@@ -195,6 +198,12 @@ def test_polarity(text: str, negated: bool, prohibitive: bool) -> None:
         ("Who needs a second charger?", None, False, False),  # rhetorical
         ("这个能折叠？", None, True, False),
         ("请问这个能带上飞机吗 下周出差要用", None, True, False),
+        ("屏幕上看得出水温够不够", None, False, False),  # what the product tells: an indirect whether
+        ("贴片一测就能分辨是不是发烧", None, False, False),
+        ("我想知道是不是每天都要换水", None, True, False),  # the writer wonders
+        ("The lid light tells you whether the tea is still hot", None, False, False),
+        ("I'm not sure whether it fits a car cup holder", None, True, False),
+        ("脱发该看医生", None, False, True),  # 该 advises the referral
     ],
 )
 def test_assertion_scope(clause: str, sentence: str | None, questioned: bool, debunked: bool) -> None:

@@ -44,6 +44,7 @@ class Polarity:
 
 
 _IDIOMS = re.compile(alternation(_LEXICON, "idioms", "bounds"), re.IGNORECASE)
+_LOOKALIKES = pattern(_LEXICON, "cue_lookalikes")
 _PROHIBITIVE = pattern(_LEXICON, "prohibitive")
 _NEGATION = pattern(_LEXICON, "negation")
 _RESTRICTIVE = re.compile(
@@ -61,6 +62,8 @@ _QUESTION_END = re.compile(r"[?？]" + _TRAILING.replace("?？", ""))
 _QUESTION_PARTICLE = re.compile(r"(?:" + alternation(_LEXICON, "question_particles") + r")(?:\s|" + _TRAILING + ")")
 _QUESTION_CUE = pattern(_LEXICON, "question_cues")
 _QUESTION_REPORTING = pattern(_LEXICON, "question_reporting")
+# What the product tells or finds out (看得出电量够不够, "tells you whether"): the whether-clause after it is indirect.
+_EMBEDDING = re.compile(r"(?<![想不没沒])(?:" + alternation(_LEXICON, "embedding_verbs") + ")", re.IGNORECASE)
 # An English question starts with an auxiliary and a subject ("Does it…", "Can you…", "Is the…").
 _EN_QUESTION_START = re.compile(
     r"^\W*(?:do|does|did|is|are|was|can|could|will|would|should|has|have)\s+"
@@ -115,7 +118,7 @@ def analyse_polarity(text: str, context: str | None = None) -> Polarity:
     """Negation, prohibition and restriction in one clause (double negation cancels out), and whether it
     asserts its claim; ``context`` is the sentence the clause belongs to (reporting and debunking cues
     in its other clauses widen or close the clause's scope)."""
-    masked = _mask(text)
+    masked = _LOOKALIKES.sub(lambda m: " " * len(m.group()), _mask(text))
     cues: list[tuple[int, int, str]] = []
     prohibitive = False
     for match in _PROHIBITIVE.finditer(masked):
@@ -195,15 +198,17 @@ def assertion_scope(clause: str, sentence: str | None = None) -> Scope:
 
 def is_question(text: str) -> bool:
     """Whether a clause asks: a question mark, a final question particle (吗), an A-not-A form (能不能, 是不是),
-    a whether-question ("is it true that", "whether"), or an English auxiliary-first question."""
+    a whether-question ("is it true that", "whether") that no verb of telling or finding out governs, or an
+    English auxiliary-first question."""
     masked = _IDIOMS.sub(lambda m: " " * len(m.group()), text)
     # A question mark after an English statement is surprise, not a question ("The retail price is $149??").
     asks = _QUESTION_END.search(text) and (re.search(_CJK_CHAR, text) or _EN_WH_START.search(text))
+    whether = [m.start() for m in (_QUESTION_CUE.search(masked), _A_NOT_A.search(masked)) if m]
+    embedded = bool(whether) and bool(_EMBEDDING.search(masked[: min(whether)]))
     return bool(
         asks
         or _QUESTION_PARTICLE.search(text)
-        or _QUESTION_CUE.search(masked)
-        or _A_NOT_A.search(masked)
+        or (whether and not embedded)
         or (_EN_QUESTION_START.search(text) and not re.search(r"[.!。！]\s*$", text))
     )
 

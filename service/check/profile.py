@@ -158,7 +158,10 @@ class KnowledgeBaseProfile:
         self.messages = self._targets(ItemKind.KEY_MESSAGE, kb.key_messages, split=True, parts_of=message_parts)
         self.avoid_topics = self._targets(ItemKind.AVOID_TOPIC, kb.avoid_topics, split=True)
         self.prohibited = self._targets(ItemKind.PROHIBITED_CLAIM, kb.prohibited_claims, split=False)
-        product_words = frozenset().union(*(content_terms(item.text) for item in [*kb.facts, *kb.key_messages]))
+        # The product's own name ("... Bike Helmet", "...加湿器") is what a claim is about, not what it claims.
+        product_words = frozenset().union(
+            content_terms(kb.product), *(content_terms(item.text) for item in [*kb.facts, *kb.key_messages])
+        )
         for target in self.prohibited:
             target.distinctive_terms = content_terms(target.text) - product_words
         self.prohibited_by_id = {target.item_id: target for target in self.prohibited}

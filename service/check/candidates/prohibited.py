@@ -1,18 +1,61 @@
-"""Prohibited claims: a clause close to a claim the brand must never make, asserted and not negated.
+"""Prohibited claims: a clause close to a claim the brand must never make, asserted and not denied.
 
 Close means a similarity from ``prohibited_min`` on, or from ``prohibited_shared_min`` on when the clause
-also uses a word only that prohibited claim uses (cure, 治愈). The correction drops the whole sentence.
+also uses a word only that prohibited claim uses (cure, 治愈). A negated clause makes the claim too when
+the claim itself is worded as a denial (永不漏电, "no sugar at all") or when what it denies is the harm and not
+the effect: "she never got sunburnt again" implies that it prevents sunburn; "it doesn't prevent sunburn"
+and "it is not a sunblock" deny the claim. The correction drops the whole sentence.
 """
 
 from __future__ import annotations
 
+import re
+
 from service.check.candidates.distortion import clause_distortion
-from service.check.profile import KnowledgeBaseProfile
+from service.check.lexicons import alternation, entries
+from service.check.profile import KnowledgeBaseProfile, Target
 from service.check.retrieval import Unit
 from service.check.schemas import Distortion, DistortionKind, Edit
 from service.check.segmentation import Span
 from service.check.wording import Wording
 from service.settings import CheckThresholds
+
+_LEXICON = "efficacy.txt"
+# A verb of effect: Chinese anywhere, English stems at the start of a word.
+_EFFECT = re.compile(
+    "(?:"
+    + alternation(_LEXICON, "effects_zh")
+    + r")|\b(?:"
+    + "|".join(re.escape(stem) for stem in entries(_LEXICON, "effects_en"))
+    + r")",
+    re.IGNORECASE,
+)
+_SAYING = re.compile(
+    "(?:"
+    + alternation(_LEXICON, "saying_zh")
+    + r")|\b(?:"
+    + "|".join(re.escape(stem) for stem in entries(_LEXICON, "saying_en"))
+    + r")",
+    re.IGNORECASE,
+)
+_COPULAS = frozenset({"不是", "isn't", "isnt", "aren't", "arent", "wasn't", "weren't"})
+# "is not", "'s not", and "no cream is": the negation denies what something is.
+_COPULA_BEFORE = re.compile(r"(?:\bis|\bare|\bwas|\bwere|'s|'re)\s*$", re.IGNORECASE)
+_COPULA_AFTER = re.compile(r"^\s*(?:\w+\s+){0,2}(?:is|are)\b", re.IGNORECASE)
+
+
+def denies_claim(text: str, cue: str, cue_start: int, cue_end: int) -> bool:
+    """Whether a negated clause denies the claim itself rather than a harm: it names a verb of effect
+    ("doesn't cure", "治不好", "没能缓解"), its negation governs a verb of saying ("从没承诺过X", "never
+    promised") or is a copula ("is not a", "不是", "no cream is"). "一年都没长过痘" and "never got a rash again"
+    deny the harm."""
+    lowered = cue.lower()
+    copula = (
+        lowered in _COPULAS
+        or (lowered == "not" and bool(_COPULA_BEFORE.search(text[:cue_start])))
+        or (lowered == "no" and bool(_COPULA_AFTER.search(text[cue_end:])))
+    )
+    return copula or bool(_EFFECT.search(text) or _SAYING.search(text, cue_end))
 
 
 class ProhibitedClaims:
@@ -25,14 +68,15 @@ class ProhibitedClaims:
     def propose(self, profile: KnowledgeBaseProfile, unit: Unit, sentence: Span) -> list[Distortion]:
         """The prohibited claims the clause makes; marks ``unit.prohibited`` when it makes one. ``sentence`` is
         the clause's sentence at offset 0 (the correction drops all of it)."""
-        if unit.polarity.negated or not unit.polarity.asserted:
+        if not unit.polarity.asserted:
             return []
         found = []
         plain = self.wording.plain(profile, unit.span.text)
         for target, score in zip(profile.prohibited, unit.prohibited_scores, strict=True):
-            if score >= self.thresholds.prohibited_min or (
-                score >= self.thresholds.prohibited_shared_min and self.wording.terms(plain) & target.distinctive_terms
-            ):
+            shared = bool(self.wording.terms(plain) & target.distinctive_terms)
+            if unit.polarity.negated and not self._agrees_negated(unit, target, shared):
+                continue
+            if score >= self.thresholds.prohibited_min or (score >= self.thresholds.prohibited_shared_min and shared):
                 unit.prohibited = True
                 found.append(
                     clause_distortion(
@@ -47,3 +91,11 @@ class ProhibitedClaims:
                     )
                 )
         return found
+
+    def _agrees_negated(self, unit: Unit, target: Target, shared: bool) -> bool:
+        """Whether a negated clause still makes ``target``: the claim is itself a denial, or the clause denies
+        the claim's harm (a word of the claim's own) rather than its effect. A clause that forbids makes no claim."""
+        cues = unit.polarity.cues
+        if unit.polarity.prohibitive or not cues or denies_claim(unit.span.text, cues[0][2], cues[0][0], cues[0][1]):
+            return False
+        return shared or bool(self.wording.polarity(target.text, None).cues)

@@ -3,7 +3,8 @@
 ``absolute.txt``: the absolute and superlative terms China's Advertising Law bans and their English
 counterparts, with the words that tell what a superlative is about; ``polarity.txt``: negation,
 prohibition, restriction, question, hedge, reporting and debunking cues; ``commerce.txt``: the
-vocabulary of prices and deals. The grammar that uses them is in the modules that load them.
+vocabulary of prices and deals; ``efficacy.txt``: the verbs of effect and of saying that tell a denied
+prohibited claim from a denied harm. The grammar that uses them is in the modules that load them.
 """
 
 from __future__ import annotations

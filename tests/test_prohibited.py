@@ -1,0 +1,97 @@
+"""Prohibited claims on two made-up products, one Chinese and one English knowledge base.
+
+What the mechanisms propose is asserted at ``min_confidence=0.0`` (before the fitted decision): whether a
+candidate is reported is the decision's, fitted on the labelled products. Every example is written for
+these tests (the evaluation posts are never copied here)."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge_base.loading import parse_document
+from service.check.checker import Checker
+from service.check.profile import KnowledgeBaseProfile
+
+HUMIDIFIER_KB = """
+id: humid
+brand: 雾川
+product: 雾川 H2 静音加湿器
+lang: zh
+facts:
+  - {id: F1, text: "水箱容量4升,满水可连续加湿18小时。"}
+  - {id: F2, text: "运行噪音最低26分贝。"}
+  - {id: F3, text: "请使用纯净水或凉开水,不要加入精油或香薰。"}
+  - {id: F4, text: "水箱每周清洗一次。"}
+key_messages:
+  - {id: M1, text: "26分贝静音运行,睡觉也不打扰。"}
+  - {id: M2, text: "4升大水箱,一晚不用加水。"}
+avoid_topics:
+  - {id: A1, text: "与其他品牌比价格和促销打折。"}
+prohibited_claims:
+  - {id: P1, text: "加湿器能治疗或预防鼻炎、哮喘等呼吸道疾病。"}
+  - {id: P2, text: "永不漏电、绝对安全等安全保证。"}
+"""
+
+HELMET_KB = """
+id: helmet
+brand: Tallow
+product: Tallow Sprout Kids Bike Helmet
+lang: en
+facts:
+  - {id: F1, text: "The helmet weighs 290 g in size S and 320 g in size M."}
+  - {id: F2, text: "The dial at the back adjusts the fit from 48 to 54 cm."}
+  - {id: F3, text: "Replace the helmet after any crash, even when no damage is visible."}
+  - {id: F4, text: "The rear light runs 10 hours on a charge."}
+key_messages:
+  - {id: M1, text: "A light helmet kids actually want to wear."}
+  - {id: M2, text: "A built-in rear light so drivers see them at dusk."}
+avoid_topics:
+  - {id: A1, text: "Discounts and price comparisons with other brands."}
+prohibited_claims:
+  - {id: P1, text: "The bike helmet prevents head injuries, concussions or other injuries in a crash."}
+"""
+
+
+@pytest.fixture(scope="module")
+def products(checker: Checker) -> Checker:
+    for document in (HUMIDIFIER_KB, HELMET_KB):
+        kb = parse_document(document, "yaml")
+        checker.repository.save(kb.id, kb.content)
+    return checker
+
+
+def proposed(checker: Checker, kb: str, text: str) -> set[str]:
+    """The prohibited claims the mechanisms propose for ``text``, before the decision."""
+    result = checker.check(kb, text, min_confidence=0.0)
+    return {d.fact_id or "" for d in result.distortions if d.kind.value == "prohibited"}
+
+
+def test_the_product_name_is_no_distinctive_word_of_a_claim(products: Checker) -> None:
+    """A claim names the product it is about ("kids bike helmet", "加湿器"); its distinctive words are what
+    it claims (injuries, 鼻炎), so that a clause naming the product does not pass as using the claim's words."""
+    for kb_id, about in (("helmet", {"bik"}), ("humid", {"湿器"})):
+        profile: KnowledgeBaseProfile = products.profiles.get(products.repository.get(kb_id))
+        for target in profile.prohibited:
+            assert not target.distinctive_terms & about, (kb_id, target.distinctive_terms)
+    assert proposed(products, "helmet", "Honestly the comfiest bike helmet we have tried.") == set()
+
+
+@pytest.mark.parametrize(
+    ("kb", "text", "expected"),
+    [
+        # The harm denied implies the effect: it prevents it.
+        ("humid", "卧室放了它一整个冬天,女儿的鼻炎一次也没发作。", {"P1"}),
+        ("helmet", "Since he started wearing it he has never had a concussion.", {"P1"}),
+        # A claim worded as a denial is made by a clause that denies the same.
+        ("humid", "水箱泼出来也不会漏电。", {"P2"}),
+        # The effect denied, a copula denied, or what was (not) said: no claim.
+        ("humid", "它治不好鼻炎,该吃药还得吃药。", set()),
+        ("humid", "说明书上从没写过能预防哮喘。", set()),
+        ("helmet", "No helmet can stop every concussion.", set()),
+        ("helmet", "Sadly it is not a concussion-proof helmet.", set()),
+    ],
+)
+def test_a_negated_clause_makes_the_claim_when_it_denies_the_harm(
+    products: Checker, kb: str, text: str, expected: set[str]
+) -> None:
+    assert proposed(products, kb, text) == expected

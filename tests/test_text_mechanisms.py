@@ -144,6 +144,9 @@ def test_sentences_and_clauses_keep_offsets() -> None:
         ("呢部機冇遙控", True, False),
         ("@sam_k nope, never in the oven, stovetop only", True, True),
         ("不是不能用，只是慢", False, False),  # adjacent double negation
+        ("两种杯盖分别重80克和95克", False, False),  # 别 inside a word forbids nothing
+        ("这个壶嘴特别好倒", False, False),
+        ("别把杯盖放进烤箱", True, True),
     ],
 )
 def test_polarity(text: str, negated: bool, prohibitive: bool) -> None:

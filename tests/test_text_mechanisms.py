@@ -164,9 +164,6 @@ def test_sentences_and_clauses_keep_offsets() -> None:
         ("比别的水壶烧得快", False, False),  # 别的 is "other", not "don't"
         ("冬天特别好用", False, False),  # 特别 is "especially"
         ("别把壶身泡水里", True, True),
-        ("两种杯盖分别重80克和95克", False, False),  # 别 inside a word forbids nothing
-        ("这个壶嘴特别好倒", False, False),
-        ("别把杯盖放进烤箱", True, True),
     ],
 )
 def test_polarity(text: str, negated: bool, prohibitive: bool) -> None:
@@ -453,37 +450,3 @@ def test_promises_ranks_and_superlatives_stay_claims(text: str) -> None:
 def test_a_superlative_next_to_a_setting_is_still_a_claim_when_it_ranks_the_product() -> None:
     assert [c.term for c in absolute_claims("风速开到最大也很安静,是市面上最安静的风扇。")] != []
     assert [c.term for c in absolute_claims("This is the quietest fan on the market, even at max speed.")] != []
-
-
-def _sides(fact: str) -> list[tuple[str, str]]:
-    from service.check.profile import split_fact
-    from service.check.rule_reading import rule_sides
-
-    spans = split_fact(fact)
-    return [
-        (s.text, side)
-        for s, side in zip(spans, rule_sides(fact, spans, [analyse_polarity(s.text) for s in spans]), strict=True)
-    ]
-
-
-def test_rule_sides_of_a_fact() -> None:
-    # A list after a prohibition continues it; a clause giving the reason does not.
-    assert _sides("The blender jar must not be boiled, steamed or microwaved; rinse it after use.") == [
-        ("The blender jar must not be boiled", "forbids"),
-        ("steamed or microwaved;", "forbids"),
-        ("rinse it after use.", "requires"),
-    ]
-    assert [side for _, side in _sides("Never stack crates on the lid, as it can crack.")] == ["forbids", ""]
-    assert [side for _, side in _sides("开盖后须密封，存放于阴凉处，不要冷冻。")] == ["requires", "requires", "forbids"]
-    assert [side for _, side in _sides("滤网可水洗，但电机座不可浸水。")] == ["", "forbids"]
-    # Not rules: a feature, a duration, an adjective that looks like a verb of use.
-    assert not any(side for _, side in _sides("充满电约需2小时，不支持无线充电。"))
-    assert not any(side for _, side in _sides("Clean air output is 300 m³/h."))
-    assert [side for _, side in _sides("The kettle is not suitable for milk.")] == ["forbids"]
-    assert [side for _, side in _sides("本品不适合3岁以下儿童。")] == ["forbids"]
-
-
-def test_a_clause_that_leaves_a_step_out() -> None:
-    from service.check.rule_reading import omits
-
-    assert omits("I skip the rinse") and omits("懒得擦干") and not omits("I rinse it every time")

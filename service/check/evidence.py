@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 import re
 
-from service.check.candidates.rules import read_rule
 from service.check.commerce import is_comparison_topic, is_price_topic, names_rival
 from service.check.cues import Cues
 from service.check.decision import Features
@@ -110,20 +109,7 @@ class Evidence:
             target = profile.prohibited_by_id[distortion.fact_id or ""]
             distinctive_shared = float(bool(clause_terms & target.distinctive_terms))
             prohibited_margin = distortion.score - max(unit.message_scores, default=0.0)
-        # A broken rule: whether a required step is left out rather than a forbidden use performed, how much of
-        # what the rule governs (its words after the cue) the clause speaks of, and how much nearer the clause is
-        # to that side of the rule than to the claims of the fact it agrees with.
-        rule_skipped = action_covered = rule_margin = 0.0
-        if distortion.kind is DistortionKind.USAGE:
-            reading = read_rule(profile, unit, distortion.fact_id or "", self.wording)
-            if reading is not None:
-                rule_skipped = float(reading.side == "requires")
-                action_covered = reading.governed
-                rule_margin = reading.margin
         features: Features = {
-            "rule_skipped": rule_skipped,
-            "action_covered": action_covered,
-            "rule_margin": rule_margin,
             "distinctive_shared": distinctive_shared,
             "prohibited_margin": prohibited_margin,
             "claim_covered": claim_covered,

@@ -22,7 +22,6 @@ from knowledge_base.models import AnyItem, ItemKind, KnowledgeBase
 from knowledge_base.repository import Embedder
 from service.check.polarity import Polarity, analyse_polarity
 from service.check.quantities import Quantity, extract_quantities, same_attribute
-from service.check.rule_reading import Side, rule_sides
 from service.check.segmentation import Span, split_clauses, split_sentences
 from service.check.terms import content_terms, term_weights
 
@@ -45,7 +44,6 @@ class Claim:
     polarity: Polarity
     states_maximum: bool
     number: int = 0  # its position among the fact's claims
-    rule: Side = ""  # in a rule fact, whether it forbids or requires a use (see rule_reading)
     vector: Matrix | None = None  # read or embedded on first use: only for facts retrieval returns
     row: int = 0  # its row in the profile's matrix of claim vectors once it has a vector (row 0 is zeros)
 
@@ -221,10 +219,7 @@ class KnowledgeBaseProfile:
         for fact in facts:
             # Figures are read in the whole fact, so that each knows the conditions of its siblings.
             in_fact = extract_quantities(blank_names(self.names, fact.text))
-            spans = split_fact(fact.text)
-            polarities = [analyse_polarity(span.text) for span in spans]
-            sides = rule_sides(fact.text, spans, polarities)
-            for number, (span, polarity, side) in enumerate(zip(spans, polarities, sides, strict=True)):
+            for number, span in enumerate(split_fact(fact.text)):
                 quantities = [
                     dataclasses.replace(q, start=q.start - span.start, end=q.end - span.start)
                     for q in in_fact
@@ -236,10 +231,9 @@ class KnowledgeBaseProfile:
                     fact_text=fact.text,
                     text=span.text,
                     quantities=quantities,
-                    polarity=polarity,
+                    polarity=analyse_polarity(span.text),
                     states_maximum=bool(_MAXIMUM_CUE.search(span.text)),
                     number=number,
-                    rule=side,
                 )
                 self.claims.append(claim)
                 self.claims_of_fact.setdefault(fact.id, []).append(claim.index)

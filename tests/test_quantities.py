@@ -94,6 +94,8 @@ def test_angles_are_not_temperatures() -> None:
         ("The repair shop charged $40 for a new lid", "The kettle retails at $129."),
         ("百元以下的电水壶里算好的", "官方售价299元"),  # a class of products, not this one's price
         ("Best kettle in the $100 price range", "The kettle retails at $129."),
+        ("壶盖摔裂了只好更换，150元", "官方售价299元"),  # the fee is said in the clause before
+        ("售后说要收费，一次30元", "官方售价299元"),
     ],
 )
 def test_a_price_paid_or_a_fee_is_not_compared_with_the_price(claimed: str, official: str) -> None:
@@ -108,6 +110,8 @@ def test_a_price_paid_or_a_fee_is_not_compared_with_the_price(claimed: str, offi
         ("我家闺女才9公斤，推起来很轻松", "The pram weighs 9 kg."),
         ("我家客厅大概25平米", "适用面积40平米"),
         ("Mine came in at 2.9 kg on my bathroom scale", "Weight: 2.5 kg"),
+        ("开着导航骑了三个小时就没电了", "续航8小时"),  # what happened on the writer's own run
+        ("Mine died after 4 hours of music", "Up to 10 hours of playback."),
     ],
 )
 def test_the_writers_own_figures_are_not_specs(claimed: str, official: str) -> None:
@@ -274,3 +278,17 @@ def test_a_hyphenated_count_counts_the_joined_word() -> None:
     assert (figure(fact).value, figure(fact).counted) == (7, "speed")
     assert verdicts(figure("the hub is only 3-speed, fine for town"), fact) == ["differs"]
     assert verdicts(figure("这辆车是7-speed的"), fact) == ["consistent"]
+
+
+@pytest.mark.parametrize(
+    ("text", "dimension"),
+    [
+        ("内存卡最大支持512g", "data"),  # shops write gigabytes with a lowercase g
+        ("256g存储完全够用", "data"),
+        ("The tablet has 64g of storage", "data"),
+        ("一罐奶粉800g", "mass"),
+        ("每勺约5g", "mass"),
+    ],
+)
+def test_a_lowercase_g_next_to_memory_words_is_gigabytes(text: str, dimension: str) -> None:
+    assert figure(text).dimension == dimension

@@ -155,6 +155,7 @@ def test_sentences_and_clauses_keep_offsets() -> None:
         ("not without a spare battery", False, False),
         ("The glaze is free of lead", True, False),
         ("the strap was replaced free of charge", False, False),
+        ("一不小心把杯子摔了", False, False),  # 不小心 "by accident" denies nothing
         ("折叠起来特别方便", False, False),  # 特别 is no 别 (don't)
         ("两代的区别在屏幕上", False, False),
         ("充一次电差不多能用一周", False, False),  # degree and feeling idioms deny nothing

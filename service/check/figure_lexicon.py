@@ -476,7 +476,10 @@ PRODUCT_SUBJECT = (
 # The writer's own measurement, even without a first-person subject.
 OWN_MEASUREMENT = (
     r"实测|實測|自测|自測|亲测|親測|测了|測了|量了|称了|稱了|\b(?:measured|clocked|weighed it|on my \w+ scale|"
-    r"my scale|in my testing|i got|i get|i'm getting|i am getting)\b"
+    r"my scale|in my testing|i got|i get|i'm getting|i am getting)\b|"
+    # what happened when the writer ran it: it died after N, 看N小时就没电了
+    r"就(?:没电|沒電|关机|關機|要充电|要充電|得充电|得充電|顶不住|頂不住|撑不住|撐不住)|"
+    r"\b(?:died|dies|goes dead|went dead|ran out|runs out|drained|drains)\b"
 )
 # Getting and having it: the span after these is how long the writer has owned or used it.
 OWNED_FOR = (
@@ -496,8 +499,9 @@ PAID = (
 # Fees are not the product's price.
 FEE = (
     r"安装费|安裝費|运费|運費|邮费|郵費|上门费|上門費|服务费|服務費|配送费|配送費|押金|手续费|手續費|维修|維修|修理|配件|"
+    r"收费|收費|掏钱|掏錢|要钱|要錢|更换|更換|换屏|換屏|换电池|換電池|换内屏|換內屏|换外屏|換外屏|"
     r"\b(?:fee|fees|shipping|postage|delivery charge|installation|install cost|tax|taxes|deposit|tip|extra|on top|"
-    r"repair|repairs|replacement part)\b"
+    r"repair|repairs|replacement part|to replace|to fix|charged me|charge me)\b"
 )
 
 # Variant pairs: where a fact names one variant's figure ("$749 for the Pro") and not the other's, the

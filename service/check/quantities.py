@@ -563,6 +563,7 @@ _BASIS_BEFORE = re.compile(r"(?:每|\bper|\beach|/)\s*$", re.IGNORECASE)
 _OWNED_FOR = re.compile(OWNED_FOR, re.IGNORECASE)
 _PAID_CUES = re.compile(PAID, re.IGNORECASE)
 _FEE = re.compile(FEE, re.IGNORECASE)
+_LEAD_CHARS = 12
 _WEAK_SEPARATORS = re.compile(r"[,，、;；。!！?？\n:：|]|\.(?=\s|$)| / ")
 _STRONG_SEPARATORS = re.compile(r"[;；。!！?？\n]|\.(?=\s|$)| / ")
 _CONJUNCTION = re.compile(r"\b(?:and|or|while|whereas|but|vs\.?|versus)\b|和|或|而|与|與|及|跟|[+＋&]", re.IGNORECASE)
@@ -698,9 +699,11 @@ def _role(text: str, q: Quantity, clause: tuple[int, int]) -> str:
     if q.dimension == "currency":
         if _PRICE_CLASS_AFTER.match(text[q.end : clause[1]]):
             return "class"
+        # What was bought or paid for may be said just before the clause ("换了块屏，花了300").
+        lead = text[max(0, clause[0] - _LEAD_CHARS) : clause[1]] if q.start - clause[0] <= _LEAD_CHARS else whole
         if _PAID_CUES.search(whole):
             return "deal"
-        if _FEE.search(whole):
+        if _FEE.search(lead):
             return "fee"
         if q.role == "deal" and _SPEC_SOURCE.search(whole):
             return "level"  # "官方价才899,比预想的低": the official price, quoted
@@ -975,6 +978,12 @@ def _bound_before(text: str, start: int) -> str:
     return "exact"
 
 
+# Memory words next to a lowercase "g": the figure is gigabytes, as shops write them.
+_STORAGE_CONTEXT = re.compile(
+    r"内存|內存|存储|存儲|储存|儲存|运存|運存|闪存|閃存|扩展|擴展|\b(?:rom|ram|storage|memory|microsd|sd card)\b", re.I
+)
+
+
 def _from_match(text: str, match: re.Match[str]) -> Quantity | None:
     number_text = match.group("num")
     value = parse_number(number_text)
@@ -1041,6 +1050,8 @@ def _from_match(text: str, match: re.Match[str]) -> Quantity | None:
             return None
         if unit_text == "G" and not match.group("sep"):
             dimension, canonical, factor, unit_text = "data", "GB", 1.0, "GB"  # "512G", "12G内存": storage
+        if unit_text == "g" and not match.group("sep") and _STORAGE_CONTEXT.search(text[max(0, start - 8) : end + 12]):
+            dimension, canonical, factor, unit_text = "data", "GB", 1.0, "GB"  # "128g内存", "扩展到256g": not grams
         quantity = _measure(text, match, value, high, unit_text, dimension, canonical, factor)
         return _adjusted(text, match, quantity, after, split_decimal)
     if prefix:

@@ -93,9 +93,10 @@ class ProhibitedClaims:
         return found
 
     def _agrees_negated(self, unit: Unit, target: Target, shared: bool) -> bool:
-        """Whether a negated clause still makes ``target``: the claim is itself a denial, or the clause denies
-        the claim's harm (a word of the claim's own) rather than its effect. A clause that forbids makes no claim."""
+        """Whether a negated clause still makes ``target``: it denies the claim's harm (a word of the claim's own)
+        rather than its effect. A clause that forbids makes no claim. Resemblance alone is not enough, even to a
+        claim worded as a denial: a complaint that the harm happened resembles "it never happens" as closely."""
         cues = unit.polarity.cues
         if unit.polarity.prohibitive or not cues or denies_claim(unit.span.text, cues[0][2], cues[0][0], cues[0][1]):
             return False
-        return shared or bool(self.wording.polarity(target.text, None).cues)
+        return shared

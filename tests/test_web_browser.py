@@ -210,6 +210,7 @@ def test_with_keys_editors_edit_and_the_audit_log_names_them(keyed_live_server: 
     page.fill("#key", TEST_KEYS["editor"])
     page.get_by_role("button", name="Log in").click()
     page.select_option("#kb", "lumo-sonic-3")
+    page.wait_for_load_state("networkidle")  # the chosen knowledge base's items are drawn anew
     row = page.locator("tr", has_text="F10")
     row.locator(".item-text").click()
     row.locator("textarea").fill("The recommended retail price is $69.")

@@ -21,23 +21,16 @@ from service.check.wording import Wording
 from service.settings import CheckThresholds
 
 _LEXICON = "efficacy.txt"
-# A verb of effect: Chinese anywhere, English stems at the start of a word.
-_EFFECT = re.compile(
-    "(?:"
-    + alternation(_LEXICON, "effects_zh")
-    + r")|\b(?:"
-    + "|".join(re.escape(stem) for stem in entries(_LEXICON, "effects_en"))
-    + r")",
-    re.IGNORECASE,
-)
-_SAYING = re.compile(
-    "(?:"
-    + alternation(_LEXICON, "saying_zh")
-    + r")|\b(?:"
-    + "|".join(re.escape(stem) for stem in entries(_LEXICON, "saying_en"))
-    + r")",
-    re.IGNORECASE,
-)
+
+
+def _cue_pattern(section: str) -> re.Pattern[str]:
+    """A lexicon's cues of ``section``: Chinese anywhere, English stems at the start of a word."""
+    english = "|".join(re.escape(stem) for stem in entries(_LEXICON, f"{section}_en"))
+    return re.compile(f"(?:{alternation(_LEXICON, f'{section}_zh')})|\\b(?:{english})", re.IGNORECASE)
+
+
+_EFFECT = _cue_pattern("effects")  # a verb of effect (cures, 治愈)
+_SAYING = _cue_pattern("saying")  # a verb of saying (claimed, 宣传)
 _COPULAS = frozenset({"不是", "isn't", "isnt", "aren't", "arent", "wasn't", "weren't"})
 # "is not", "'s not", and "no cream is": the negation denies what something is.
 _COPULA_BEFORE = re.compile(r"(?:\bis|\bare|\bwas|\bwere|'s|'re)\s*$", re.IGNORECASE)

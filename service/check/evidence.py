@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import re
 
-from service.check.commerce import is_comparison_topic, is_price_topic, names_rival
+from service.check.commerce import names_rival
 from service.check.cues import Cues
 from service.check.decision import Features
 from service.check.profile import KnowledgeBaseProfile, Target
@@ -241,10 +241,11 @@ class Evidence:
                 **context,
             }
             carries.append((message, score, features))
-        other_product = float(names_rival(unit.span.text, profile.own_words))
+        comparing = any(topic.comparison_topic for topic in profile.avoid_topics)
+        other_product = float(comparing and names_rival(unit.span.text, profile.own_words))
         touches: list[TargetCandidate] = []
         for position, (topic, score) in enumerate(zip(profile.avoid_topics, unit.topic_scores, strict=True)):
-            price_grammar = unit.deal_talk and is_price_topic(topic.text)
+            price_grammar = unit.deal_talk and topic.price_topic
             if score < th.avoid_floor and not price_grammar:
                 continue
             features = {
@@ -252,10 +253,10 @@ class Evidence:
                 "margin": score - rival,
                 "close_and_apart": float(score >= 0.40 and score - rival >= 0.1),
                 "deal_talk": float(unit.deal_talk),
-                "price_topic": float(is_price_topic(topic.text)),
+                "price_topic": float(topic.price_topic),
                 "price_grammar": float(price_grammar),
                 # a comparison topic is touched by naming another brand or model, even without its brand
-                "names_rival": other_product * float(is_comparison_topic(topic.text)),
+                "names_rival": other_product * float(topic.comparison_topic),
                 "gap_to_next": score - max((v for i, v in enumerate(unit.topic_scores) if i != position), default=0),
                 **shared_words(topic),
                 **context,

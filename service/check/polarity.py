@@ -103,8 +103,6 @@ _ANSWER_NO = re.compile(
 _ANSWER_PARTICLE = re.compile(
     r"^\W*(?:@\S+\s+)?(?:no|nope|nah)\b\s*[,.!:;，。！—-]+|^\W*(?:不是的|不会的|不會的)[,，。!！]", re.IGNORECASE
 )
-# Only a cue right after another negates it: with any word between they are coordinated ("不吃不喝").
-_ADJACENT_GAP = re.compile(r"\s*")
 # A-not-A asks (在不在乎, 能不能, 有没有); its 不/没 is no negation.
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没沒]\1")
 
@@ -226,7 +224,8 @@ def _denies(text: str, negations: list[tuple[int, int, str]]) -> bool:
     chain = 0
     previous_end: int | None = None
     for start, end, _ in sorted(negations):
-        if previous_end is not None and not _ADJACENT_GAP.fullmatch(text[previous_end:start]):
+        # Only a cue right after another negates it: with any word between they are coordinated ("不吃不喝").
+        if previous_end is not None and text[previous_end:start].strip():
             if chain % 2 == 1:
                 return True
             chain = 0

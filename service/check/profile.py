@@ -20,6 +20,7 @@ import numpy as np
 
 from knowledge_base.models import AnyItem, ItemKind, KnowledgeBase
 from knowledge_base.repository import Embedder
+from service.check.commerce import is_comparison_topic, is_price_topic
 from service.check.polarity import Polarity, analyse_polarity
 from service.check.quantities import Quantity, extract_quantities, same_attribute
 from service.check.segmentation import Span, split_clauses, split_sentences
@@ -59,6 +60,8 @@ class Target:
     vectors: Matrix
     linked_claims: set[int] = field(default_factory=set)
     distinctive_terms: frozenset[str] = frozenset()  # its words that no fact or key message uses
+    price_topic: bool = False  # an avoid-topic about prices, comparisons or promotions
+    comparison_topic: bool = False  # an avoid-topic about comparisons with other brands or models
 
 
 @functools.lru_cache(maxsize=256)
@@ -157,6 +160,8 @@ class KnowledgeBaseProfile:
         self._read_claims(kb.facts)
         self.messages = self._targets(ItemKind.KEY_MESSAGE, kb.key_messages, split=True, parts_of=message_parts)
         self.avoid_topics = self._targets(ItemKind.AVOID_TOPIC, kb.avoid_topics, split=True)
+        for topic in self.avoid_topics:
+            topic.price_topic, topic.comparison_topic = is_price_topic(topic.text), is_comparison_topic(topic.text)
         self.prohibited = self._targets(ItemKind.PROHIBITED_CLAIM, kb.prohibited_claims, split=False)
         # The product's own name ("... Bike Helmet", "...加湿器") is what a claim is about, not what it claims.
         product_words = frozenset().union(

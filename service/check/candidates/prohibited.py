@@ -2,9 +2,9 @@
 
 Close means a similarity from ``prohibited_min`` on, or from ``prohibited_shared_min`` on when the clause
 also uses a word only that prohibited claim uses (cure, 治愈). A negated clause makes the claim too when
-the claim itself is worded as a denial (永不漏电, "no sugar at all") or when what it denies is the harm and not
-the effect: "she never got sunburnt again" implies that it prevents sunburn; "it doesn't prevent sunburn"
-and "it is not a sunblock" deny the claim. The correction drops the whole sentence.
+it uses such a word and what it denies is the harm and not the effect: "she never got sunburnt again"
+implies that it prevents sunburn; "it doesn't prevent sunburn" and "it is not a sunblock" deny the claim.
+The correction drops the whole sentence.
 """
 
 from __future__ import annotations

@@ -165,6 +165,15 @@ def test_sentences_and_clauses_keep_offsets() -> None:
         ("比别的水壶烧得快", False, False),  # 别的 is "other", not "don't"
         ("冬天特别好用", False, False),  # 特别 is "especially"
         ("别把壶身泡水里", True, True),
+        # what must be bought on its own is not part of the product
+        ("滤网要另外花钱买", True, False),
+        ("配套的收纳包需另购", True, False),
+        ("The carry bag is sold separately", True, False),
+        ("the wall mount costs extra", True, False),
+        ("and the spare blade is an extra $15", True, False),
+        ("不用另外买转接头", False, False),  # not needing to buy it separately: it comes with it
+        ("灯光效果名不虚传", False, False),  # idioms of praise built on 不
+        ("孩子拿到以后爱不释手", False, False),
     ],
 )
 def test_polarity(text: str, negated: bool, prohibitive: bool) -> None:
@@ -205,6 +214,8 @@ def test_polarity(text: str, negated: bool, prohibitive: bool) -> None:
         ("The lid light tells you whether the tea is still hot", None, False, False),
         ("I'm not sure whether it fits a car cup holder", None, True, False),
         ("脱发该看医生", None, False, True),  # 该 advises the referral
+        ("加不加冰块都能打", None, False, False),  # A-not-A before 都/也 concedes "whether or not"
+        ("开不开灯也照样能找到", None, False, False),
     ],
 )
 def test_assertion_scope(clause: str, sentence: str | None, questioned: bool, debunked: bool) -> None:

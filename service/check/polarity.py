@@ -47,6 +47,11 @@ _IDIOMS = re.compile(alternation(_LEXICON, "idioms", "bounds"), re.IGNORECASE)
 _LOOKALIKES = pattern(_LEXICON, "cue_lookalikes")
 _PROHIBITIVE = pattern(_LEXICON, "prohibitive")
 _NEGATION = pattern(_LEXICON, "negation")
+# "costs an extra $40", "要另外掏钱买": a price on its own denies that the product comes with it.
+_NOT_INCLUDED = re.compile(
+    alternation(_LEXICON, "not_included") + r"|\bextra\s*[$£€¥]\s*\d|另外[^，,。！!？?]{0,4}?(?:买|買|购|購)",
+    re.IGNORECASE,
+)
 _RESTRICTIVE = re.compile(
     alternation(_LEXICON, "restrictive") + r"|\bonly\b(?= [a-z]+ (?:the )?(?:included|supplied|original))",
     re.IGNORECASE,
@@ -105,6 +110,8 @@ _ANSWER_PARTICLE = re.compile(
 )
 # A-not-A asks (在不在乎, 能不能, 有没有); its 不/没 is no negation.
 _A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没沒]\1")
+# ...unless 都/也 follows it: "洗不洗都行" is "whether or not", a concession, not a question.
+_CONCESSIVE = re.compile(r"[^，,。！!？?]{0,8}?[都也]")
 
 
 def _mask(text: str) -> str:
@@ -138,6 +145,11 @@ def analyse_polarity(text: str, context: str | None = None) -> Polarity:
         for m in _NEGATION.finditer(masked)
         if not any(s <= m.start() < e for s, e, _ in cues)
     ]
+    negations.extend(
+        (m.start(), m.end(), m.group())
+        for m in _NOT_INCLUDED.finditer(masked)
+        if not any(s <= m.start() < e or m.start() <= s < m.end() for s, e, _ in (*cues, *negations))
+    )
     cues.extend(negations)
     negated = _denies(masked, negations) or (prohibitive and not negations)
     restrictive = bool(_RESTRICTIVE.search(masked))
@@ -201,7 +213,8 @@ def is_question(text: str) -> bool:
     masked = _IDIOMS.sub(lambda m: " " * len(m.group()), text)
     # A question mark after an English statement is surprise, not a question ("The retail price is $149??").
     asks = _QUESTION_END.search(text) and (re.search(_CJK_CHAR, text) or _EN_WH_START.search(text))
-    whether = [m.start() for m in (_QUESTION_CUE.search(masked), _A_NOT_A.search(masked)) if m]
+    a_not_a = next((m for m in _A_NOT_A.finditer(masked) if not _CONCESSIVE.match(masked, m.end())), None)
+    whether = [m.start() for m in (_QUESTION_CUE.search(masked), a_not_a) if m]
     embedded = bool(whether) and bool(_EMBEDDING.search(masked[: min(whether)]))
     return bool(
         asks

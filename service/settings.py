@@ -42,7 +42,7 @@ class CheckThresholds(BaseModel):
     contradiction_coverage: float = Field(
         0.2,
         description="A contradiction is proposed when the fact claim contains this share of the clause's content "
-        "terms (negation removed).",
+        "terms (negation removed), each weighed by how distinctive it is in the knowledge base.",
     )
     contradiction_scope: float = Field(
         0.5,

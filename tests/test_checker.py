@@ -79,6 +79,8 @@ def test_numeric_distortion_names_both_figures_and_corrects_the_sentence(checker
         (BRUSH, "I just put the handle in the dishwasher to clean it.", {("F4", "usage")}),
         (BLENDER, "支持蓝牙,可以用手机App控制。", {("F11", "contradiction")}),
         (BRUSH, "It connects to an app over Bluetooth.", {("F8", "contradiction")}),
+        # the fact includes it; the clause says it must be bought on its own
+        (BRUSH, "Annoyingly the charging stand is sold separately.", {("F3", "contradiction")}),
         # a long clause speaking of what the fact's negation governs, among much else
         (BLENDER, "周末带去公司以后同事们发现下载手机App就可以远程控制它开始榨汁", {("F11", "contradiction")}),
         (

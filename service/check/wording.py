@@ -118,6 +118,12 @@ class Wording:
             strip_names(profile.names, _without_cues(text, polarity)), strip_names(profile.names, other)
         )
 
+    def weighted_coverage(self, profile: KnowledgeBaseProfile, text: str, polarity: Polarity, other: str) -> float:
+        """:meth:`coverage` with each term weighed by how distinctive it is in the knowledge base: sharing only
+        the product's own noun ("the stroller", "床垫") covers little."""
+        terms = self.terms(strip_names(profile.names, _without_cues(text, polarity)))
+        return weighted_overlap(terms, self.terms(strip_names(profile.names, other)), profile.term_weight)
+
 
 def _without_cues(text: str, polarity: Polarity) -> str:
     """``text`` with its negation cues blanked (offsets kept)."""

@@ -9,6 +9,7 @@ distinctive to each side). Affirming what a claim denies, or denying what it aff
 from __future__ import annotations
 
 from service.check.candidates.distortion import clause_distortion
+from service.check.polarity import Polarity
 from service.check.profile import Claim, KnowledgeBaseProfile
 from service.check.retrieval import Unit
 from service.check.schemas import Distortion, DistortionKind
@@ -67,14 +68,17 @@ class Rules:
         if content.negated == claim.polarity.negated:
             return None
         # Opposite polarity is a contradiction only when the clause speaks of what the claim speaks of:
-        # most of its content words (negation removed) occur in the claim.
+        # enough of its content words (negation removed), weighed by how distinctive they are, occur in the claim
+        # (sharing only the product's own noun is not speaking of the same thing).
         # ...or when what the denying side's negation governs is what the other side speaks of ("the seams need
         # sealing" against "no seam sealing is needed"), however much else the clause says.
         if (
-            self.wording.coverage(profile, unit.span.text, content, claim.text) < th.contradiction_coverage
+            self.wording.weighted_coverage(profile, unit.span.text, content, claim.text) < th.contradiction_coverage
             and self.wording.scope_covered(profile, unit.span.text, content, claim.text, claim.polarity)
             < th.contradiction_scope
         ):
+            return None
+        if self._agreeing_sibling(profile, unit, claim):
             return None
         says = "denies" if content.negated else "affirms"
         official = "affirms" if content.negated else "denies"
@@ -102,3 +106,24 @@ class Rules:
             if clause & (other_terms - allowed_terms) and not clause & (allowed_terms - other_terms):
                 return other
         return None
+
+    def _agreeing_sibling(self, profile: KnowledgeBaseProfile, unit: Unit, opposed: Claim) -> bool:
+        """Whether the clause is about another claim of the fact that says what it says ("the latex side is warm"
+        against "the latex side has latex; the foam side has none"): it uses words only that claim has and none
+        only the opposed claim has."""
+        content = unit.polarity
+
+        def terms(text: str, polarity: Polarity) -> frozenset[str]:
+            return self.wording.terms_without_cues(profile, self.wording.plain(profile, text), polarity)
+
+        clause, opposed_terms = terms(unit.span.text, content), terms(opposed.text, opposed.polarity)
+        for index in profile.claims_of_fact[opposed.fact_id]:
+            other = profile.claims[index]
+            if index == opposed.index or other.polarity.negated != content.negated or other.polarity.prohibitive:
+                continue
+            if unit.claim_cosines.get(index, 0.0) < self.thresholds.claim_floor:
+                continue
+            other_terms = terms(other.text, other.polarity)
+            if clause & (other_terms - opposed_terms) and not clause & (opposed_terms - other_terms):
+                return True
+        return False

@@ -127,6 +127,9 @@ class Evidence:
             "lexical": lexical / max(self.thresholds.lexical_weight, 1e-6),
             "fact_rank": float(min(rank, 3)),
             "negated": float(unit.polarity.negated),
+            # Complaining that something is missing ("可惜没有X", "annoying that X costs extra") denies it, while
+            # other complaints are opinions: the decision weighs the two apart.
+            "complained_lack": float(bool(cues.complaint) and unit.polarity.negated),
             "prohibitive": float(unit.polarity.prohibitive),
             "restrictive": float(unit.polarity.restrictive),
             "hedged_clause": float(unit.polarity.hedged),

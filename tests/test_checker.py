@@ -359,3 +359,39 @@ def test_claim_cosines_stay_right_as_claims_get_vectors_in_rounds(
     expected = [float(np.dot(clause, claim.vector)) for claim in profile.claims if claim.vector is not None]
     assert len(expected) == len(claims)
     assert profile.claim_cosines(clause, claims) == pytest.approx(expected, abs=1e-5)
+
+
+KETTLE_KB = """
+id: kettle
+brand: Brewlo
+product: Brewlo K2 kettle
+lang: en
+facts:
+  - {id: F1, text: "The keep-warm mode is only on the K2 Plus."}
+  - {id: F2, text: "The boil-dry protection switches the kettle off when it is empty."}
+  - {id: F3, text: "A travel pouch is included in the box."}
+  - {id: F4, text: "包装内附赠一把清洁刷。"}
+"""
+
+
+@pytest.fixture(scope="module")
+def kettle(checker: Checker) -> Checker:
+    kb = parse_document(KETTLE_KB, "yaml")
+    checker.repository.save(kb.id, kb.content)
+    return checker
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Even the basic model keeps the water warm in keep-warm mode.", {("F1", "contradiction")}),
+        ("Keep-warm mode on my Plus is handy for tea.", set()),  # names the condition it is restricted to
+        ("The travel pouch costs extra, sadly.", {("F3", "contradiction")}),  # bought on its own: not in the box
+        ("清洁刷还得另外花钱买。", {("F4", "contradiction")}),
+    ],
+)
+def test_restricted_and_included_features(kettle: Checker, text: str, expected: set[object]) -> None:
+    """What the mechanisms propose: a feature affirmed without the condition the fact restricts it to, and an
+    included part said to be bought on its own."""
+    found = {d for d in distortions(kettle.check("kettle", text, min_confidence=0.0)) if d[0] in ("F1", "F3", "F4")}
+    assert found == expected

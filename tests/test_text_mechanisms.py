@@ -7,6 +7,7 @@ import pytest
 from knowledge_base.lexical import LexicalEncoder
 from knowledge_base.lexicons import stem, stopwords
 from service.check.absolute import absolute_claims, analyse_superlatives, reword
+from service.check.candidates.rules import restriction_scope
 from service.check.commerce import is_comparison_topic, is_price_topic, names_rival, talks_deals
 from service.check.polarity import analyse_polarity, denies_previous
 from service.check.quantities import compare, extract_quantities, parse_number, substitute
@@ -462,3 +463,19 @@ def test_promises_ranks_and_superlatives_stay_claims(text: str) -> None:
 def test_a_superlative_next_to_a_setting_is_still_a_claim_when_it_ranks_the_product() -> None:
     assert [c.term for c in absolute_claims("风速开到最大也很安静,是市面上最安静的风扇。")] != []
     assert [c.term for c in absolute_claims("This is the quietest fan on the market, even at max speed.")] != []
+
+
+@pytest.mark.parametrize(
+    ("claim", "condition"),
+    [
+        ("The auto-clean cycle is only on the Max model", "on the Max model"),
+        ("The remote understands French commands only.", "French commands"),
+        ("仅旗舰版支持语音播报", "旗舰版"),
+        ("远程控制仅支持安卓手机。", "安卓手机"),
+        ("The lid locks automatically.", ""),
+        ("支持语音播报", ""),
+    ],
+)
+def test_restriction_scope(claim: str, condition: str) -> None:
+    """The condition a fact restricts a feature to, which a post affirming the feature must name."""
+    assert restriction_scope(claim) == condition

@@ -3,10 +3,13 @@
 An affirmed use against a claim that forbids it is a ``usage`` candidate (a fact that allows one thing and
 forbids a neighbour, "the cup is washable, but the base must not be immersed", is read by the words
 distinctive to each side). Affirming what a claim denies, or denying what it affirms, is a
-``contradiction`` candidate when the clause speaks of what the claim speaks of.
+``contradiction`` candidate when the clause speaks of what the claim speaks of; so is affirming what a claim
+restricts to one condition ("only on the Pro", "仅LTE版支持") without naming that condition.
 """
 
 from __future__ import annotations
+
+import re
 
 from service.check.candidates.distortion import clause_distortion
 from service.check.polarity import Polarity
@@ -15,6 +18,30 @@ from service.check.retrieval import Unit
 from service.check.schemas import Distortion, DistortionKind
 from service.check.wording import Wording
 from service.settings import CheckThresholds
+
+# A restriction to one condition: "only on the Pro", "English commands only", "仅LTE版支持", "只适用于…".
+_ONLY_EN = re.compile(r"\bonly\b", re.IGNORECASE)
+_ONLY_ZH = re.compile(r"仅|僅|只有|只在|只限|只适用|只適用|只支持")
+_ZH_SCOPE_END = re.compile(r"支持|適用|适用|可以|可|能|有|提供|[，,；;。：:（(]")
+_EN_SCOPE_WORDS = 5
+
+
+def restriction_scope(text: str) -> str:
+    """The words of ``text`` naming the condition it restricts something to ("on the Vela Pro" in "frothing is
+    only on the Vela Pro", "English commands" in "understands English commands only", "LTE版" in "仅LTE版支持eSIM");
+    empty when it restricts nothing."""
+    zh = _ONLY_ZH.search(text)
+    if zh is not None:
+        rest = re.sub(r"^(?:支持|適用於|适用于|适用|適用|用于|用於|限于|限於)", "", text[zh.end() :])
+        end = _ZH_SCOPE_END.search(rest, 1)
+        return rest[: end.start() if end else 10][:10]
+    en = _ONLY_EN.search(text)
+    if en is None:
+        return ""
+    after = re.split(r"[,;:()]", text[en.end() :])[0]
+    if after.strip(" .!"):
+        return " ".join(re.findall(r"[\w.-]+", after)[:_EN_SCOPE_WORDS])
+    return " ".join(re.findall(r"[\w.-]+", text[: en.start()])[-2:])
 
 
 class Rules:
@@ -66,7 +93,7 @@ class Rules:
                 score,
             )
         if content.negated == claim.polarity.negated:
-            return None
+            return self._unrestricted(profile, unit, claim, score)
         # Opposite polarity is a contradiction only when the clause speaks of what the claim speaks of:
         # enough of its content words (negation removed), weighed by how distinctive they are, occur in the claim
         # (sharing only the product's own noun is not speaking of the same thing).
@@ -88,6 +115,36 @@ class Rules:
             claim.fact_text,
             unit,
             f"{says} what the official fact {official}: “{claim.text}”",
+            claim.fact_text,
+            score,
+        )
+
+    def _unrestricted(self, profile: KnowledgeBaseProfile, unit: Unit, claim: Claim, score: float) -> Distortion | None:
+        """A clause that affirms what the claim restricts to one condition (a model, a mode, a language) without
+        naming that condition ("has eSIM" against "仅LTE版支持eSIM"): a contradiction candidate, weighed by the
+        decision as one apart (most such clauses are about the right condition without saying so)."""
+        content = unit.polarity
+        if content.negated or claim.polarity.negated or claim.polarity.prohibitive or claim.quantities:
+            return None  # a condition with a figure is the figure's to judge (see candidates.figures)
+        if content.restrictive or restriction_scope(unit.span.text):
+            return None  # the clause restricts too: it states a condition, right or wrong
+        scope = restriction_scope(claim.text)
+        scope_terms = self.wording.terms(self.wording.plain(profile, scope)) if scope else frozenset()
+        if not scope_terms or scope_terms <= self.wording.terms(unit.span.text):
+            return None
+        feature = self.wording.terms(self.wording.plain(profile, claim.text)) - scope_terms
+        clause = self.wording.terms_without_cues(profile, self.wording.plain(profile, unit.span.text), content)
+        if not clause & feature:
+            return None
+        coverage = self.wording.weighted_coverage(profile, unit.span.text, content, claim.text)
+        if coverage < self.thresholds.contradiction_coverage:
+            return None
+        return clause_distortion(
+            DistortionKind.CONTRADICTION,
+            claim.fact_id,
+            claim.fact_text,
+            unit,
+            f"affirms without the condition the official fact restricts it to: “{claim.text}”",
             claim.fact_text,
             score,
         )

@@ -10,7 +10,7 @@ from service.check.absolute import absolute_claims, analyse_superlatives, reword
 from service.check.commerce import is_comparison_topic, is_price_topic, names_rival, talks_deals
 from service.check.polarity import analyse_polarity, denies_previous
 from service.check.quantities import compare, extract_quantities, parse_number, substitute
-from service.check.segmentation import detect_language, split_clauses, split_sentences
+from service.check.segmentation import Span, detect_language, split_clauses, split_sentences
 from service.check.terms import content_terms
 
 
@@ -120,6 +120,23 @@ def test_sentences_and_clauses_keep_offsets() -> None:
         detect_language("Suction is strong"),
         detect_language("吸力很强 suction is strong"),
     ) == ("zh", "en", "mixed")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "clauses"),
+    [
+        ("Never use the blender while cooking on the stove.", ["Never use the blender while cooking on the stove."]),
+        ("This kettle is so much quieter than my last one", ["This kettle is so much quieter than my last one"]),
+        ("The lid has been so easy to clean", ["The lid has been so easy to clean"]),
+        ("The cable is short so I bought a longer one", ["The cable is short", "so I bought a longer one"]),
+        ("The base model has 8 GB while the Pro has 16 GB", ["The base model has 8 GB", "while the Pro has 16 GB"]),
+        ("电池很耐用，充一次用三天", ["电池很耐用", "充一次用三天"]),
+    ],
+)
+def test_a_condition_or_a_degree_word_stays_in_its_clause(sentence: str, clauses: list[str]) -> None:
+    """ "while" + a gerund is the condition of its clause and "so" after a linking verb or before "much" a degree
+    word: a rule's condition stays with what it forbids; a conjunction still starts a clause."""
+    assert [c.text for c in split_clauses(Span(0, len(sentence), sentence))] == clauses
 
 
 @pytest.mark.parametrize(

@@ -182,6 +182,8 @@ def test_a_condition_or_a_degree_word_stays_in_its_clause(sentence: str, clauses
         ("比别的水壶烧得快", False, False),  # 别的 is "other", not "don't"
         ("冬天特别好用", False, False),  # 特别 is "especially"
         ("别把壶身泡水里", True, True),
+        ("there's nowhere to plug in a memory card", True, False),
+        ("机身上没有地方插存储卡", True, False),
     ],
 )
 def test_polarity(text: str, negated: bool, prohibitive: bool) -> None:

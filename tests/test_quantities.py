@@ -119,6 +119,24 @@ def test_the_writers_own_figures_are_not_specs(claimed: str, official: str) -> N
     assert verdicts(claimed_figure, official) == ["incomparable"]
 
 
+@pytest.mark.parametrize(
+    ("claimed", "official"),
+    [
+        ("Got it for my 6 year old niece", "Includes 1 year of cloud storage."),
+        ("Sturdy enough for a 2-year-old", "Warranty: 3 years"),
+        ("Upgraded from a 5-year-old laptop", "Warranty: 2 years"),
+        ("买给我家6岁的孩子", "会员服务1年"),
+    ],
+)
+def test_a_persons_age_is_not_a_span_of_the_product(claimed: str, official: str) -> None:
+    assert verdicts(figure(claimed), official) == ["incomparable"]
+
+
+def test_an_age_limit_is_still_compared() -> None:
+    assert verdicts(figure("The label says it is fine from 6 months old"), "Suitable from 3 years old.") == ["differs"]
+    assert verdicts(figure("适合1岁以上儿童"), "适合3岁以上儿童使用") == ["differs"]
+
+
 def test_a_spec_quoted_in_the_first_person_is_still_compared() -> None:
     assert verdicts(figure("I checked the label and it says 3 kg"), "Weight: 2.5 kg") == ["differs"]
     assert verdicts(figure("我看了参数，标称续航20小时"), "续航12小时") == ["differs"]

@@ -152,6 +152,9 @@ def test_a_spec_quoted_in_the_first_person_is_still_compared() -> None:
         ("洗涤容量10公斤", "整机重量70公斤"),
         ("机身只有8毫米厚", "屏幕尺寸6.5英寸"),  # a thickness is no screen size
         ("The display is 11 inches", "The body is 0.4 inches thick."),
+        ("机身9毫米，拿着很薄", "屏幕尺寸6.5英寸"),  # thin is a thickness too
+        ("It's only 9 mm, so slim", "A 6.5-inch screen."),
+        ("机身三围150mm×72mm×8mm", "配备6.5英寸屏幕"),  # the body's three dimensions
         ("待机能到20天", "连续播放约12小时"),  # standby is no playback time
         ("Standby time is 3 weeks", "Up to 30 hours of playback."),
     ],

@@ -251,10 +251,12 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "宽度",
         "寬度",
         "高度",
+        "三围",
+        "三圍",
     ),
     # A screen's diagonal and a body's thickness are lengths of their own: not compared with each other.
     "screen": ("diagonal", "screen", "display", "屏幕", "屏", "对角", "對角"),
-    "thickness": ("thick", "thickness", "depth", "厚度", "厚"),
+    "thickness": ("thick", "thickness", "thin", "slim", "depth", "厚度", "厚", "薄"),
     "area": (
         "room",
         "coverage",

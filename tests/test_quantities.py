@@ -112,6 +112,9 @@ def test_a_price_paid_or_a_fee_is_not_compared_with_the_price(claimed: str, offi
         ("Mine came in at 2.9 kg on my bathroom scale", "Weight: 2.5 kg"),
         ("开着导航骑了三个小时就没电了", "续航8小时"),  # what happened on the writer's own run
         ("Mine died after 4 hours of music", "Up to 10 hours of playback."),
+        ("刷了一下午视频，五个小时就用完了", "续航8小时"),
+        ("新买的，两天就要充满一次", "待机时间约7天"),
+        ("It ran out after 3 hours of gaming", "Up to 8 hours of battery life."),
     ],
 )
 def test_the_writers_own_figures_are_not_specs(claimed: str, official: str) -> None:

@@ -415,3 +415,42 @@ def test_restricted_and_included_features(kettle: Checker, text: str, expected: 
     included part said to be bought on its own."""
     found = {d for d in distortions(kettle.check("kettle", text, min_confidence=0.0)) if d[0] in ("F1", "F3", "F4")}
     assert found == expected
+
+
+RULE_KB = """
+id: scooter
+brand: Velto
+product: Velto Glide folding scooter
+lang: en
+facts:
+  - {id: F1, text: "The battery is 7.8 Ah and gives up to 25 km of range."}
+  - {id: F2, text: "Do not ride the scooter while wearing headphones or using a phone."}
+  - {id: F3, text: "It is not water-resistant and must not be ridden through puddles."}
+  - {id: F4, text: "雨天请勿骑行，骑行时请佩戴头盔。"}
+key_messages:
+  - {id: M1, text: "Folds in three seconds and fits under a desk."}
+avoid_topics: []
+prohibited_claims: []
+"""
+
+
+@pytest.fixture(scope="module")
+def scooter(checker: Checker) -> Checker:
+    kb = parse_document(RULE_KB, "yaml")
+    checker.repository.save(kb.id, kb.content)
+    return checker
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Great scooter.",
+        "I have this scooter and it is so much lighter than my old one.",
+        "This scooter has been so reliable that I bought a second one.",
+        "这个滑板车很好看，折叠也方便。",
+    ],
+)
+def test_praise_of_the_product_breaks_no_rule_about_it(scooter: Checker, text: str) -> None:
+    """A rule's condition ("while wearing headphones") stays part of what it forbids, and a degree "so" starts no
+    clause: a post that only names the product does what no rule forbids and denies nothing."""
+    assert distortions(scooter.check("scooter", text)) == set()

@@ -112,11 +112,32 @@ def test_a_price_paid_or_a_fee_is_not_compared_with_the_price(claimed: str, offi
         ("Mine came in at 2.9 kg on my bathroom scale", "Weight: 2.5 kg"),
         ("开着导航骑了三个小时就没电了", "续航8小时"),  # what happened on the writer's own run
         ("Mine died after 4 hours of music", "Up to 10 hours of playback."),
+        ("刷了一下午视频，五个小时就用完了", "续航8小时"),
+        ("新买的，两天就要充满一次", "待机时间约7天"),
+        ("It ran out after 3 hours of gaming", "Up to 8 hours of battery life."),
     ],
 )
 def test_the_writers_own_figures_are_not_specs(claimed: str, official: str) -> None:
     claimed_figure = next(q for q in extract_quantities(claimed) if q.kind == "measure")
     assert verdicts(claimed_figure, official) == ["incomparable"]
+
+
+@pytest.mark.parametrize(
+    ("claimed", "official"),
+    [
+        ("Got it for my 6 year old niece", "Includes 1 year of cloud storage."),
+        ("Sturdy enough for a 2-year-old", "Warranty: 3 years"),
+        ("Upgraded from a 5-year-old laptop", "Warranty: 2 years"),
+        ("买给我家6岁的孩子", "会员服务1年"),
+    ],
+)
+def test_a_persons_age_is_not_a_span_of_the_product(claimed: str, official: str) -> None:
+    assert verdicts(figure(claimed), official) == ["incomparable"]
+
+
+def test_an_age_limit_is_still_compared() -> None:
+    assert verdicts(figure("The label says it is fine from 6 months old"), "Suitable from 3 years old.") == ["differs"]
+    assert verdicts(figure("适合1岁以上儿童"), "适合3岁以上儿童使用") == ["differs"]
 
 
 def test_a_spec_quoted_in_the_first_person_is_still_compared() -> None:
@@ -134,6 +155,9 @@ def test_a_spec_quoted_in_the_first_person_is_still_compared() -> None:
         ("洗涤容量10公斤", "整机重量70公斤"),
         ("机身只有8毫米厚", "屏幕尺寸6.5英寸"),  # a thickness is no screen size
         ("The display is 11 inches", "The body is 0.4 inches thick."),
+        ("机身9毫米，拿着很薄", "屏幕尺寸6.5英寸"),  # thin is a thickness too
+        ("It's only 9 mm, so slim", "A 6.5-inch screen."),
+        ("机身三围150mm×72mm×8mm", "配备6.5英寸屏幕"),  # the body's three dimensions
         ("待机能到20天", "连续播放约12小时"),  # standby is no playback time
         ("Standby time is 3 weeks", "Up to 30 hours of playback."),
     ],

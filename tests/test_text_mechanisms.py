@@ -11,7 +11,7 @@ from service.check.candidates.rules import restriction_scope
 from service.check.commerce import is_comparison_topic, is_price_topic, names_rival, talks_deals
 from service.check.polarity import analyse_polarity, denies_previous
 from service.check.quantities import compare, extract_quantities, parse_number, substitute
-from service.check.segmentation import detect_language, split_clauses, split_sentences
+from service.check.segmentation import Span, detect_language, split_clauses, split_sentences
 from service.check.terms import content_terms
 
 
@@ -124,6 +124,23 @@ def test_sentences_and_clauses_keep_offsets() -> None:
 
 
 @pytest.mark.parametrize(
+    ("sentence", "clauses"),
+    [
+        ("Never use the blender while cooking on the stove.", ["Never use the blender while cooking on the stove."]),
+        ("This kettle is so much quieter than my last one", ["This kettle is so much quieter than my last one"]),
+        ("The lid has been so easy to clean", ["The lid has been so easy to clean"]),
+        ("The cable is short so I bought a longer one", ["The cable is short", "so I bought a longer one"]),
+        ("The base model has 8 GB while the Pro has 16 GB", ["The base model has 8 GB", "while the Pro has 16 GB"]),
+        ("电池很耐用，充一次用三天", ["电池很耐用", "充一次用三天"]),
+    ],
+)
+def test_a_condition_or_a_degree_word_stays_in_its_clause(sentence: str, clauses: list[str]) -> None:
+    """ "while" + a gerund is the condition of its clause and "so" after a linking verb or before "much" a degree
+    word: a rule's condition stays with what it forbids; a conjunction still starts a clause."""
+    assert [c.text for c in split_clauses(Span(0, len(sentence), sentence))] == clauses
+
+
+@pytest.mark.parametrize(
     ("text", "negated", "prohibitive"),
     [
         ("不支持蓝牙连接", True, False),
@@ -175,6 +192,8 @@ def test_sentences_and_clauses_keep_offsets() -> None:
         ("不用另外买转接头", False, False),  # not needing to buy it separately: it comes with it
         ("灯光效果名不虚传", False, False),  # idioms of praise built on 不
         ("孩子拿到以后爱不释手", False, False),
+        ("there's nowhere to plug in a memory card", True, False),
+        ("机身上没有地方插存储卡", True, False),
     ],
 )
 def test_polarity(text: str, negated: bool, prohibitive: bool) -> None:

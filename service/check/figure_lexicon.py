@@ -251,10 +251,12 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "宽度",
         "寬度",
         "高度",
+        "三围",
+        "三圍",
     ),
     # A screen's diagonal and a body's thickness are lengths of their own: not compared with each other.
     "screen": ("diagonal", "screen", "display", "屏幕", "屏", "对角", "對角"),
-    "thickness": ("thick", "thickness", "depth", "厚度", "厚"),
+    "thickness": ("thick", "thickness", "thin", "slim", "depth", "厚度", "厚", "薄"),
     "area": (
         "room",
         "coverage",
@@ -478,7 +480,7 @@ OWN_MEASUREMENT = (
     r"实测|實測|自测|自測|亲测|親測|测了|測了|量了|称了|稱了|\b(?:measured|clocked|weighed it|on my \w+ scale|"
     r"my scale|in my testing|i got|i get|i'm getting|i am getting)\b|"
     # what happened when the writer ran it: it died after N, 看N小时就没电了
-    r"就(?:没电|沒電|关机|關機|要充电|要充電|得充电|得充電|顶不住|頂不住|撑不住|撐不住)|"
+    r"就(?:没电|沒電|关机|關機|要充|得充|顶不住|頂不住|撑不住|撐不住|用没|用沒|用完|用光)|"
     r"\b(?:died|dies|goes dead|went dead|ran out|runs out|drained|drains)\b"
 )
 # Getting and having it: the span after these is how long the writer has owned or used it.

@@ -593,6 +593,9 @@ _CHILD_SUBJECT = re.compile(
     r"\b(?:baby|son|daughter|toddler|kid|little one|boy|girl)\s+(?:is|was|turned|just turned|is now)\s*$",
     re.IGNORECASE,
 )
+# "my 5 year old", "a 3-month-old": the age of a person (or of the writer's old device), not a span of the product.
+_AGE_AFTER = re.compile(r"^[\s-]*old\b", re.IGNORECASE)
+_AGE_OWNER_BEFORE = re.compile(r"\b(?:a|an|my|our|your|his|her|their)\W*$", re.IGNORECASE)
 _WORD_TAIL = re.compile(r"^[A-Za-z0-9']+")
 _PERSONAL_WINDOW = 40  # characters before a figure in which a first-person subject makes it the writer's
 _SIBLING_SPREAD = 10.0  # siblings (one attribute under several conditions) are at most this many times apart
@@ -710,6 +713,8 @@ def _role(text: str, q: Quantity, clause: tuple[int, int]) -> str:
         return q.role
     if q.dimension == "time" and q.role == "level" and _OWNED_FOR.search(text[clause[0] : q.start]):
         return "elapsed"
+    if q.dimension == "time" and _AGE_AFTER.match(text[q.end : clause[1]]) and _AGE_OWNER_BEFORE.search(before):
+        return "personal"
     if q.dimension != "time" and _BASIS_BEFORE.search(text[max(clause[0], q.start - 4) : q.start]):
         return "basis"  # "每100克含", "per 100 g": the amount a figure is given for
     if q.role != "level" or _SPEC_SOURCE.search(whole):

@@ -31,11 +31,32 @@ _SENTENCE_END = re.compile(
 )
 _ABBREVIATIONS = frozenset({"e.g", "i.e", "etc", "vs", "mr", "mrs", "ms", "dr", "approx", "no", "fig", "min", "max"})
 # Clause boundaries: CJK and ASCII commas and colons (not inside numbers like 1,700), and English
-# conjunctions that start a new claim.
+# conjunctions that start a new claim. Not "while" before a gerund ("do not use it while driving": the
+# condition of its clause), nor a "so" of degree (see _degree_so).
 _CLAUSE_BREAK = re.compile(
-    r"(?<!\d),|,(?!\d)|[，：:﹐]|\s+(?=(?:but|so|while|although|though|whereas|and then)\b)|\s+—\s+|\s+-\s+",
+    r"(?<!\d),|,(?!\d)|[，：:﹐]"
+    r"|\s+(?=(?:but|so|although|though|whereas|and then)\b|while\b(?!\s+[a-z]+ing\b))"
+    r"|\s+—\s+|\s+-\s+",
     re.IGNORECASE,
 )
+# "so" is a degree word, not a conjunction, after a linking verb ("it is so light") or before a degree
+# word ("so much easier", "so far").
+_LINKING_BEFORE = re.compile(
+    r"(?:\b(?:is|are|was|were|be|been|being|am|feel|feels|felt|look|looks|seem|seems|get|gets|got|sound|sounds|"
+    r"not)|'s|'re|'m)$",
+    re.IGNORECASE,
+)
+_DEGREE_AFTER = re.compile(r"so\s+(?:much|many|far|well|few|little|long|very|damn|freaking)\b", re.IGNORECASE)
+
+
+def _degree_so(text: str, match: re.Match[str]) -> bool:
+    """Whether the break ``match`` is before a "so" of degree."""
+    after = text[match.end() :]
+    return after[:2].lower() == "so" and bool(
+        _DEGREE_AFTER.match(after) or _LINKING_BEFORE.search(text[: match.start()])
+    )
+
+
 _MIN_CJK = 4
 _MIN_WORDS = 3
 
@@ -118,6 +139,8 @@ def split_clauses(sentence: Span) -> list[Span]:
     pieces: list[tuple[int, int]] = []
     start = 0
     for match in _CLAUSE_BREAK.finditer(sentence.text):
+        if _degree_so(sentence.text, match):
+            continue
         pieces.extend(_split_and(sentence.text, start, match.start()))
         start = match.end()
     pieces.extend(_split_and(sentence.text, start, len(sentence.text)))

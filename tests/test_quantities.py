@@ -292,3 +292,36 @@ def test_a_hyphenated_count_counts_the_joined_word() -> None:
 )
 def test_a_lowercase_g_next_to_memory_words_is_gigabytes(text: str, dimension: str) -> None:
     assert figure(text).dimension == dimension
+
+
+@pytest.mark.parametrize(
+    ("post", "fact", "verdict"),
+    [
+        ("4段三岁以上可以喝", "4段适用36–72月龄", "consistent"),
+        ("4段一岁以上就可以喝", "4段适用36–72月龄", "differs"),
+        ("fits riders of at least 120 cm", "for riders 120-150 cm tall", "consistent"),
+        ("fits riders of at least 90 cm", "for riders 120-150 cm tall", "differs"),
+        ("holds at most 200 kg", "rated for 100-150 kg", "differs"),
+    ],
+)
+def test_a_claimed_bound_must_lie_in_an_official_range(post: str, fact: str, verdict: str) -> None:
+    claimed = next(q for q in extract_quantities(post) if q.kind == "measure")
+    official = next(q for q in extract_quantities(fact) if q.bound == "range")
+    assert compare(claimed, official) == verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "counted"),
+    [("电池充放电800次后仍有九成容量", "次"), ("一次最多能烤六片面包", "次")],
+)
+def test_a_chinese_count_noun_stops_before_a_word_of_time_or_degree(text: str, counted: str) -> None:
+    assert figure(text).counted == counted
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Specs: 3.1 kg, the basket holds up to 10 kg", "参数：3.1公斤，车篮最多装10公斤"],
+)
+def test_a_neighbour_clause_with_its_own_figure_lends_no_attribute(text: str) -> None:
+    first, second = [q for q in extract_quantities(text) if q.dimension == "mass"]
+    assert second.attribute and not first.attribute & second.attribute

@@ -215,8 +215,9 @@ _QUANTITY = re.compile(
     rf"(?:(?P<fuzz>来|多|餘|余|几)?(?P<sep>\s?-\s?|\s?)(?P<unit>{_UNIT}))?",
     re.IGNORECASE,
 )
+# A counted noun ends before a function character, a number, or a word of time or degree ("500次后容量", "一次最多").
 _NOUN_STOP_CHARS = (
-    "不没就都也还很太真挺好的了是在和跟与或重长大小高低能可要会才只有多少左右上下以就算一二三四五六七八九十两零"
+    "不没就都也还很太真挺好的了是在和跟与或重长大小高低能可要会才只有多少左右上下以就算一二三四五六七八九十两零后後最"
 )
 _COUNT_NOUN_ZH = re.compile(rf"^([{_MEASURE_WORDS}])((?:(?![{_NOUN_STOP_CHARS}])[\u4e00-\u9fff]){{0,4}})")
 _COUNT_NOUN_EN = re.compile(r"^\s+(?:of\s+(them|these|those)\b|((?:[a-z]+-)*[a-z]+(?:\s+[a-z]+){0,2}))", re.IGNORECASE)
@@ -794,14 +795,16 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
         following_clause = _span_around(
             weak, min(sentence[1], clause[1] + 1), min(sentence[1], clause[1] + 1), len(text)
         )
+        # A neighbour with a figure of its own of this dimension lends it its words, not this one
+        # ("9 kg, seat takes kids up to 22 kg").
+        lends_lead = has_lead and not _holds_dimension(found, previous[0], clause[0], q.dimension)
+        lends_next = clause[1] < sentence[1] and not _holds_dimension(
+            found, clause[1], following_clause[1], q.dimension
+        )
         attribute = (
             _concepts(blank[clause[0] : clause[1]], q.dimension)
-            or (_concepts(blank[previous[0] : clause[0]], q.dimension) if has_lead else frozenset())
-            or (
-                _concepts(blank[clause[1] : following_clause[1]], q.dimension)
-                if clause[1] < sentence[1]
-                else frozenset()
-            )
+            or (_concepts(blank[previous[0] : clause[0]], q.dimension) if lends_lead else frozenset())
+            or (_concepts(blank[clause[1] : following_clause[1]], q.dimension) if lends_next else frozenset())
         )
         volts = None
         if q.dimension in ("charge", "energy"):
@@ -824,6 +827,11 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
             )
         )
     return _with_conditions(_respectively(text, _count_heads(text, _aliases_follow(text, annotated))))
+
+
+def _holds_dimension(found: list[Quantity], start: int, end: int, dimension: str) -> bool:
+    """Whether a figure of this dimension lies in ``[start, end)``."""
+    return any(start <= o.start < end and o.dimension == dimension for o in found)
 
 
 _RESPECTIVELY = re.compile(r"分别|分別|respectively", re.IGNORECASE)
@@ -1331,6 +1339,10 @@ def compare(claimed: Quantity, official: Quantity, rel_tolerance: float = 0.05) 
     if claimed.bound == "at_least" and official.bound in ("exact", "approx") and claimed.dimension == "currency":
         # "$200+" for $229: a price said to be at least a figure it reaches
         return "consistent" if official.value >= claimed.value * (1 - tolerance) else "differs"
+    if claimed.bound in ("at_least", "at_most") and official.bound == "range" and official.low is not None:
+        # "6个月以上" against 12-36 months: the claimed end must lie in the official range
+        high = official.high if official.high is not None else official.low
+        return "consistent" if official.low * (1 - tolerance) <= claimed.value <= high * (1 + tolerance) else "differs"
     if claimed.bound in ("at_most", "at_least") and official.bound in ("exact", "approx"):
         scale = max(abs(official.value), 1e-9)
         width = max(tolerance, _APPROX_WIDTH) if official.bound == "approx" else tolerance

@@ -87,3 +87,32 @@ def test_a_figure_of_another_claims_condition_is_compared_with_that_claim(
     # a figure that names no condition stays with the claim it was paired with
     [plain] = extract_quantities("保修三年" if "保修" in post else "covered for 5 years")
     assert Figures._sibling_for(profile, whole, plain) is None
+
+
+@pytest.mark.parametrize(
+    ("fact", "post"),
+    [
+        ("烤箱预热模式约20分钟，快速模式约8分钟。", "快速模式12分钟就好了"),
+        ("Preheat takes about 20 minutes, or about 8 minutes in rapid mode.", "rapid mode is done in 12 minutes"),
+    ],
+)
+def test_a_duration_equal_to_the_gap_between_two_official_ones_is_a_level(fact: str, post: str) -> None:
+    profile, claim = _profile(fact)
+    [claimed] = extract_quantities(post)
+    assert not _a_difference(claimed, profile, claim)
+
+
+def test_a_fact_that_repeats_an_earlier_facts_figures_restates_it() -> None:
+    texts = [
+        ("F1", "UPF 40 fabric"),
+        ("F2", "IP54 rated"),
+        ("F3", "The kids' model has the same UPF 40 fabric."),
+        ("F4", "防晒系数UPF 40，另有UPF 60款"),
+    ]
+    claims = [
+        cast(Claim, SimpleNamespace(index=i, fact_id=f, quantities=extract_quantities(t)))
+        for i, (f, t) in enumerate(texts)
+    ]
+    profile = cast(Any, SimpleNamespace(claims=claims))
+    restated = [KnowledgeBaseProfile._restated(profile, claim) for claim in claims]
+    assert restated == [None, None, 0, None]

@@ -43,8 +43,12 @@ def _as_official(quantity: Quantity, claim: Claim) -> Quantity:
 
 
 def _a_difference(claimed: Quantity, profile: KnowledgeBaseProfile, claim: Claim) -> bool:
-    """Whether the figure is the gap between two figures of the claim's fact ("the large one costs ¥300
-    more", "saved $40 by taking the small one"): a difference of two official figures, not a wrong level."""
+    """Whether the price is the gap between two prices of the claim's fact ("the large one costs ¥300
+    more", "saved $40 by taking the small one"): a difference of two official figures, not a wrong level.
+    Only prices are told as such gaps; a duration or a weight that equals one is a level ("quick cook in 15
+    minutes" against 30 and 45)."""
+    if claimed.dimension != "currency":
+        return False
     siblings = [
         o
         for index in profile.claims_of_fact[claim.fact_id]
@@ -200,6 +204,7 @@ class Figures:
             ]
         else:
             candidates = [index for index in candidates if unit.claim_cosines[index] >= th.claim_floor]
+        candidates = self._without_restatements(profile, unit, candidates)
         if not candidates:
             return None
 
@@ -215,6 +220,26 @@ class Figures:
             return unit.claim_scores[index] - th.magnitude_weight * min(ratios, default=0.0) + shape
 
         return max(candidates, key=preference)
+
+    def _without_restatements(self, profile: KnowledgeBaseProfile, unit: Unit, candidates: list[int]) -> list[int]:
+        """The candidates with each claim that repeats an earlier fact's figures replaced by that fact's claim,
+        unless the clause names what sets the repeating fact apart (its variant)."""
+        plain: frozenset[str] | None = None
+        kept: list[int] = []
+        for index in candidates:
+            original = profile.claims[index].restates
+            if original is not None:
+                if plain is None:
+                    plain = self.wording.terms(self.wording.plain(profile, unit.span.text))
+                claim = profile.claims[index]
+                own = self.wording.terms(self.wording.plain(profile, claim.fact_text)) - self.wording.terms(
+                    self.wording.plain(profile, profile.claims[original].fact_text)
+                )
+                if not plain & own and original in unit.claim_scores:
+                    index = original
+            if index not in kept:
+                kept.append(index)
+        return kept
 
     @staticmethod
     def _sibling_for(profile: KnowledgeBaseProfile, claim: Claim, claimed: Quantity) -> Claim | None:

@@ -325,3 +325,35 @@ def test_a_chinese_count_noun_stops_before_a_word_of_time_or_degree(text: str, c
 def test_a_neighbour_clause_with_its_own_figure_lends_no_attribute(text: str) -> None:
     first, second = [q for q in extract_quantities(text) if q.dimension == "mass"]
     assert second.attribute and not first.attribute & second.attribute
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "dimension"),
+    [
+        ("the cartridge lasts a full month", 30 * 86400, "time"),
+        ("it ran for a whole week", 7 * 86400, "time"),
+        ("每份含钙一百二十毫克", 0.12, "mass"),
+        ("Omega3含量三百毫克", 0.3, "mass"),
+    ],
+)
+def test_a_full_unit_and_a_chinese_numeral_after_a_name_are_figures(text: str, value: float, dimension: str) -> None:
+    q = figure(text, dimension=dimension)
+    assert q.value == pytest.approx(value, rel=0.02)
+
+
+def test_an_ordinal_chinese_numeral_is_still_no_figure() -> None:
+    assert not extract_quantities("第五天")
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("我165，52公斤，平躺睡", "personal"),
+        ("I'm 190 cm, 95 kg, and it holds me fine", "personal"),
+        ("一岁半的宝宝，每天都在上面爬", "personal"),
+        ("八个月的宝宝就能坐了", "level"),
+        ("这款，12公斤", "level"),
+    ],
+)
+def test_a_bare_figure_after_the_writer_or_naming_their_child_is_personal(text: str, role: str) -> None:
+    assert figure(text, -1 if "kg" in text or "公斤" in text else 0).role == role

@@ -106,7 +106,8 @@ _EN_WORD_NUM = (
     r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
     r"(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
     r"|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
-    r"|seventeen|eighteen|nineteen|a dozen|dozen|a couple of|a couple|half an?|an?|single|double)"
+    r"|seventeen|eighteen|nineteen|a dozen|dozen|a couple of|a couple|half an?|an? (?:full|whole|entire)|an?|single"
+    r"|double)"
 )
 _NUMBER = rf"(?:{_ARABIC})(?:\s?[万千百亿])?|{_ZH_NUM}|\b{_EN_WORD_NUM}\b"
 
@@ -135,6 +136,8 @@ def parse_number(text: str) -> float | None:
         return total
     if words[0] in ("a", "an") and len(words) == 2 and words[1] in ("dozen", "couple"):
         return float(_EN_NUMBERS[words[1]])
+    if words[0] in ("a", "an") and len(words) == 2 and words[1] in ("full", "whole", "entire"):
+        return 1.0  # "a full year"
     if raw.startswith("half"):
         return 0.5
     if raw.endswith("个半"):
@@ -791,6 +794,8 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
             role = "basis"  # "一升才两块钱": the amount the next figure is given for
         previous = _span_around(weak, max(sentence[0], clause[0] - 1), max(sentence[0], clause[0] - 1), len(text))
         has_lead = previous[0] >= sentence[0] and clause[0] > sentence[0]
+        if role == "level" and q.dimension != "currency" and _introduces_writer(text, q, clause, previous, has_lead):
+            role = "personal"
         # A clause that names no attribute takes its lead clause's ("兩台都是新款，一台3公斤").
         following_clause = _span_around(
             weak, min(sentence[1], clause[1] + 1), min(sentence[1], clause[1] + 1), len(text)
@@ -827,6 +832,24 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
             )
         )
     return _with_conditions(_respectively(text, _count_heads(text, _aliases_follow(text, annotated))))
+
+
+_CHILD_NOUN_PHRASE = re.compile(r"^\s?的?(?:宝宝|寶寶|娃|孩子|儿子|兒子|女儿|女兒|闺女|閨女)\s*$")
+
+
+def _introduces_writer(
+    text: str, q: Quantity, clause: tuple[int, int], previous: tuple[int, int], has_lead: bool
+) -> bool:
+    """Whether a clause that is only a figure, or a figure naming a child ("两岁两个月的宝宝"), describes the
+    writer or their child: the bare figure after "我178，" is the writer's weight, not the product's."""
+    if _CHILD_NOUN_PHRASE.match(text[q.end : clause[1]]) and not text[clause[0] : q.start].strip():
+        return True
+    bare = not re.search(r"[A-Za-z\u4e00-\u9fff]", text[clause[0] : q.start] + text[q.end : clause[1]])
+    if not bare or not has_lead:
+        return False
+    lead = text[previous[0] : clause[0]]
+    persons = list(_FIRST_PERSON.finditer(lead))
+    return bool(persons) and not _PRODUCT_SUBJECT.search(lead[persons[-1].end() :])
 
 
 def _holds_dimension(found: list[Quantity], start: int, end: int, dimension: str) -> bool:
@@ -1004,8 +1027,9 @@ def _from_match(text: str, match: re.Match[str]) -> Quantity | None:
     after = text[end : end + 12]
     is_word_number = bool(re.fullmatch(_EN_WORD_NUM, number_text.strip(), re.IGNORECASE))
     is_zh_number = bool(re.fullmatch(_ZH_NUM, number_text.strip()))
-    if not prefix and _NOT_A_FIGURE_BEFORE.search(before) and not is_word_number:
-        return None  # 蓝牙5.3, IPX4, Q3, USB-C 3.1
+    after_name = is_zh_number and bool(re.search(r"[A-Za-z]$", before))
+    if not prefix and _NOT_A_FIGURE_BEFORE.search(before) and not is_word_number and not after_name:
+        return None  # 蓝牙5.3, IPX4, Q3, USB-C 3.1 (a Chinese numeral after a name is a figure: "DHA八十毫克")
     if _DATE_AFTER.match(text[match.end("num") :]) and not unit_text:
         return None
     if unit_text and unit_text.lower() in ("年",) and value > 1900:
@@ -1024,7 +1048,10 @@ def _from_match(text: str, match: re.Match[str]) -> Quantity | None:
     # Bare "a"/"an"/"half"/"single": only before a unit (an hour, a week).
     if (
         is_word_number
-        and number_text.strip().lower() in ("a", "an", "single", "double", "half a", "half an")
+        and (
+            number_text.strip().lower() in ("a", "an", "single", "double", "half a", "half an")
+            or number_text.strip().lower().split()[-1] in ("full", "whole", "entire")
+        )
         and not unit_text
     ):
         return None

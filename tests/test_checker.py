@@ -357,3 +357,38 @@ def test_claim_cosines_stay_right_as_claims_get_vectors_in_rounds(
     expected = [float(np.dot(clause, claim.vector)) for claim in profile.claims if claim.vector is not None]
     assert len(expected) == len(claims)
     assert profile.claim_cosines(clause, claims) == pytest.approx(expected, abs=1e-5)
+
+
+DRYER_KB = """
+id: dryer
+brand: 暖风
+product: 暖风 D8 干衣机
+lang: zh
+facts:
+  - {id: F1, text: "一次最多可烘干8公斤衣物。"}
+  - {id: F2, text: "快速烘干程序只适合1公斤以内的衣物。"}
+  - {id: F3, text: "加热功率1200瓦。"}
+  - {id: F4, text: "另有迷你款，同样是1200瓦。"}
+  - {id: F5, text: "滤网寿命：连续使用约1200小时后更换。"}
+key_messages: []
+avoid_topics: []
+prohibited_claims: []
+"""
+
+
+@pytest.fixture(scope="module")
+def dryer(checker: Checker) -> Checker:
+    kb = parse_document(DRYER_KB, "yaml")
+    checker.repository.save(kb.id, kb.content)
+    return checker
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("加热功率才800瓦", {("F3", "numeric")}),  # the main fact, not the variant repeating its figure
+        ("滤网寿命有3000小时", {("F5", "numeric")}),  # a figure under a fact's heading
+    ],
+)
+def test_a_figure_goes_to_the_fact_it_is_about(dryer: Checker, text: str, expected: set[object]) -> None:
+    assert distortions(dryer.check("dryer", text)) == expected

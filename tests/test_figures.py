@@ -8,8 +8,8 @@ from typing import Any, cast
 
 import pytest
 
-from service.check.candidates.figures import Figures, _a_difference
-from service.check.profile import Claim, KnowledgeBaseProfile
+from service.check.candidates.figures import Figures, _a_difference, _score_headed_claims
+from service.check.profile import Claim, KnowledgeBaseProfile, split_fact
 from service.check.quantities import compare, extract_quantities
 
 
@@ -116,3 +116,27 @@ def test_a_fact_that_repeats_an_earlier_facts_figures_restates_it() -> None:
     profile = cast(Any, SimpleNamespace(claims=claims))
     restated = [KnowledgeBaseProfile._restated(profile, claim) for claim in claims]
     assert restated == [None, None, 0, None]
+
+
+@pytest.mark.parametrize(
+    ("fact", "lent"),
+    [
+        ("电池寿命：充放电800次后容量不低于80%。", True),
+        ("Filter life: about 900 hours of use.", False),  # one claim: its figure is its own
+        ("电池充放电800次后容量不低于80%。", False),
+    ],
+)
+def test_a_clause_near_a_facts_heading_is_as_near_to_the_figures_under_it(fact: str, lent: bool) -> None:
+    parts = [span.text for span in split_fact(fact)]
+    claims = [
+        cast(
+            Claim,
+            SimpleNamespace(index=i, fact_id="F1", fact_text=fact, text=t, number=i, quantities=extract_quantities(t)),
+        )
+        for i, t in enumerate(parts)
+    ]
+    profile = cast(Any, SimpleNamespace(claims=claims, claims_of_fact={"F1": list(range(len(claims)))}))
+    scores = {i: 0.7 if i == 0 else 0.1 for i in range(len(parts))}
+    unit = cast(Any, SimpleNamespace(claim_scores=dict(scores), claim_cosines=dict(scores)))
+    _score_headed_claims(profile, unit)
+    assert (unit.claim_scores != scores) is lent

@@ -63,6 +63,22 @@ def _a_difference(claimed: Quantity, profile: KnowledgeBaseProfile, claim: Claim
     )
 
 
+def _score_headed_claims(profile: KnowledgeBaseProfile, unit: Unit) -> None:
+    """A clause near a fact's heading ("循环寿命:", "Warranty:") is as near to the figures the heading
+    introduces: the fact's other claims get the heading's scores where theirs are lower."""
+    for index in list(unit.claim_scores):
+        claim = profile.claims[index]
+        if claim.quantities or claim.number != 0:
+            continue
+        after = claim.fact_text[len(claim.text) :].lstrip()[:1] if claim.fact_text.startswith(claim.text) else ""
+        if after not in (":", "："):
+            continue
+        for sibling in profile.claims_of_fact[claim.fact_id]:
+            if unit.claim_scores.get(sibling, -1.0) < unit.claim_scores[index]:
+                unit.claim_scores[sibling] = unit.claim_scores[index]
+                unit.claim_cosines[sibling] = max(unit.claim_cosines.get(sibling, -1.0), unit.claim_cosines[index])
+
+
 class Figures:
     """Proposes the ``numeric`` (and figure ``usage``) candidates of a clause."""
 
@@ -73,7 +89,6 @@ class Figures:
     def propose(self, profile: KnowledgeBaseProfile, unit: Unit, sentence: Span) -> list[Distortion]:
         """The clause's figures that differ from (or break a rule of) the claim each speaks about; marks the
         claims compared in ``unit.about``. ``sentence`` is the clause's sentence at offset 0."""
-        th = self.thresholds
         found: list[Distortion] = []
         if not unit.polarity.asserted:  # a figure asked about or debunked is not stated
             return found
@@ -86,6 +101,26 @@ class Figures:
             for q in in_sentence
             if q.start >= offset and q.end <= offset + len(unit.span.text)
         ]
+        if not figures:
+            return found
+        # The headings' scores lent to their figures are for this comparison only, not for the other mechanisms.
+        scores, cosines = dict(unit.claim_scores), dict(unit.claim_cosines)
+        _score_headed_claims(profile, unit)
+        try:
+            found.extend(self._compared(profile, unit, sentence, figures, offset))
+        finally:
+            unit.claim_scores.clear()
+            unit.claim_scores.update(scores)
+            unit.claim_cosines.clear()
+            unit.claim_cosines.update(cosines)
+        return found
+
+    def _compared(
+        self, profile: KnowledgeBaseProfile, unit: Unit, sentence: Span, figures: list[Quantity], offset: int
+    ) -> list[Distortion]:
+        """The candidates of the clause's figures (offsets clause-relative), once the claims are scored."""
+        th = self.thresholds
+        found: list[Distortion] = []
         for claimed in figures:
             if claimed.kind in ("version", "rating"):
                 continue

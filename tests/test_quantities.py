@@ -357,3 +357,20 @@ def test_an_ordinal_chinese_numeral_is_still_no_figure() -> None:
 )
 def test_a_bare_figure_after_the_writer_or_naming_their_child_is_personal(text: str, role: str) -> None:
     assert figure(text, -1 if "kg" in text or "公斤" in text else 0).role == role
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("建议每周清洗一次滤网", 7 * 86400), ("每个月换一次水", 30 * 86400), ("每年做一回保养", 365 * 86400)],
+)
+def test_every_unit_of_time_with_once_is_a_period_of_one_unit(text: str, value: float) -> None:
+    q = figure(text, dimension="time")
+    assert (q.value, q.role) == (value, "period")
+    assert compare(figure("滤网两个星期洗一次", dimension="time"), figure("建议每周清洗一次滤网")) == "differs"
+    assert compare(figure("once a week I wash the filter", dimension="time"), figure("建议每周清洗一次滤网")) == (
+        "consistent"
+    )
+
+
+def test_every_day_without_once_is_no_figure() -> None:
+    assert not [q for q in extract_quantities("每天两顿，每周都买") if q.dimension == "time"]

@@ -276,6 +276,10 @@ _ZERO = re.compile(
     r"(?:完全不用|完全不需要|完全没有|无需|不需要任何|零(?!下))(?P<zh>[\u4e00-\u9fff]{1,3})",
     re.IGNORECASE,
 )
+# "每月…一次" without a number: once in one unit of time (a number, "每3个月", is read as a figure of its own).
+_EVERY_UNIT = re.compile(
+    r"每(?:一|个|個)?(?P<unit>天|日|周|週|星期|礼拜|禮拜|月|年)(?=[^\d一二三四五六七八九十两兩，,。;；!！?？\n]{0,8}(?:一次|1次|一回))"
+)
 # Only from the first digit of a number: retried from every digit, a long digit run took quadratic time.
 _VOLT_AMP = re.compile(
     r"(?<![\d.])(?P<v>\d+(?:\.\d+)?)\s?V\s?[/×x*]?\s?(?P<a>\d+(?:\.\d+)?)\s?A(?![A-Za-z])", re.IGNORECASE
@@ -369,6 +373,27 @@ def extract_quantities(text: str) -> list[Quantity]:
                 "W",
                 None,
                 "measure",
+            )
+        )
+    for match in _EVERY_UNIT.finditer(text):  # "每月运行一次": once a month, a period of one month
+        if any(q.start <= match.start() < q.end for q in found):
+            continue
+        unit = UNITS[match.group("unit")]
+        found.append(
+            Quantity(
+                match.start(),
+                match.end(),
+                match.group(),
+                unit.to_canonical(1.0),
+                None,
+                None,
+                "exact",
+                unit.dimension,
+                unit.canonical,
+                match.group("unit"),
+                None,
+                "measure",
+                role="period",
             )
         )
     for match in _ZERO.finditer(text):
@@ -1114,7 +1139,7 @@ _ELAPSED_AFTER = re.compile(r"^\s?(?:了|以来|前|下来|ago\b|in\b(?!\s+\w+\s
 # "after N" is a threshold in a spec ("试用30天后可退") and a lived span only with a past marker.
 _AFTER = re.compile(r"^\s?(?:后|後|之后|之後|以后|以後|later\b)", re.I)
 _PAST_MARKER = re.compile(r"了|已经|已經|过了|過了|\b(?:had|was|were|been|did|got|started|bought)\b", re.I)
-_PERIOD_BEFORE = re.compile(r"(?:每|每隔|every|once (?:a|an|every|per)|twice (?:a|an)|per)\s*$", re.I)
+_PERIOD_BEFORE = re.compile(r"(?:每|每隔|every|once (?:a|an|every|per)|twice (?:a|an)|per|\bonce|\btwice)\s*$", re.I)
 _PERIOD_AFTER = re.compile(
     # "半年换一次" is a period; "半年都不用倒一次" is not once in half a year, a level
     r"^\s?(?:(?:(?![不没沒])[\u4e00-\u9fff]){0,4}(?:一次|1次|两次|一回)|(?:once|twice) (?:a|an|per|every)\b|a time\b)",

@@ -8,7 +8,7 @@ from typing import Any, cast
 
 import pytest
 
-from service.check.candidates.figures import Figures, _a_difference, _score_headed_claims
+from service.check.candidates.figures import Figures, _a_difference, _conditions, _score_headed_claims
 from service.check.profile import Claim, KnowledgeBaseProfile, split_fact
 from service.check.quantities import compare, extract_quantities
 
@@ -140,3 +140,17 @@ def test_a_clause_near_a_facts_heading_is_as_near_to_the_figures_under_it(fact: 
     unit = cast(Any, SimpleNamespace(claim_scores=dict(scores), claim_cosines=dict(scores)))
     _score_headed_claims(profile, unit)
     assert (unit.claim_scores != scores) is lent
+
+
+@pytest.mark.parametrize(
+    ("post", "fact", "shared"),
+    [
+        ("快洗能放4公斤", "快洗程序最多洗1.5公斤", True),
+        ("the quick program takes 4 kg", "The quick program holds up to 1.5 kg", True),
+        ("能放4公斤", "快洗程序最多洗1.5公斤", False),
+    ],
+)
+def test_a_figure_and_an_official_one_of_the_same_named_condition_share_it(post: str, fact: str, shared: bool) -> None:
+    [claimed] = extract_quantities(post)
+    [official] = extract_quantities(fact)
+    assert bool(_conditions(claimed) & _conditions(official)) is shared

@@ -96,6 +96,11 @@ def _score_headed_claims(profile: KnowledgeBaseProfile, unit: Unit) -> None:
                 unit.claim_cosines[sibling] = max(unit.claim_cosines.get(sibling, -1.0), unit.claim_cosines[index])
 
 
+def _conditions(quantity: Quantity) -> frozenset[str]:
+    """The named conditions (quick, wired, smoke...) of a figure's stretch of text."""
+    return frozenset(term for term in quantity.context if term.startswith("@"))
+
+
 class Figures:
     """Proposes the ``numeric`` (and figure ``usage``) candidates of a clause."""
 
@@ -326,6 +331,7 @@ class Figures:
             return None
 
         in_clause = sum(same_attribute(claimed, other) for other in self.wording.figures(profile, unit.span.text))
+        conditions = _conditions(claimed)
 
         def preference(index: int) -> float:
             comparable = [o for o in profile.claims[index].quantities if same_attribute(claimed, o)]
@@ -334,7 +340,9 @@ class Figures:
             ]
             # "charge 5 min, play 3 h" has the shape of "charge 10 min for 2 h of play"
             shape = th.shape_weight if in_clause > 1 and len(comparable) == in_clause else 0.0
-            return unit.claim_scores[index] - th.magnitude_weight * min(ratios, default=0.0) + shape
+            # "quick wash takes 5 kg" is about the quick-wash figure, not the full load's
+            named = th.condition_weight if any(conditions & _conditions(o) for o in comparable) else 0.0
+            return unit.claim_scores[index] - th.magnitude_weight * min(ratios, default=0.0) + shape + named
 
         return max(candidates, key=preference)
 

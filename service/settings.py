@@ -31,6 +31,9 @@ class CheckThresholds(BaseModel):
     shape_weight: float = Field(
         0.1, description="Prefer a claim with as many comparable figures as the clause (10 min → 2 h)."
     )
+    condition_weight: float = Field(
+        0.1, description="Prefer a claim whose figure is of the condition the figure's clause names (quick wash)."
+    )
     link_min: float = Field(
         0.45, description="A clause this close to a fact claim carries the key message resting on it..."
     )

@@ -454,3 +454,58 @@ def test_praise_of_the_product_breaks_no_rule_about_it(scooter: Checker, text: s
     """A rule's condition ("while wearing headphones") stays part of what it forbids, and a degree "so" starts no
     clause: a post that only names the product does what no rule forbids and denies nothing."""
     assert distortions(scooter.check("scooter", text)) == set()
+
+
+DRYER_KB = """
+id: dryer
+brand: 暖风
+product: 暖风 D8 干衣机
+lang: zh
+facts:
+  - {id: F1, text: "一次最多可烘干8公斤衣物。"}
+  - {id: F2, text: "快速烘干程序只适合1公斤以内的衣物。"}
+  - {id: F3, text: "加热功率1200瓦。"}
+  - {id: F4, text: "另有迷你款，同样是1200瓦。"}
+  - {id: F5, text: "滤网寿命：连续使用约1200小时后更换。"}
+  - {id: F6, text: "运行噪音48分贝。"}
+  - {id: F7, text: "The drum holds 100 liters."}
+key_messages: []
+avoid_topics: []
+prohibited_claims: []
+"""
+
+
+@pytest.fixture(scope="module")
+def dryer(checker: Checker) -> Checker:
+    kb = parse_document(DRYER_KB, "yaml")
+    checker.repository.save(kb.id, kb.content)
+    return checker
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("快速烘干放3公斤也没问题", {("F2", "numeric")}),  # the quick program's limit, not the full load's
+        ("Quick dry handles 3 kg easily", {("F2", "numeric")}),
+        ("加热功率才800瓦", {("F3", "numeric")}),  # the main fact, not the variant repeating its figure
+        ("滤网寿命有3000小时", {("F5", "numeric")}),  # a figure under a fact's heading
+    ],
+)
+def test_a_figure_goes_to_the_fact_it_is_about(dryer: Checker, text: str, expected: set[object]) -> None:
+    assert distortions(dryer.check("dryer", text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("运行噪音是70，吵得睡不着", {("F6", "numeric")}),  # a bare number that names the attribute
+        ("运行噪音就是48，挺安静", set()),
+        ("The drum holds only 60, smaller than I hoped", {("F7", "numeric")}),
+        ("The drum holds 100, roomy enough", set()),
+        ("运行噪音 60 x 45 x 30", set()),  # a list of dimensions, not a noise level
+    ],
+)
+def test_a_bare_number_is_read_in_the_unit_of_the_attribute_it_names(
+    dryer: Checker, text: str, expected: set[object]
+) -> None:
+    assert distortions(dryer.check("dryer", text)) == expected

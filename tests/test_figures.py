@@ -8,8 +8,8 @@ from typing import Any, cast
 
 import pytest
 
-from service.check.candidates.figures import Figures, _a_difference
-from service.check.profile import Claim, KnowledgeBaseProfile
+from service.check.candidates.figures import Figures, _a_difference, _conditions, _score_headed_claims
+from service.check.profile import Claim, KnowledgeBaseProfile, split_fact
 from service.check.quantities import compare, extract_quantities
 
 
@@ -87,3 +87,70 @@ def test_a_figure_of_another_claims_condition_is_compared_with_that_claim(
     # a figure that names no condition stays with the claim it was paired with
     [plain] = extract_quantities("保修三年" if "保修" in post else "covered for 5 years")
     assert Figures._sibling_for(profile, whole, plain) is None
+
+
+@pytest.mark.parametrize(
+    ("fact", "post"),
+    [
+        ("烤箱预热模式约20分钟，快速模式约8分钟。", "快速模式12分钟就好了"),
+        ("Preheat takes about 20 minutes, or about 8 minutes in rapid mode.", "rapid mode is done in 12 minutes"),
+    ],
+)
+def test_a_duration_equal_to_the_gap_between_two_official_ones_is_a_level(fact: str, post: str) -> None:
+    profile, claim = _profile(fact)
+    [claimed] = extract_quantities(post)
+    assert not _a_difference(claimed, profile, claim)
+
+
+def test_a_fact_that_repeats_an_earlier_facts_figures_restates_it() -> None:
+    texts = [
+        ("F1", "UPF 40 fabric"),
+        ("F2", "IP54 rated"),
+        ("F3", "The kids' model has the same UPF 40 fabric."),
+        ("F4", "防晒系数UPF 40，另有UPF 60款"),
+    ]
+    claims = [
+        cast(Claim, SimpleNamespace(index=i, fact_id=f, quantities=extract_quantities(t)))
+        for i, (f, t) in enumerate(texts)
+    ]
+    profile = cast(Any, SimpleNamespace(claims=claims))
+    restated = [KnowledgeBaseProfile._restated(profile, claim) for claim in claims]
+    assert restated == [None, None, 0, None]
+
+
+@pytest.mark.parametrize(
+    ("fact", "lent"),
+    [
+        ("电池寿命：充放电800次后容量不低于80%。", True),
+        ("Filter life: about 900 hours of use.", False),  # one claim: its figure is its own
+        ("电池充放电800次后容量不低于80%。", False),
+    ],
+)
+def test_a_clause_near_a_facts_heading_is_as_near_to_the_figures_under_it(fact: str, lent: bool) -> None:
+    parts = [span.text for span in split_fact(fact)]
+    claims = [
+        cast(
+            Claim,
+            SimpleNamespace(index=i, fact_id="F1", fact_text=fact, text=t, number=i, quantities=extract_quantities(t)),
+        )
+        for i, t in enumerate(parts)
+    ]
+    profile = cast(Any, SimpleNamespace(claims=claims, claims_of_fact={"F1": list(range(len(claims)))}))
+    scores = {i: 0.7 if i == 0 else 0.1 for i in range(len(parts))}
+    unit = cast(Any, SimpleNamespace(claim_scores=dict(scores), claim_cosines=dict(scores)))
+    _score_headed_claims(profile, unit)
+    assert (unit.claim_scores != scores) is lent
+
+
+@pytest.mark.parametrize(
+    ("post", "fact", "shared"),
+    [
+        ("快洗能放4公斤", "快洗程序最多洗1.5公斤", True),
+        ("the quick program takes 4 kg", "The quick program holds up to 1.5 kg", True),
+        ("能放4公斤", "快洗程序最多洗1.5公斤", False),
+    ],
+)
+def test_a_figure_and_an_official_one_of_the_same_named_condition_share_it(post: str, fact: str, shared: bool) -> None:
+    [claimed] = extract_quantities(post)
+    [official] = extract_quantities(fact)
+    assert bool(_conditions(claimed) & _conditions(official)) is shared

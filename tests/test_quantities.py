@@ -316,3 +316,85 @@ def test_a_hyphenated_count_counts_the_joined_word() -> None:
 )
 def test_a_lowercase_g_next_to_memory_words_is_gigabytes(text: str, dimension: str) -> None:
     assert figure(text).dimension == dimension
+
+
+@pytest.mark.parametrize(
+    ("post", "fact", "verdict"),
+    [
+        ("4段三岁以上可以喝", "4段适用36–72月龄", "consistent"),
+        ("4段一岁以上就可以喝", "4段适用36–72月龄", "differs"),
+        ("fits riders of at least 120 cm", "for riders 120-150 cm tall", "consistent"),
+        ("fits riders of at least 90 cm", "for riders 120-150 cm tall", "differs"),
+        ("holds at most 200 kg", "rated for 100-150 kg", "differs"),
+    ],
+)
+def test_a_claimed_bound_must_lie_in_an_official_range(post: str, fact: str, verdict: str) -> None:
+    claimed = next(q for q in extract_quantities(post) if q.kind == "measure")
+    official = next(q for q in extract_quantities(fact) if q.bound == "range")
+    assert compare(claimed, official) == verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "counted"),
+    [("电池充放电800次后仍有九成容量", "次"), ("一次最多能烤六片面包", "次")],
+)
+def test_a_chinese_count_noun_stops_before_a_word_of_time_or_degree(text: str, counted: str) -> None:
+    assert figure(text).counted == counted
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Specs: 3.1 kg, the basket holds up to 10 kg", "参数：3.1公斤，车篮最多装10公斤"],
+)
+def test_a_neighbour_clause_with_its_own_figure_lends_no_attribute(text: str) -> None:
+    first, second = [q for q in extract_quantities(text) if q.dimension == "mass"]
+    assert second.attribute and not first.attribute & second.attribute
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "dimension"),
+    [
+        ("the cartridge lasts a full month", 30 * 86400, "time"),
+        ("it ran for a whole week", 7 * 86400, "time"),
+        ("每份含钙一百二十毫克", 0.12, "mass"),
+        ("Omega3含量三百毫克", 0.3, "mass"),
+    ],
+)
+def test_a_full_unit_and_a_chinese_numeral_after_a_name_are_figures(text: str, value: float, dimension: str) -> None:
+    q = figure(text, dimension=dimension)
+    assert q.value == pytest.approx(value, rel=0.02)
+
+
+def test_an_ordinal_chinese_numeral_is_still_no_figure() -> None:
+    assert not extract_quantities("第五天")
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("我165，52公斤，平躺睡", "personal"),
+        ("I'm 190 cm, 95 kg, and it holds me fine", "personal"),
+        ("一岁半的宝宝，每天都在上面爬", "personal"),
+        ("八个月的宝宝就能坐了", "level"),
+        ("这款，12公斤", "level"),
+    ],
+)
+def test_a_bare_figure_after_the_writer_or_naming_their_child_is_personal(text: str, role: str) -> None:
+    assert figure(text, -1 if "kg" in text or "公斤" in text else 0).role == role
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("建议每周清洗一次滤网", 7 * 86400), ("每个月换一次水", 30 * 86400), ("每年做一回保养", 365 * 86400)],
+)
+def test_every_unit_of_time_with_once_is_a_period_of_one_unit(text: str, value: float) -> None:
+    q = figure(text, dimension="time")
+    assert (q.value, q.role) == (value, "period")
+    assert compare(figure("滤网两个星期洗一次", dimension="time"), figure("建议每周清洗一次滤网")) == "differs"
+    assert compare(figure("once a week I wash the filter", dimension="time"), figure("建议每周清洗一次滤网")) == (
+        "consistent"
+    )
+
+
+def test_every_day_without_once_is_no_figure() -> None:
+    assert not [q for q in extract_quantities("每天两顿，每周都买") if q.dimension == "time"]

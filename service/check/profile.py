@@ -47,6 +47,7 @@ class Claim:
     number: int = 0  # its position among the fact's claims
     vector: Matrix | None = None  # read or embedded on first use: only for facts retrieval returns
     row: int = 0  # its row in the profile's matrix of claim vectors once it has a vector (row 0 is zeros)
+    restates: int | None = None  # the claim of an earlier fact whose figures it repeats ("with the same SPF 50")
 
 
 @dataclass
@@ -244,6 +245,21 @@ class KnowledgeBaseProfile:
                 self.claims_of_fact.setdefault(fact.id, []).append(claim.index)
                 for dimension in {q.dimension for q in quantities}:
                     self.claims_by_dimension.setdefault(dimension, []).append(claim.index)
+        for claim in self.claims:
+            claim.restates = self._restated(claim)
+
+    def _restated(self, claim: Claim) -> int | None:
+        """The claim of an earlier fact that states every figure of ``claim`` (a variant's fact repeating the
+        main one's: "also in a tinted version, with the same SPF 50 / PA++++")."""
+        if not claim.quantities:
+            return None
+        for earlier in self.claims[: claim.index]:
+            if earlier.fact_id != claim.fact_id and all(
+                any(o.dimension == q.dimension and o.unit == q.unit and o.value == q.value for o in earlier.quantities)
+                for q in claim.quantities
+            ):
+                return earlier.index
+        return None
 
     def ensure_vectors(self, fact_ids: Iterable[str]) -> None:
         """Give the claims of these facts their vectors: those stored at import, and for the rest (stored

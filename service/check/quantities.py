@@ -106,7 +106,8 @@ _EN_WORD_NUM = (
     r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
     r"(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
     r"|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen"
-    r"|seventeen|eighteen|nineteen|a dozen|dozen|a couple of|a couple|half an?|an?|single|double)"
+    r"|seventeen|eighteen|nineteen|a dozen|dozen|a couple of|a couple|half an?|an? (?:full|whole|entire)|an?|single"
+    r"|double)"
 )
 _NUMBER = rf"(?:{_ARABIC})(?:\s?[万千百亿])?|{_ZH_NUM}|\b{_EN_WORD_NUM}\b"
 
@@ -135,6 +136,8 @@ def parse_number(text: str) -> float | None:
         return total
     if words[0] in ("a", "an") and len(words) == 2 and words[1] in ("dozen", "couple"):
         return float(_EN_NUMBERS[words[1]])
+    if words[0] in ("a", "an") and len(words) == 2 and words[1] in ("full", "whole", "entire"):
+        return 1.0  # "a full year"
     if raw.startswith("half"):
         return 0.5
     if raw.endswith("个半"):
@@ -215,8 +218,9 @@ _QUANTITY = re.compile(
     rf"(?:(?P<fuzz>来|多|餘|余|几)?(?P<sep>\s?-\s?|\s?)(?P<unit>{_UNIT}))?",
     re.IGNORECASE,
 )
+# A counted noun ends before a function character, a number, or a word of time or degree ("500次后容量", "一次最多").
 _NOUN_STOP_CHARS = (
-    "不没就都也还很太真挺好的了是在和跟与或重长大小高低能可要会才只有多少左右上下以就算一二三四五六七八九十两零"
+    "不没就都也还很太真挺好的了是在和跟与或重长大小高低能可要会才只有多少左右上下以就算一二三四五六七八九十两零后後最"
 )
 _COUNT_NOUN_ZH = re.compile(rf"^([{_MEASURE_WORDS}])((?:(?![{_NOUN_STOP_CHARS}])[\u4e00-\u9fff]){{0,4}})")
 _COUNT_NOUN_EN = re.compile(r"^\s+(?:of\s+(them|these|those)\b|((?:[a-z]+-)*[a-z]+(?:\s+[a-z]+){0,2}))", re.IGNORECASE)
@@ -271,6 +275,10 @@ _ZERO = re.compile(
     r"\bzero\s+(?P<en2>[a-z]+)\b|"
     r"(?:完全不用|完全不需要|完全没有|无需|不需要任何|零(?!下))(?P<zh>[\u4e00-\u9fff]{1,3})",
     re.IGNORECASE,
+)
+# "每月…一次" without a number: once in one unit of time (a number, "每3个月", is read as a figure of its own).
+_EVERY_UNIT = re.compile(
+    r"每(?:一|个|個)?(?P<unit>天|日|周|週|星期|礼拜|禮拜|月|年)(?=[^\d一二三四五六七八九十两兩，,。;；!！?？\n]{0,8}(?:一次|1次|一回))"
 )
 # Only from the first digit of a number: retried from every digit, a long digit run took quadratic time.
 _VOLT_AMP = re.compile(
@@ -365,6 +373,27 @@ def extract_quantities(text: str) -> list[Quantity]:
                 "W",
                 None,
                 "measure",
+            )
+        )
+    for match in _EVERY_UNIT.finditer(text):  # "每月运行一次": once a month, a period of one month
+        if any(q.start <= match.start() < q.end for q in found):
+            continue
+        unit = UNITS[match.group("unit")]
+        found.append(
+            Quantity(
+                match.start(),
+                match.end(),
+                match.group(),
+                unit.to_canonical(1.0),
+                None,
+                None,
+                "exact",
+                unit.dimension,
+                unit.canonical,
+                match.group("unit"),
+                None,
+                "measure",
+                role="period",
             )
         )
     for match in _ZERO.finditer(text):
@@ -795,18 +824,22 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
             role = "basis"  # "一升才两块钱": the amount the next figure is given for
         previous = _span_around(weak, max(sentence[0], clause[0] - 1), max(sentence[0], clause[0] - 1), len(text))
         has_lead = previous[0] >= sentence[0] and clause[0] > sentence[0]
+        if role == "level" and q.dimension != "currency" and _introduces_writer(text, q, clause, previous, has_lead):
+            role = "personal"
         # A clause that names no attribute takes its lead clause's ("兩台都是新款，一台3公斤").
         following_clause = _span_around(
             weak, min(sentence[1], clause[1] + 1), min(sentence[1], clause[1] + 1), len(text)
         )
+        # A neighbour with a figure of its own of this dimension lends it its words, not this one
+        # ("9 kg, seat takes kids up to 22 kg").
+        lends_lead = has_lead and not _holds_dimension(found, previous[0], clause[0], q.dimension)
+        lends_next = clause[1] < sentence[1] and not _holds_dimension(
+            found, clause[1], following_clause[1], q.dimension
+        )
         attribute = (
             _concepts(blank[clause[0] : clause[1]], q.dimension)
-            or (_concepts(blank[previous[0] : clause[0]], q.dimension) if has_lead else frozenset())
-            or (
-                _concepts(blank[clause[1] : following_clause[1]], q.dimension)
-                if clause[1] < sentence[1]
-                else frozenset()
-            )
+            or (_concepts(blank[previous[0] : clause[0]], q.dimension) if lends_lead else frozenset())
+            or (_concepts(blank[clause[1] : following_clause[1]], q.dimension) if lends_next else frozenset())
         )
         volts = None
         if q.dimension in ("charge", "energy"):
@@ -829,6 +862,29 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
             )
         )
     return _with_conditions(_respectively(text, _count_heads(text, _aliases_follow(text, annotated))))
+
+
+_CHILD_NOUN_PHRASE = re.compile(r"^\s?的?(?:宝宝|寶寶|娃|孩子|儿子|兒子|女儿|女兒|闺女|閨女)\s*$")
+
+
+def _introduces_writer(
+    text: str, q: Quantity, clause: tuple[int, int], previous: tuple[int, int], has_lead: bool
+) -> bool:
+    """Whether a clause that is only a figure, or a figure naming a child ("两岁两个月的宝宝"), describes the
+    writer or their child: the bare figure after "我178，" is the writer's weight, not the product's."""
+    if _CHILD_NOUN_PHRASE.match(text[q.end : clause[1]]) and not text[clause[0] : q.start].strip():
+        return True
+    bare = not re.search(r"[A-Za-z\u4e00-\u9fff]", text[clause[0] : q.start] + text[q.end : clause[1]])
+    if not bare or not has_lead:
+        return False
+    lead = text[previous[0] : clause[0]]
+    persons = list(_FIRST_PERSON.finditer(lead))
+    return bool(persons) and not _PRODUCT_SUBJECT.search(lead[persons[-1].end() :])
+
+
+def _holds_dimension(found: list[Quantity], start: int, end: int, dimension: str) -> bool:
+    """Whether a figure of this dimension lies in ``[start, end)``."""
+    return any(start <= o.start < end and o.dimension == dimension for o in found)
 
 
 _RESPECTIVELY = re.compile(r"分别|分別|respectively", re.IGNORECASE)
@@ -1001,8 +1057,9 @@ def _from_match(text: str, match: re.Match[str]) -> Quantity | None:
     after = text[end : end + 12]
     is_word_number = bool(re.fullmatch(_EN_WORD_NUM, number_text.strip(), re.IGNORECASE))
     is_zh_number = bool(re.fullmatch(_ZH_NUM, number_text.strip()))
-    if not prefix and _NOT_A_FIGURE_BEFORE.search(before) and not is_word_number:
-        return None  # 蓝牙5.3, IPX4, Q3, USB-C 3.1
+    after_name = is_zh_number and bool(re.search(r"[A-Za-z]$", before))
+    if not prefix and _NOT_A_FIGURE_BEFORE.search(before) and not is_word_number and not after_name:
+        return None  # 蓝牙5.3, IPX4, Q3, USB-C 3.1 (a Chinese numeral after a name is a figure: "DHA八十毫克")
     if _DATE_AFTER.match(text[match.end("num") :]) and not unit_text:
         return None
     if unit_text and unit_text.lower() in ("年",) and value > 1900:
@@ -1021,7 +1078,10 @@ def _from_match(text: str, match: re.Match[str]) -> Quantity | None:
     # Bare "a"/"an"/"half"/"single": only before a unit (an hour, a week).
     if (
         is_word_number
-        and number_text.strip().lower() in ("a", "an", "single", "double", "half a", "half an")
+        and (
+            number_text.strip().lower() in ("a", "an", "single", "double", "half a", "half an")
+            or number_text.strip().lower().split()[-1] in ("full", "whole", "entire")
+        )
         and not unit_text
     ):
         return None
@@ -1084,7 +1144,7 @@ _ELAPSED_AFTER = re.compile(r"^\s?(?:了|以来|前|下来|ago\b|in\b(?!\s+\w+\s
 # "after N" is a threshold in a spec ("试用30天后可退") and a lived span only with a past marker.
 _AFTER = re.compile(r"^\s?(?:后|後|之后|之後|以后|以後|later\b)", re.I)
 _PAST_MARKER = re.compile(r"了|已经|已經|过了|過了|\b(?:had|was|were|been|did|got|started|bought)\b", re.I)
-_PERIOD_BEFORE = re.compile(r"(?:每|每隔|every|once (?:a|an|every|per)|twice (?:a|an)|per)\s*$", re.I)
+_PERIOD_BEFORE = re.compile(r"(?:每|每隔|every|once (?:a|an|every|per)|twice (?:a|an)|per|\bonce|\btwice)\s*$", re.I)
 _PERIOD_AFTER = re.compile(
     # "半年换一次" is a period; "半年都不用倒一次" is not once in half a year, a level
     r"^\s?(?:(?:(?![不没沒])[\u4e00-\u9fff]){0,4}(?:一次|1次|两次|一回)|(?:once|twice) (?:a|an|per|every)\b|a time\b)",
@@ -1336,6 +1396,10 @@ def compare(claimed: Quantity, official: Quantity, rel_tolerance: float = 0.05) 
     if claimed.bound == "at_least" and official.bound in ("exact", "approx") and claimed.dimension == "currency":
         # "$200+" for $229: a price said to be at least a figure it reaches
         return "consistent" if official.value >= claimed.value * (1 - tolerance) else "differs"
+    if claimed.bound in ("at_least", "at_most") and official.bound == "range" and official.low is not None:
+        # "6个月以上" against 12-36 months: the claimed end must lie in the official range
+        high = official.high if official.high is not None else official.low
+        return "consistent" if official.low * (1 - tolerance) <= claimed.value <= high * (1 + tolerance) else "differs"
     if claimed.bound in ("at_most", "at_least") and official.bound in ("exact", "approx"):
         scale = max(abs(official.value), 1e-9)
         width = max(tolerance, _APPROX_WIDTH) if official.bound == "approx" else tolerance

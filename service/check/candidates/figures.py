@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 
 from service.check.candidates.distortion import clause_distortion
 from service.check.profile import Claim, KnowledgeBaseProfile
@@ -18,6 +19,7 @@ from service.check.quantities import (
     Quantity,
     about_other_condition,
     compare,
+    extract_quantities,
     same_attribute,
     shares_attribute,
     substitute,
@@ -25,8 +27,23 @@ from service.check.quantities import (
 from service.check.retrieval import Unit
 from service.check.schemas import Distortion, DistortionKind, Edit
 from service.check.segmentation import Span, detect_language
+from service.check.unit_table import UNITS
 from service.check.wording import Wording
 from service.settings import CheckThresholds
+
+# A number alone: not part of a name, code, date, ratio or a list of dimensions ("21 x 17 x 8 in").
+_BARE_NUMBER = re.compile(
+    r"(?<![A-Za-z0-9.,\-#/:$¥￥€+×*])(?<![x×*] )\d+(?:\.\d+)?(?![A-Za-z0-9.%+:/\-×*\"'″’]|,\d|\s?[x×*]\s?\d)"
+)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_PREFIXES = {"$", "¥", "￥", "€"}
+_BARE_RATIO = 3.0  # a bare number is read in the unit of an official figure of about its size
+
+
+def _as_written(quantity: Quantity) -> float:
+    """The figure's value in the unit it is written in (400 for "400 m³/h")."""
+    unit = UNITS.get(quantity.raw_unit.lower())
+    return unit.from_canonical(quantity.value) if unit is not None else quantity.value
 
 
 def _ratio(a: Quantity, b: Quantity) -> float:
@@ -43,8 +60,12 @@ def _as_official(quantity: Quantity, claim: Claim) -> Quantity:
 
 
 def _a_difference(claimed: Quantity, profile: KnowledgeBaseProfile, claim: Claim) -> bool:
-    """Whether the figure is the gap between two figures of the claim's fact ("the large one costs ¥300
-    more", "saved $40 by taking the small one"): a difference of two official figures, not a wrong level."""
+    """Whether the price is the gap between two prices of the claim's fact ("the large one costs ¥300
+    more", "saved $40 by taking the small one"): a difference of two official figures, not a wrong level.
+    Only prices are told as such gaps; a duration or a weight that equals one is a level ("quick cook in 15
+    minutes" against 30 and 45)."""
+    if claimed.dimension != "currency":
+        return False
     siblings = [
         o
         for index in profile.claims_of_fact[claim.fact_id]
@@ -59,6 +80,27 @@ def _a_difference(claimed: Quantity, profile: KnowledgeBaseProfile, claim: Claim
     )
 
 
+def _score_headed_claims(profile: KnowledgeBaseProfile, unit: Unit) -> None:
+    """A clause near a fact's heading ("循环寿命:", "Warranty:") is as near to the figures the heading
+    introduces: the fact's other claims get the heading's scores where theirs are lower."""
+    for index in list(unit.claim_scores):
+        claim = profile.claims[index]
+        if claim.quantities or claim.number != 0:
+            continue
+        after = claim.fact_text[len(claim.text) :].lstrip()[:1] if claim.fact_text.startswith(claim.text) else ""
+        if after not in (":", "："):
+            continue
+        for sibling in profile.claims_of_fact[claim.fact_id]:
+            if unit.claim_scores.get(sibling, -1.0) < unit.claim_scores[index]:
+                unit.claim_scores[sibling] = unit.claim_scores[index]
+                unit.claim_cosines[sibling] = max(unit.claim_cosines.get(sibling, -1.0), unit.claim_cosines[index])
+
+
+def _conditions(quantity: Quantity) -> frozenset[str]:
+    """The named conditions (quick, wired, smoke...) of a figure's stretch of text."""
+    return frozenset(term for term in quantity.context if term.startswith("@"))
+
+
 class Figures:
     """Proposes the ``numeric`` (and figure ``usage``) candidates of a clause."""
 
@@ -69,7 +111,6 @@ class Figures:
     def propose(self, profile: KnowledgeBaseProfile, unit: Unit, sentence: Span) -> list[Distortion]:
         """The clause's figures that differ from (or break a rule of) the claim each speaks about; marks the
         claims compared in ``unit.about``. ``sentence`` is the clause's sentence at offset 0."""
-        th = self.thresholds
         found: list[Distortion] = []
         if not unit.polarity.asserted:  # a figure asked about or debunked is not stated
             return found
@@ -82,6 +123,91 @@ class Figures:
             for q in in_sentence
             if q.start >= offset and q.end <= offset + len(unit.span.text)
         ]
+        figures.extend(self._bare_figures(profile, unit, sentence.text, offset, in_sentence))
+        if not figures:
+            return found
+        # The headings' scores lent to their figures are for this comparison only, not for the other mechanisms.
+        scores, cosines = dict(unit.claim_scores), dict(unit.claim_cosines)
+        _score_headed_claims(profile, unit)
+        try:
+            found.extend(self._compared(profile, unit, sentence, figures, offset))
+        finally:
+            unit.claim_scores.clear()
+            unit.claim_scores.update(scores)
+            unit.claim_cosines.clear()
+            unit.claim_cosines.update(cosines)
+        return found
+
+    def _bare_figures(
+        self, profile: KnowledgeBaseProfile, unit: Unit, sentence: str, offset: int, read: tuple[Quantity, ...]
+    ) -> list[Quantity]:
+        """A number without a unit in a clause that names a claim's attribute ("the CADR is 460"), read in the
+        unit of that claim's figure of a like size: the sentence is read again with the unit written after it,
+        so that its bound, role and conditions are read as for any figure (offsets clause-relative)."""
+        end = offset + len(unit.span.text)
+        numbers = [
+            m
+            for m in _BARE_NUMBER.finditer(self.wording.blank_names(profile.names, sentence), offset, end)
+            if not any(q.start <= m.start() < q.end for q in read) and not _YEAR.fullmatch(m.group())
+        ]
+        if not numbers:
+            return []
+        plain = self.wording.plain(profile, unit.span.text)
+        near = sorted(
+            (
+                index
+                for index in unit.claim_scores
+                if unit.claim_cosines[index] >= self.thresholds.claim_floor
+                and self.wording.shares_term(plain, self.wording.plain(profile, profile.claims[index].text))
+            ),
+            key=lambda index: -unit.claim_scores[index],
+        )
+        found: list[Quantity] = []
+        for match in numbers:
+            value = float(match.group().replace(",", ""))
+            official = next(
+                (
+                    o
+                    for index in near
+                    for o in profile.claims[index].quantities
+                    if o.kind in ("measure", "currency")
+                    and o.raw_unit
+                    and o.bound != "range"
+                    and value > 0
+                    and max(value / max(_as_written(o), 1e-9), _as_written(o) / value) <= _BARE_RATIO
+                ),
+                None,
+            )
+            if official is None:
+                continue
+            prefix = official.raw_unit in _PREFIXES
+            start = match.start() + (1 if prefix else 0)
+            written = (
+                sentence[: match.start()] + official.raw_unit + sentence[match.start() :]
+                if prefix
+                else sentence[: match.end()] + " " + official.raw_unit + sentence[match.end() :]
+            )
+            reread = next(
+                (q for q in extract_quantities(written) if q.start == (match.start() if prefix else start)), None
+            )
+            if reread is None or reread.dimension != official.dimension:
+                continue
+            found.append(
+                dataclasses.replace(
+                    reread,
+                    start=match.start() - offset,
+                    end=match.end() - offset,
+                    text=match.group(),
+                )
+            )
+        return found
+
+    def _compared(
+        self, profile: KnowledgeBaseProfile, unit: Unit, sentence: Span, figures: list[Quantity], offset: int
+    ) -> list[Distortion]:
+        """The candidates of the clause's figures (offsets clause-relative), once the claims are scored."""
+        th = self.thresholds
+        found: list[Distortion] = []
         for claimed in figures:
             if claimed.kind in ("version", "rating"):
                 continue
@@ -200,10 +326,12 @@ class Figures:
             ]
         else:
             candidates = [index for index in candidates if unit.claim_cosines[index] >= th.claim_floor]
+        candidates = self._without_restatements(profile, unit, candidates)
         if not candidates:
             return None
 
         in_clause = sum(same_attribute(claimed, other) for other in self.wording.figures(profile, unit.span.text))
+        conditions = _conditions(claimed)
 
         def preference(index: int) -> float:
             comparable = [o for o in profile.claims[index].quantities if same_attribute(claimed, o)]
@@ -212,9 +340,31 @@ class Figures:
             ]
             # "charge 5 min, play 3 h" has the shape of "charge 10 min for 2 h of play"
             shape = th.shape_weight if in_clause > 1 and len(comparable) == in_clause else 0.0
-            return unit.claim_scores[index] - th.magnitude_weight * min(ratios, default=0.0) + shape
+            # "quick wash takes 5 kg" is about the quick-wash figure, not the full load's
+            named = th.condition_weight if any(conditions & _conditions(o) for o in comparable) else 0.0
+            return unit.claim_scores[index] - th.magnitude_weight * min(ratios, default=0.0) + shape + named
 
         return max(candidates, key=preference)
+
+    def _without_restatements(self, profile: KnowledgeBaseProfile, unit: Unit, candidates: list[int]) -> list[int]:
+        """The candidates with each claim that repeats an earlier fact's figures replaced by that fact's claim,
+        unless the clause names what sets the repeating fact apart (its variant)."""
+        plain: frozenset[str] | None = None
+        kept: list[int] = []
+        for index in candidates:
+            original = profile.claims[index].restates
+            if original is not None:
+                if plain is None:
+                    plain = self.wording.terms(self.wording.plain(profile, unit.span.text))
+                claim = profile.claims[index]
+                own = self.wording.terms(self.wording.plain(profile, claim.fact_text)) - self.wording.terms(
+                    self.wording.plain(profile, profile.claims[original].fact_text)
+                )
+                if not plain & own and original in unit.claim_scores:
+                    index = original
+            if index not in kept:
+                kept.append(index)
+        return kept
 
     @staticmethod
     def _sibling_for(profile: KnowledgeBaseProfile, claim: Claim, claimed: Quantity) -> Claim | None:

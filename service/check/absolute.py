@@ -93,7 +93,7 @@ _ZH_SETTING_LEVEL = re.compile(
     r"|^最[\u4e00-\u9fff]{1,2}?的?(?:情况下|情況下|时候|時候|时|時)"
 )
 _ZH_LATEST_VERSION = re.compile(rf"^最新的?(?:{_alt('zh_version_heads')})")
-# 唯一 + a negative ("唯一一个不能接受", "唯一有两点让我不满意") is the writer's only complaint.
+# 唯一 + a negative ("唯一一点不喜欢", "唯一有个小问题是不够亮") is the writer's only complaint.
 _ZH_ONLY_NEGATIVE = re.compile(r"^唯一(?:的|一个|一個|一点|一點|有)?[^，。,.!！]{0,6}?(?:不|没|沒)")
 # 最 + a position: the top shelf, the bottom row (最上层, 最底部, 最右边) is where, not how good.
 _ZH_POSITION = re.compile(r"^最[上下左右前后後里裡外底顶頂][面边邊层層端侧側部头頭排格下]")
@@ -288,7 +288,7 @@ def _judge_zh(term: str, rest: str, prefix: str) -> tuple[str, str]:
             return "downside", found.group()
         personal = re.search(r"(?:我|我的|自己)$", prefix)
         if personal:
-            return "personal", personal.group()  # 这是我唯一的一次: the writer's only one
+            return "personal", personal.group()  # 我唯一买过的一台: the writer's only one
     if core.startswith("绝对") and _ZH_EMPHATIC_RULE.match(core_rest):
         return "rule", _ZH_EMPHATIC_RULE.match(core_rest).group()  # type: ignore[union-attr]
     if core.startswith("绝对") and _ZH_INTENSIFIER.match(core_rest):

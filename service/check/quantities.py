@@ -870,8 +870,8 @@ _CHILD_NOUN_PHRASE = re.compile(r"^\s?的?(?:宝宝|寶寶|娃|孩子|儿子|兒
 def _introduces_writer(
     text: str, q: Quantity, clause: tuple[int, int], previous: tuple[int, int], has_lead: bool
 ) -> bool:
-    """Whether a clause that is only a figure, or a figure naming a child ("两岁两个月的宝宝"), describes the
-    writer or their child: the bare figure after "我178，" is the writer's weight, not the product's."""
+    """Whether a clause that is only a figure, or a figure naming a child ("三岁半的女儿"), describes the
+    writer or their child: the bare figure after "我165，" is the writer's height, not the product's."""
     if _CHILD_NOUN_PHRASE.match(text[q.end : clause[1]]) and not text[clause[0] : q.start].strip():
         return True
     bare = not re.search(r"[A-Za-z\u4e00-\u9fff]", text[clause[0] : q.start] + text[q.end : clause[1]])
@@ -928,7 +928,7 @@ def _count_heads(text: str, found: list[Quantity]) -> list[Quantity]:
 
 
 def _aliases_follow(text: str, found: list[Quantity]) -> list[Quantity]:
-    """A figure restated in another unit ("the 6 kg bag, roughly 13 lb") reads like the first one."""
+    """A figure restated in another unit ("the 2 kg tin, roughly 4.4 lb") reads like the first one."""
     strong = _separators(text, _STRONG_SEPARATORS)
     result = list(found)
     for i, q in enumerate(found):
@@ -1135,7 +1135,7 @@ def _from_match(text: str, match: re.Match[str]) -> Quantity | None:
     return _count(text, match, value, high, None)
 
 
-# A span of time the writer has lived through is not a specification: "用了两周就刮花了", "入手一周了",
+# A span of time the writer has lived through is not a specification: "才用了三天就坏了", "到手一周了",
 # "找了半天", "two weeks ago", "I've had it for a month". A time with "once"/"一次" or "every" is a period.
 _ELAPSED_BEFORE = re.compile(
     r"(?:[\u4e00-\u9fff]了|已经|过了|had it for|owned it for|used it for|been using it for)\s*$", re.I

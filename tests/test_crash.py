@@ -25,7 +25,7 @@ import httpx
 import pytest
 import yaml
 
-from bench.synthetic import generate
+from bench.synthetic import TEMPLATES, generate
 from knowledge_base.embedding import SentenceEmbedder
 from knowledge_base.lexical import LexicalEncoder
 from knowledge_base.models import KnowledgeBaseContent
@@ -424,8 +424,17 @@ def test_analysis_jobs_killed_mid_run_resume_to_a_complete_result_and_a_cancelle
     # Outcomes stay aligned with their posts across the resume, and the planted messages are found.
     texts = {post.id: post.text for post in corpus.posts}
     for message in result["key_messages"]:
-        planted = len(corpus.messages[message["id"]]) / len(corpus.posts)
-        assert message["pull_through"] == pytest.approx(planted, abs=0.02), message["id"]
+        planted = corpus.messages[message["id"]]
+        # A post that carries the message only through a wrong figure (the templates' implied messages) is
+        # credited when the checker is confident of it, which it is not for every phrasing.
+        through_a_wrong_figure = {
+            post_id
+            for key, posts in corpus.distortions.items()
+            if message["id"] in TEMPLATES["chengfeng-p5"].implied.get(key, ())
+            for post_id in posts
+        }
+        low = len(planted - through_a_wrong_figure) / len(corpus.posts) - 0.02
+        assert low <= message["pull_through"] <= len(planted) / len(corpus.posts) + 0.02, message["id"]
         assert all(texts[example["id"]] == example["text"] for example in message["examples"])
     assert all(texts[ex["id"]] == ex["text"] for stat in result["distortions"] for ex in stat["examples"])
 

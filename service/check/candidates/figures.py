@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 
 from service.check.candidates.distortion import clause_distortion
 from service.check.profile import Claim, KnowledgeBaseProfile
@@ -19,7 +18,6 @@ from service.check.quantities import (
     Quantity,
     about_other_condition,
     compare,
-    extract_quantities,
     same_attribute,
     shares_attribute,
     substitute,
@@ -27,23 +25,8 @@ from service.check.quantities import (
 from service.check.retrieval import Unit
 from service.check.schemas import Distortion, DistortionKind, Edit
 from service.check.segmentation import Span, detect_language
-from service.check.unit_table import UNITS
 from service.check.wording import Wording
 from service.settings import CheckThresholds
-
-# A number alone: not part of a name, code, date, ratio or a list of dimensions ("21 x 17 x 8 in").
-_BARE_NUMBER = re.compile(
-    r"(?<![A-Za-z0-9.,\-#/:$¥￥€+×*])(?<![x×*] )\d+(?:\.\d+)?(?![A-Za-z0-9.%+:/\-×*\"'″’]|,\d|\s?[x×*]\s?\d)"
-)
-_YEAR = re.compile(r"(?:19|20)\d\d")
-_PREFIXES = {"$", "¥", "￥", "€"}
-_BARE_RATIO = 3.0  # a bare number is read in the unit of an official figure of about its size
-
-
-def _as_written(quantity: Quantity) -> float:
-    """The figure's value in the unit it is written in (400 for "400 m³/h")."""
-    unit = UNITS.get(quantity.raw_unit.lower())
-    return unit.from_canonical(quantity.value) if unit is not None else quantity.value
 
 
 def _ratio(a: Quantity, b: Quantity) -> float:
@@ -123,7 +106,6 @@ class Figures:
             for q in in_sentence
             if q.start >= offset and q.end <= offset + len(unit.span.text)
         ]
-        figures.extend(self._bare_figures(profile, unit, sentence.text, offset, in_sentence))
         if not figures:
             return found
         # The headings' scores lent to their figures are for this comparison only, not for the other mechanisms.
@@ -136,70 +118,6 @@ class Figures:
             unit.claim_scores.update(scores)
             unit.claim_cosines.clear()
             unit.claim_cosines.update(cosines)
-        return found
-
-    def _bare_figures(
-        self, profile: KnowledgeBaseProfile, unit: Unit, sentence: str, offset: int, read: tuple[Quantity, ...]
-    ) -> list[Quantity]:
-        """A number without a unit in a clause that names a claim's attribute ("the CADR is 460"), read in the
-        unit of that claim's figure of a like size: the sentence is read again with the unit written after it,
-        so that its bound, role and conditions are read as for any figure (offsets clause-relative)."""
-        end = offset + len(unit.span.text)
-        numbers = [
-            m
-            for m in _BARE_NUMBER.finditer(self.wording.blank_names(profile.names, sentence), offset, end)
-            if not any(q.start <= m.start() < q.end for q in read) and not _YEAR.fullmatch(m.group())
-        ]
-        if not numbers:
-            return []
-        plain = self.wording.plain(profile, unit.span.text)
-        near = sorted(
-            (
-                index
-                for index in unit.claim_scores
-                if unit.claim_cosines[index] >= self.thresholds.claim_floor
-                and self.wording.shares_term(plain, self.wording.plain(profile, profile.claims[index].text))
-            ),
-            key=lambda index: -unit.claim_scores[index],
-        )
-        found: list[Quantity] = []
-        for match in numbers:
-            value = float(match.group().replace(",", ""))
-            official = next(
-                (
-                    o
-                    for index in near
-                    for o in profile.claims[index].quantities
-                    if o.kind in ("measure", "currency")
-                    and o.raw_unit
-                    and o.bound != "range"
-                    and value > 0
-                    and max(value / max(_as_written(o), 1e-9), _as_written(o) / value) <= _BARE_RATIO
-                ),
-                None,
-            )
-            if official is None:
-                continue
-            prefix = official.raw_unit in _PREFIXES
-            start = match.start() + (1 if prefix else 0)
-            written = (
-                sentence[: match.start()] + official.raw_unit + sentence[match.start() :]
-                if prefix
-                else sentence[: match.end()] + " " + official.raw_unit + sentence[match.end() :]
-            )
-            reread = next(
-                (q for q in extract_quantities(written) if q.start == (match.start() if prefix else start)), None
-            )
-            if reread is None or reread.dimension != official.dimension:
-                continue
-            found.append(
-                dataclasses.replace(
-                    reread,
-                    start=match.start() - offset,
-                    end=match.end() - offset,
-                    text=match.group(),
-                )
-            )
         return found
 
     def _compared(

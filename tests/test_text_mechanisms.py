@@ -192,6 +192,9 @@ def test_a_condition_or_a_degree_word_stays_in_its_clause(sentence: str, clauses
         ("不用另外买转接头", False, False),  # not needing to buy it separately: it comes with it
         ("灯光效果名不虚传", False, False),  # idioms of praise built on 不
         ("孩子拿到以后爱不释手", False, False),
+        ("夜里拍照的效果不怎么样", False, False),  # a negated evaluation is an opinion, not a denial
+        ("the low-light photos are not that good", False, False),
+        ("the case isn't great at keeping dust out", False, False),
         ("there's nowhere to plug in a memory card", True, False),
         ("机身上没有地方插存储卡", True, False),
     ],

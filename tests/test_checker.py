@@ -491,3 +491,66 @@ def dryer(checker: Checker) -> Checker:
 )
 def test_a_figure_goes_to_the_fact_it_is_about(dryer: Checker, text: str, expected: set[object]) -> None:
     assert distortions(dryer.check("dryer", text)) == expected
+
+
+READER_KB = """
+id: reader
+brand: Pagely
+product: Pagely Nova e-reader
+lang: en
+facts:
+  - {id: F1, text: "The e-reader is not waterproof; keep it away from the bath and the pool."}
+key_messages:
+  - {id: M1, text: "A week of reading on one charge."}
+avoid_topics: []
+prohibited_claims: []
+"""
+
+READER_ZH_KB = """
+id: reader-zh
+brand: 页素
+product: 页素 Nova 阅读器
+lang: zh
+facts:
+  - {id: F1, text: "阅读器不支持插存储卡。"}
+key_messages:
+  - {id: M1, text: "充一次电能看一周书。"}
+avoid_topics: []
+prohibited_claims: []
+"""
+
+
+@pytest.fixture(scope="module")
+def reader(checker: Checker) -> Checker:
+    for document in (READER_KB, READER_ZH_KB):
+        kb = parse_document(document, "yaml")
+        checker.repository.save(kb.id, kb.content)
+    return checker
+
+
+@pytest.mark.parametrize(
+    ("kb", "text"),
+    [
+        ("reader", "I gave this e-reader to my dad for his birthday."),
+        ("reader", "If you are thinking of getting an e-reader, get this one."),
+        ("reader-zh", "这个阅读器送给我妈妈了，她很喜欢。"),
+        ("reader-zh", "要买阅读器的话就选这款。"),
+    ],
+)
+def test_naming_the_product_contradicts_nothing_it_lacks(reader: Checker, kb: str, text: str) -> None:
+    """A word of the product's own name ("e-reader", "阅读器") is what every post is about, not a subject it
+    shares with a fact that denies a feature."""
+    assert not [d for d in reader.check(kb, text, min_confidence=0.0).distortions if d.kind == "contradiction"]
+
+
+@pytest.mark.parametrize(
+    ("kb", "text"),
+    [
+        ("reader", "The e-reader is waterproof, I read in the bath every night."),
+        ("reader-zh", "阅读器可以插存储卡扩容。"),
+    ],
+)
+def test_affirming_what_a_fact_denies_is_still_a_contradiction(reader: Checker, kb: str, text: str) -> None:
+    """The feature itself, not the product's name, is what the clause and the fact share."""
+    found = {(d.fact_id, d.kind) for d in reader.check(kb, text, min_confidence=0.0).distortions}
+    assert ("F1", "contradiction") in found or ("F1", "usage") in found

@@ -158,6 +158,8 @@ class KnowledgeBaseProfile:
         self._claim_rows = 1
         self.facts = {fact.id: fact for fact in kb.facts}
         self.names = name_stripper(kb.brand, kb.product)
+        # The words of the brand and product name ("tablet", "床垫"): what every post is about, so no shared subject.
+        self.product_terms = content_terms(f"{kb.brand} {kb.product}")
         self._read_claims(kb.facts)
         self.messages = self._targets(ItemKind.KEY_MESSAGE, kb.key_messages, split=True, parts_of=message_parts)
         self.avoid_topics = self._targets(ItemKind.AVOID_TOPIC, kb.avoid_topics, split=True)

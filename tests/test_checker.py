@@ -143,7 +143,7 @@ def test_a_claim_asked_about_or_debunked_is_not_made(checker: Checker, kb: str, 
         (BRUSH, "The best toothbrush ever, guaranteed.", True),
         (BLENDER, "第一次用就爱上了,颜色很好看。", False),  # an ordinal
         (BRUSH, "Easily the nicest brush I've ever owned.", False),  # personal experience
-        (BLENDER, "唯一不满意的就是有点沉。", False),  # the writer's only complaint
+        (BLENDER, "要说唯一的遗憾，就是有点沉。", False),  # the writer's only complaint
         (BLENDER, "不是最便宜的,但用着放心。", False),  # a negated superlative
         (BRUSH, "Shipping was the slowest ever, but the brush is fine.", False),  # about the delivery
     ],

@@ -831,7 +831,7 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
             weak, min(sentence[1], clause[1] + 1), min(sentence[1], clause[1] + 1), len(text)
         )
         # A neighbour with a figure of its own of this dimension lends it its words, not this one
-        # ("9 kg, seat takes kids up to 22 kg").
+        # ("weighs 2 kg, the rack holds up to 15 kg").
         lends_lead = has_lead and not _holds_dimension(found, previous[0], clause[0], q.dimension)
         lends_next = clause[1] < sentence[1] and not _holds_dimension(
             found, clause[1], following_clause[1], q.dimension

@@ -110,12 +110,11 @@ def test_a_fact_that_repeats_an_earlier_facts_figures_restates_it() -> None:
         ("F4", "防晒系数UPF 40，另有UPF 60款"),
     ]
     claims = [
-        cast(Claim, SimpleNamespace(index=i, fact_id=f, quantities=extract_quantities(t)))
+        cast(Claim, SimpleNamespace(index=i, fact_id=f, quantities=extract_quantities(t), restates=None))
         for i, (f, t) in enumerate(texts)
     ]
-    profile = cast(Any, SimpleNamespace(claims=claims))
-    restated = [KnowledgeBaseProfile._restated(profile, claim) for claim in claims]
-    assert restated == [None, None, 0, None]
+    KnowledgeBaseProfile._mark_restatements(cast(Any, SimpleNamespace(claims=claims)))
+    assert [claim.restates for claim in claims] == [None, None, 0, None]
 
 
 @pytest.mark.parametrize(

@@ -247,21 +247,22 @@ class KnowledgeBaseProfile:
                 self.claims_of_fact.setdefault(fact.id, []).append(claim.index)
                 for dimension in {q.dimension for q in quantities}:
                     self.claims_by_dimension.setdefault(dimension, []).append(claim.index)
-        for claim in self.claims:
-            claim.restates = self._restated(claim)
+        self._mark_restatements()
 
-    def _restated(self, claim: Claim) -> int | None:
-        """The claim of an earlier fact that states every figure of ``claim`` (a variant's fact repeating the
-        main one's: "also in a tinted version, with the same SPF 50 / PA++++")."""
-        if not claim.quantities:
-            return None
-        for earlier in self.claims[: claim.index]:
-            if earlier.fact_id != claim.fact_id and all(
-                any(o.dimension == q.dimension and o.unit == q.unit and o.value == q.value for o in earlier.quantities)
-                for q in claim.quantities
-            ):
-                return earlier.index
-        return None
+    def _mark_restatements(self) -> None:
+        """Give each claim the claim of an earlier fact that states every figure of it, if any (a variant's fact
+        repeating the main one's: "also in a tinted version, with the same SPF 50 / PA++++"). Claims are indexed
+        by their figures, so a large knowledge base is not compared claim by claim."""
+        stating: dict[tuple[str, str, float], list[int]] = {}
+        for claim in self.claims:
+            figures = {(q.dimension, q.unit, q.value) for q in claim.quantities}
+            if figures:
+                earlier = set.intersection(*(set(stating.get(figure, ())) for figure in figures))
+                claim.restates = min(
+                    (index for index in earlier if self.claims[index].fact_id != claim.fact_id), default=None
+                )
+            for figure in figures:
+                stating.setdefault(figure, []).append(claim.index)
 
     def ensure_vectors(self, fact_ids: Iterable[str]) -> None:
         """Give the claims of these facts their vectors: those stored at import, and for the rest (stored

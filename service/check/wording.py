@@ -121,7 +121,7 @@ class Wording:
     def weighted_coverage(self, profile: KnowledgeBaseProfile, text: str, polarity: Polarity, other: str) -> float:
         """:meth:`coverage` with each term weighed by how distinctive it is in the knowledge base: sharing only
         the product's own noun ("the stroller", "床垫") covers little, a word of the product's name nothing."""
-        terms = self.terms(strip_names(profile.names, _without_cues(text, polarity))) - profile.product_terms
+        terms = self.terms_without_cues(profile, text, polarity) - profile.product_terms
         return weighted_overlap(terms, self.terms(strip_names(profile.names, other)), profile.term_weight)
 
 

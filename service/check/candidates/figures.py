@@ -108,16 +108,11 @@ class Figures:
         ]
         if not figures:
             return found
-        # The headings' scores lent to their figures are for this comparison only, not for the other mechanisms.
-        scores, cosines = dict(unit.claim_scores), dict(unit.claim_cosines)
-        _score_headed_claims(profile, unit)
-        try:
-            found.extend(self._compared(profile, unit, sentence, figures, offset))
-        finally:
-            unit.claim_scores.clear()
-            unit.claim_scores.update(scores)
-            unit.claim_cosines.clear()
-            unit.claim_cosines.update(cosines)
+        # The headings' scores lent to their figures are for this comparison only, not for the other mechanisms:
+        # the comparison reads a copy of the clause's scores (it shares ``about`` with the clause).
+        lent = dataclasses.replace(unit, claim_scores=dict(unit.claim_scores), claim_cosines=dict(unit.claim_cosines))
+        _score_headed_claims(profile, lent)
+        found.extend(self._compared(profile, lent, sentence, figures, offset))
         return found
 
     def _compared(

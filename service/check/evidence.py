@@ -142,9 +142,9 @@ class Evidence:
         if distortion.claimed is not None and distortion.official is not None:
             claimed, official = distortion.claimed.value, distortion.official.value
             features["log_ratio"] = abs(math.log(max(abs(claimed), 1e-6) / max(abs(official), 1e-6)))
-            features["other_condition"] = float("applies to another condition" in distortion.explanation)
+            features["other_condition"] = float("other_condition" in distortion.marks)
         if distortion.kind is DistortionKind.CONTRADICTION:
-            features["unrestricted"] = float("restricts it to" in distortion.explanation)
+            features["unrestricted"] = float("unrestricted" in distortion.marks)
         return features
 
     def absolute_candidates(

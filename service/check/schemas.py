@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, field_validator
 
 from knowledge_base.models import has_visible_text, text_patterns
 from service.kb_admin.schemas import Section
@@ -119,6 +119,19 @@ class Distortion(BaseModel):
         1.0, ge=0, le=1, description="The fitted decision's calibrated probability that this distortion is right."
     )
     edit: Edit | None = Field(None, description="The replacement that corrects it in the original text.")
+    _marks: frozenset[str] = PrivateAttr(default_factory=frozenset)
+
+    @property
+    def marks(self) -> frozenset[str]:
+        """What the mechanism that proposed it noted for the decision (``other_condition``: the figure is right
+        for another condition of the fact; ``unrestricted``: the clause drops the fact's restriction). Not part
+        of the response."""
+        return self._marks
+
+    def marked(self, marks: frozenset[str]) -> Distortion:
+        """The distortion with ``marks`` added to its marks."""
+        self._marks = self._marks | marks
+        return self
 
 
 class SentenceResult(BaseModel):

@@ -23,9 +23,11 @@ def clause_distortion(
     claimed: Quantity | None = None,
     official: Quantity | None = None,
     edit: Edit | None = None,
+    marks: frozenset[str] = frozenset(),
 ) -> Distortion:
     """A distortion spanning the clause ``unit``, with offsets from its sentence's start. Without an ``edit``
-    the clause is replaced by the official wording (a prohibited claim is simply dropped)."""
+    the clause is replaced by the official wording (a prohibited claim is simply dropped). ``marks`` are the
+    mechanism's notes for the decision (``Distortion.marks``)."""
     if edit is None:
         replacement = "" if kind is DistortionKind.PROHIBITED else fact_text
         edit = Edit(start=unit.span.start, end=unit.span.end, text=replacement)
@@ -41,4 +43,4 @@ def clause_distortion(
         claimed=figure(claimed) if claimed else None,
         official=figure(official) if official else None,
         score=round(score, 4),
-    )
+    ).marked(marks)

@@ -196,6 +196,7 @@ class Figures:
                     claimed,
                     official,
                     edit,
+                    marks=frozenset({"other_condition"}) if other is not None else frozenset(),
                 )
             )
         return found

@@ -147,6 +147,7 @@ class Rules:
             f"affirms without the condition the official fact restricts it to: “{claim.text}”",
             claim.fact_text,
             score,
+            marks=frozenset({"unrestricted"}),
         )
 
     def _forbidden_sibling(self, profile: KnowledgeBaseProfile, unit: Unit, allowed: Claim) -> Claim | None:

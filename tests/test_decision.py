@@ -11,8 +11,9 @@ from litestar.testing import TestClient
 
 from knowledge_base.embedding import SentenceEmbedder
 from service.check.checker import Checker
-from service.check.decision import DEFAULT_MODEL_PATH, FAMILIES, DecisionModel, fit_logistic
-from service.check.training import LabelledPost, collect, feedback_curve, fit, fit_with_feedback
+from service.check.decision import DEFAULT_MODEL_PATH, FAMILIES, DecisionModel, DecisionModels, fit_logistic
+from service.check.evaluation import product_checkers
+from service.check.training import LabelledPost, collect, feedback_curve, fit, fit_with_feedback, with_feedback
 from service.cli import main
 from service.settings import CheckThresholds
 
@@ -150,14 +151,73 @@ def test_simulated_reviewers_score_only_the_posts_they_did_not_review() -> None:
     assert feedback_curve(posts, reviewed=(10,)) == feedback_curve(posts, reviewed=(10,))
 
 
-def test_a_knowledge_base_s_feedback_moves_its_thresholds_and_keeps_the_shared_weights() -> None:
+def test_a_knowledge_base_s_feedback_lowers_what_its_reviewers_rejected_and_keeps_the_shared_fit() -> None:
     dev = [*_posts_of("a", 30, 0.5), *_posts_of("b", 30, 0.5)]
     reviewed = _posts_of("own", 20, right_from=0.8)
     shared = fit(dev, version="shared")
     own = fit_with_feedback(dev, reviewed, version="own/1")
-    assert own.models == shared.models
+    assert own.models == shared.models and own.thresholds == shared.thresholds
     # This brand's reviewers rejected what the other products would flag between 0.5 and 0.8.
-    assert own.threshold("numeric") > shared.threshold("numeric")
-    assert own.probability("numeric", {"x": 0.6, "candidates": 1.0}) < own.threshold("numeric")
-    assert shared.probability("numeric", {"x": 0.6, "candidates": 1.0}) >= shared.threshold("numeric")
-    assert fit_with_feedback(dev, [], version="own/1").thresholds == shared.thresholds
+    assert own.kind_offsets["numeric"] < 0 and own.fact_offsets["F1"] < 0
+    assert own.probability("numeric", {"x": 0.6, "candidates": 1.0}, "F1") < own.threshold("numeric")
+    assert shared.probability("numeric", {"x": 0.6, "candidates": 1.0}, "F1") >= shared.threshold("numeric")
+    assert own.probability("numeric", {"x": 0.95, "candidates": 1.0}, "F1") >= own.threshold("numeric")
+    # The offsets are kept with the model; a model without feedback has none and is stored as before.
+    stored = DecisionModel.from_json(own.to_json())
+    assert stored.to_json() == own.to_json() and stored.fact_offsets.keys() == own.fact_offsets.keys() == {"F1"}
+    plain = fit_with_feedback(dev, [], version="own/1")
+    assert (plain.models, plain.thresholds) == (shared.models, shared.thresholds) and "offsets" not in plain.to_json()
+
+
+LAMP_KB = {
+    "brand": "Lumo",
+    "product": "Lumo Desk Lamp L1",
+    "lang": "en",
+    "facts": [
+        {"id": "F1", "text": "The lamp gives 800 lumens at full brightness."},
+        {"id": "F2", "text": "The battery lasts 6 hours on a single charge."},
+        {"id": "F3", "text": "Do not use the lamp outdoors in the rain."},
+    ],
+    "key_messages": [{"id": "M1", "text": "Soft, flicker-free light for late study sessions."}],
+    "avoid_topics": [{"id": "A1", "text": "Comparisons with other brands' lamps."}],
+    "prohibited_claims": [{"id": "P1", "text": "Its light cures eye strain."}],
+}
+
+
+def _flags(checker: Checker, kb_id: str, text: str) -> set[tuple[str, str | None]]:
+    return {(d.kind.value, d.fact_id) for d in checker.check(kb_id, text).distortions}
+
+
+def test_a_fact_whose_flags_reviewers_rejected_is_flagged_less_on_later_posts(
+    tmp_path: Path, embedder: SentenceEmbedder
+) -> None:
+    # What reviewers said about the first posts: following the rain rule is no distortion of it (each of these
+    # was flagged), and the 20-hour battery is a wrong figure.
+    folder = tmp_path / "reviewed" / "lamp"
+    folder.mkdir(parents=True)
+    (folder / "kb.json").write_text(json.dumps(LAMP_KB), encoding="utf-8")
+    reviewed = [
+        ("It is not waterproof, so I keep it inside when it rains.", []),
+        ("When rain comes, I move it from the porch to the living room.", []),
+        ("Whenever there's rain, the lamp comes inside with me.", []),
+        ("电池充一次电能用整整二十个小时。", [{"fact": "F2", "kind": "numeric"}]),
+    ]
+    lines = [
+        json.dumps({"id": f"r{n}", "text": t, "distortions": d, "messages": [], "avoid": []}, ensure_ascii=False)
+        for n, (t, d) in enumerate(reviewed)
+    ]
+    (folder / "cases.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    thresholds = CheckThresholds()
+    shared = DecisionModel.load()
+    own = with_feedback(shared, collect(folder.parent, embedder, thresholds, foreign=0))
+    assert own.fact_offsets["F3"] < 0 and "F2" not in own.fact_offsets
+
+    later_compliant = "When it rains I bring it in from the patio right away."
+    wrong_battery = ["It lasts 20 hours per charge.", "一次充电能亮二十个小时，太夸张了。"]
+    with product_checkers(folder.parent, embedder, thresholds, shared) as products:
+        _, kb, checker, _ = next(products)
+        assert ("usage", "F3") in _flags(checker, kb.id, later_compliant)
+        checker.decisions = DecisionModels.of(own)
+        assert ("usage", "F3") not in _flags(checker, kb.id, later_compliant)
+        for text in wrong_battery:
+            assert ("numeric", "F2") in _flags(checker, kb.id, text)

@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,12 +45,16 @@ class LogisticModel:
     weights: tuple[float, ...]
     bias: float
 
-    def probability(self, values: Mapping[str, float]) -> float:
-        """P(the candidate is right) for one candidate's features (a missing feature counts as 0)."""
+    def logit(self, values: Mapping[str, float]) -> float:
+        """The log-odds that the candidate is right, for one candidate's features (a missing feature counts as 0)."""
         z = self.bias
         for name, mean, scale, weight in zip(self.features, self.mean, self.scale, self.weights, strict=True):
             z += weight * (values.get(name, 0.0) - mean) / scale
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return z
+
+    def probability(self, values: Mapping[str, float]) -> float:
+        """P(the candidate is right) for one candidate's features (a missing feature counts as 0)."""
+        return sigmoid(self.logit(values))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -70,6 +74,11 @@ class LogisticModel:
             weights=tuple(float(v) for v in data["weights"]),
             bias=float(data["bias"]),
         )
+
+
+def sigmoid(z: float) -> float:
+    """The logistic function, clamped to [-30, 30] in log-odds."""
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 def fit_logistic(rows: Sequence[Mapping[str, float]], labels: Sequence[int], l2: float = 1.0) -> LogisticModel:
@@ -130,17 +139,29 @@ def bag_features(candidates: Iterable[Mapping[str, float]]) -> Features:
 
 @dataclass(frozen=True)
 class DecisionModel:
-    """One logistic model per family of candidates and the fitted thresholds that decide them."""
+    """One logistic model per family of candidates and the fitted thresholds that decide them; a knowledge
+    base's own model also has log-odds offsets learned from its reviewers (per distortion kind, and per fact or
+    prohibited claim), none in the shared one."""
 
     models: Mapping[str, LogisticModel]
     thresholds: Mapping[str, float]
     version: str
     trained_on: str = ""
+    kind_offsets: Mapping[str, float] = field(default_factory=dict)
+    fact_offsets: Mapping[str, float] = field(default_factory=dict)
 
-    def probability(self, family: str, features: Mapping[str, float]) -> float:
-        """The calibrated confidence (0-1) that a candidate of ``family`` is right."""
+    def probability(self, family: str, features: Mapping[str, float], key: str | None = None) -> float:
+        """The calibrated confidence (0-1) that a candidate of ``family`` is right; ``key`` (the fact or
+        prohibited claim a distortion is of) picks up that fact's offset."""
         model = self.models.get(family)
-        return 1.0 if model is None else model.probability(features)
+        if model is None:
+            return 1.0
+        if not (self.kind_offsets or self.fact_offsets):
+            return model.probability(features)
+        offset = self.kind_offsets.get(family, 0.0)
+        if key is not None and family in DISTORTION_FAMILIES:
+            offset += self.fact_offsets.get(key, 0.0)
+        return sigmoid(model.logit(features) + offset)
 
     def threshold(self, family: str, min_confidence: float | None = None) -> float:
         """The confidence from which a candidate of ``family`` is reported: the caller's, else the fitted one."""
@@ -149,12 +170,18 @@ class DecisionModel:
         return self.thresholds.get(family, 0.5)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "version": self.version,
             "trained_on": self.trained_on,
             "thresholds": {key: round(value, 4) for key, value in sorted(self.thresholds.items())},
             "models": {family: model.to_json() for family, model in sorted(self.models.items())},
         }
+        if self.kind_offsets or self.fact_offsets:
+            data["offsets"] = {
+                "kinds": {key: round(value, 6) for key, value in sorted(self.kind_offsets.items())},
+                "facts": {key: round(value, 6) for key, value in sorted(self.fact_offsets.items())},
+            }
+        return data
 
     def save(self, path: Path) -> None:
         """Write the model as indented JSON (small, diffable, reproducible byte for byte)."""
@@ -169,11 +196,14 @@ class DecisionModel:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DecisionModel:
         """A model from :meth:`to_json`'s dict."""
+        offsets = data.get("offsets", {})
         return cls(
             models={family: LogisticModel.from_json(model) for family, model in data["models"].items()},
             thresholds={key: float(value) for key, value in data["thresholds"].items()},
             version=str(data["version"]),
             trained_on=str(data.get("trained_on", "")),
+            kind_offsets={key: float(value) for key, value in offsets.get("kinds", {}).items()},
+            fact_offsets={key: float(value) for key, value in offsets.get("facts", {}).items()},
         )
 
 

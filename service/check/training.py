@@ -36,8 +36,11 @@ FOREIGN_PRODUCTS = 2
 # to flag 1 clean post in 100 fewer. Chosen by leave-one-product-out and the real-review count among 0.5 and
 # 1.0 and a hard 5-10% cap (docs/evaluation.md).
 CLEAN_COST = 0.5
-# A reviewed post of the brand's own product counts as this many posts of the dev products in the fit.
-FEEDBACK_WEIGHT = 5
+# The prior variances (log-odds squared) of a knowledge base's offsets learned from its reviewers: per distortion
+# kind, and per fact for the facts whose flags they reject (see ``feedback_offsets``). Small: twenty reviewed
+# posts carry a few marks per kind and one or two per fact.
+KIND_PRIOR_VARIANCE = 0.5
+FACT_PRIOR_VARIANCE = 1.0
 
 
 # Families a post about another product teaches: any rule, feature or prohibited claim it is matched with is a
@@ -123,7 +126,7 @@ def _post_scores(model: DecisionModel, post: LabelledPost) -> dict[str, dict[str
     (for a fact, the most confident of the kinds proposed)."""
     best: dict[str, dict[str, tuple[float, str]]] = {"distortion": {}, "message": {}, "topic": {}}
     for (family, key), bag in _bags(post).items():
-        confidence = model.probability(family, bag)
+        confidence = model.probability(family, bag, key)
         current = best[_what(family)].get(key)
         if current is None or confidence > current[0]:
             best[_what(family)][key] = (confidence, family)
@@ -212,37 +215,60 @@ def fit(
 
 
 def fit_with_feedback(
-    dev: Sequence[LabelledPost],
-    feedback: Sequence[LabelledPost],
-    version: str,
-    trained_on: str = "",
-    weight: int = FEEDBACK_WEIGHT,
+    dev: Sequence[LabelledPost], feedback: Sequence[LabelledPost], version: str, trained_on: str = ""
 ) -> DecisionModel:
-    """The decision of one knowledge base: the weights fitted on the dev products' posts, and thresholds for
-    the distortion kinds refitted on those posts plus its reviewed posts (the feedback export, collected
-    against its own knowledge base), each reviewed post counted ``weight`` times, as ``feedback_curve``
-    measures it. Only the thresholds learn from the feedback: a few dozen posts of one product cannot steady
-    the weights of a model fitted on hundreds (refitting them lost up to 0.06 of F1 on some products), but
-    they do show where that product's confidences should be cut. Key-message and topic thresholds stay the
-    shared ones, which moving on a few posts made worse (docs/evaluation.md)."""
-    shared = fit(dev, version=version, trained_on=trained_on)
-    return with_feedback_thresholds(shared, dev, feedback, weight)
+    """The decision of one knowledge base: the decision fitted on the dev products' posts, with the log-odds
+    offsets its reviewed posts (the feedback export, collected against its own knowledge base) teach it
+    (``with_feedback``), as ``feedback_curve`` measures it."""
+    return with_feedback(fit(dev, version=version, trained_on=trained_on), feedback)
 
 
-def with_feedback_thresholds(
+def feedback_offsets(
     shared: DecisionModel,
-    dev: Sequence[LabelledPost],
     feedback: Sequence[LabelledPost],
-    weight: int = FEEDBACK_WEIGHT,
-) -> DecisionModel:
-    """``shared`` with its distortion-kind thresholds refitted on ``dev`` plus ``feedback`` counted
-    ``weight`` times (see ``fit_with_feedback``)."""
+    kind_variance: float = KIND_PRIOR_VARIANCE,
+    fact_variance: float = FACT_PRIOR_VARIANCE,
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The log-odds offsets per distortion kind and per fact that reviewed posts teach ``shared``: for each, one
+    Newton step from 0 on the reviewed bags of that kind (or fact) under a normal prior of that variance, that
+    is sum(label - p) / (sum p(1 - p) + 1 / variance), so a handful of marks moves it a little and a kind the
+    checker already gets right not at all. A fact's offset is kept only when it lowers the fact's confidence:
+    a fact whose flags reviewers reject tends to draw the same wrong flags again, while a distortion they add
+    or confirm is rarely worded alike in the next post about that fact (raising those cost F1 on the curve)."""
+    kinds: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    facts: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for post in feedback:
+        gold = post.gold("distortion")
+        for (family, key), bag in sorted(_bags(post).items()):
+            if family not in DISTORTION_FAMILIES or family not in shared.models:
+                continue
+            p = shared.probability(family, bag)
+            for sums in [kinds[family], *([] if key.startswith("kind:") else [facts[key]])]:
+                sums[0] += (key in gold) - p
+                sums[1] += p * (1 - p)
+    kind_offsets = {kind: total / (spread + 1 / kind_variance) for kind, (total, spread) in sorted(kinds.items())}
+    fact_offsets = {fact: total / (spread + 1 / fact_variance) for fact, (total, spread) in sorted(facts.items())}
+    return (
+        {kind: value for kind, value in kind_offsets.items() if value},
+        {fact: value for fact, value in fact_offsets.items() if value < 0},
+    )
+
+
+def with_feedback(shared: DecisionModel, feedback: Sequence[LabelledPost]) -> DecisionModel:
+    """``shared`` with the offsets ``feedback`` teaches it (``feedback_offsets``); its weights and thresholds
+    are kept. Refitting the thresholds on the feedback instead moved a kind's cut on a few marks and lost up to
+    0.10 of F1 on a product; refitting the weights lost up to 0.06 (docs/evaluation.md)."""
     if not feedback:
         return shared
-    posts = [*dev, *(list(feedback) * weight)]
-    per_kind = _distortion_thresholds(shared, posts, _best_threshold(shared, posts, "distortion"), CLEAN_COST)
-    thresholds = {**shared.thresholds, **{k: v for k, v in per_kind.items() if k in shared.models}}
-    return DecisionModel(shared.models, thresholds, version=shared.version, trained_on=shared.trained_on)
+    kinds, facts = feedback_offsets(shared, feedback)
+    return DecisionModel(
+        shared.models,
+        shared.thresholds,
+        version=shared.version,
+        trained_on=shared.trained_on,
+        kind_offsets=kinds,
+        fact_offsets=facts,
+    )
 
 
 def predict(model: DecisionModel, post: LabelledPost) -> dict[str, Any]:
@@ -334,14 +360,11 @@ def _distortion_counts(model: DecisionModel, posts: Sequence[LabelledPost]) -> t
 
 
 def feedback_curve(
-    posts: Sequence[LabelledPost],
-    reviewed: Sequence[int] = (0, 10, 20, 40),
-    scored_from: int = 20,
-    weight: int = FEEDBACK_WEIGHT,
+    posts: Sequence[LabelledPost], reviewed: Sequence[int] = (0, 10, 20, 40), scored_from: int = 20
 ) -> list[CurvePoint]:
     """Reviewers simulated with labelled products: for each product, the labels of its first ``n`` posts are
-    its feedback (each counted ``weight`` times), the decision is fitted on the other products and its
-    distortion thresholds refitted with that feedback (``with_feedback_thresholds``), and the product's posts
+    its feedback, the decision is fitted on the other products and given the offsets that feedback teaches
+    (``with_feedback``, what ``train --kb`` stores), and the product's posts
     from ``max(n, scored_from)`` on are scored; a product with no more posts than ``n`` has no point for it.
     Scoring the same posts (from ``scored_from``) for every ``n`` up to it shows what the feedback alone
     changed."""
@@ -354,6 +377,6 @@ def feedback_curve(
             start = max(n, scored_from)
             if start >= len(own):
                 continue
-            model = with_feedback_thresholds(shared, others, own[:n], weight)
+            model = with_feedback(shared, own[:n])
             points.append(CurvePoint(product, n, start, *_distortion_counts(model, own[start:])))
     return points

@@ -79,9 +79,10 @@ class DecisionModelService:
         progress: Callable[[int], object] | None = None,
     ) -> DecisionModelInfo:
         """Fit the knowledge base's next version on the labelled products under ``set_dir`` plus its reviewed
-        posts (exported as a product folder and checked against it; each counted ``FEEDBACK_WEIGHT`` times),
-        store it and make it active. NoFeedbackError when the knowledge base has no feedback."""
-        from service.check.training import FEEDBACK_WEIGHT, collect, fit_with_feedback
+        posts (exported as a product folder and checked against it; they teach it log-odds offsets per kind
+        and per fact, ``training.with_feedback``), store it and make it active. NoFeedbackError when the
+        knowledge base has no feedback."""
+        from service.check.training import collect, fit_with_feedback
 
         kb = self.repository.get(kb_id)
         entries = self.repository.feedback.count(kb_id)
@@ -100,7 +101,7 @@ class DecisionModelService:
         labelled = sum(not post.foreign for post in dev)
         trained_on = (
             f"{products} products, {labelled} posts and {len(dev) - labelled} foreign ({set_dir.name}) + "
-            f"{reviewed} reviewed posts of {kb_id} x{FEEDBACK_WEIGHT}"
+            f"{reviewed} reviewed posts of {kb_id}"
         )
         model = fit_with_feedback(dev, own, version=f"{kb_id}/next", trained_on=trained_on)
         info = {"created_by": self.principal.name, "trained_on": trained_on, "feedback_entries": entries}

@@ -554,3 +554,47 @@ def test_affirming_what_a_fact_denies_is_still_a_contradiction(reader: Checker, 
     """The feature itself, not the product's name, is what the clause and the fact share."""
     found = {(d.fact_id, d.kind) for d in reader.check(kb, text, min_confidence=0.0).distortions}
     assert ("F1", "contradiction") in found or ("F1", "usage") in found
+
+
+SALES_KB = """
+id: brew7
+brand: Kettlo
+product: Kettlo Brew 7 electric kettle
+lang: en
+facts:
+  - {id: F1, text: "The kettle holds 1.7 litres."}
+  - {id: F2, text: "It boils a full kettle in about 3 minutes."}
+  - {id: F3, text: "Keep-warm holds the water at the chosen temperature for 60 minutes."}
+  - {id: F4, text: "Descale it every month in hard-water areas."}
+  - {id: F5, text: "The list price is $89."}
+key_messages:
+  - {id: M1, text: "Boils a full kettle in three minutes, so tea is ready before you know it."}
+  - {id: M2, text: "Keep-warm holds your water hot for an hour."}
+avoid_topics:
+  - {id: A1, text: "Price comparisons with Steamix, Pourwell or other kettle brands."}
+  - {id: A2, text: "Discounts, coupon codes and sale prices."}
+"""
+
+
+@pytest.fixture(scope="module")
+def brew7(checker: Checker) -> Checker:
+    kb = parse_document(SALES_KB, "yaml")
+    checker.repository.save(kb.id, kb.content)
+    return checker
+
+
+@pytest.mark.parametrize(
+    ("text", "touched", "untouched"),
+    [
+        ("Got mine for $59 in a flash sale, really happy with it.", "A2", "A1"),  # a sale, no rival named
+        ("黑五领券入手的，比原价便宜了三十块。", "A2", "A1"),
+        ("It was twenty dollars cheaper than the Steamix I almost bought.", "A1", None),  # a rival's price
+        ("比隔壁那款Pourwell便宜不少。", "A1", None),
+    ],
+)
+def test_a_sale_touches_the_sales_topic_and_a_rival_price_the_comparison(
+    brew7: Checker, text: str, touched: str, untouched: str | None
+) -> None:
+    found = {a.id for a in brew7.check("brew7", text).avoid_topics_touched}
+    assert touched in found
+    assert untouched not in found

@@ -8,7 +8,16 @@ from knowledge_base.lexical import LexicalEncoder
 from knowledge_base.lexicons import stem, stopwords
 from service.check.absolute import absolute_claims, analyse_superlatives, reword
 from service.check.candidates.rules import restriction_scope
-from service.check.commerce import is_comparison_topic, is_price_topic, names_rival, talks_deals
+from service.check.commerce import (
+    compares_prices,
+    compares_with_own_price,
+    is_comparison_topic,
+    is_deal_topic,
+    is_price_topic,
+    names_rival,
+    talks_deals,
+    talks_promotion,
+)
 from service.check.polarity import analyse_polarity, denies_previous
 from service.check.quantities import compare, extract_quantities, parse_number, substitute
 from service.check.segmentation import Span, detect_language, split_clauses, split_sentences
@@ -409,6 +418,21 @@ def test_price_comparison_and_deal_grammar() -> None:
         assert not talks_deals(text), text
     assert is_price_topic("Discounts and price comparisons with rival brands.")
     assert not is_price_topic("How loud the pump is.")
+
+
+def test_a_sale_is_told_from_a_rival_price() -> None:
+    """A discount or a price below the product's own list price is a sale; a price set against another product's is a
+    comparison: a topic about comparing with rivals is not touched by a sale alone."""
+    for text in ["年货节领券买的", "grabbed it in a flash sale", "25% off this week"]:
+        assert talks_promotion(text) and not compares_prices(text), text
+    for text in ["比原价低了两百块", "it was $40 cheaper than the usual price"]:
+        assert compares_with_own_price(text), text
+    for text in ["比隔壁那款贵一百", "the Steamix ran twenty dollars cheaper"]:
+        assert compares_prices(text) and not compares_with_own_price(text), text
+    assert is_deal_topic("与其他品牌比价、打折促销。")
+    assert is_deal_topic("Comparisons with rival kettles, coupon codes and sale prices.")
+    assert not is_deal_topic("Price comparisons with Steamix or other kettle brands.")
+    assert not is_deal_topic("与竞品品牌或其型号做比较，尤其是比价。")
 
 
 def test_another_brand_or_model_named() -> None:

@@ -16,16 +16,22 @@ from service.check.lexicons import alternation, pattern
 
 _LEXICON = "commerce.txt"
 _NUMBER = r"(?:\d+(?:\.\d+)?|[a-z]+(?:-[a-z]+)?)"  # 30, or a number word ("thirty", "twenty-five")
-_DEAL_OR_COMPARISON = re.compile(
+# A promotion: a discount, a sale, a shopping event.
+_PROMOTION = re.compile(
+    rf"打了?[一二三四五六七八九\d]折|{alternation(_LEXICON, 'deal_words')}|\b\d+%?\s*off\b",
+    re.IGNORECASE,
+)
+# One price set against another: 比X便宜, cheaper than, half the price of, $30 more.
+_PRICE_COMPARISON = re.compile(
     rf"比[^,，。!！?？]{{0,12}}?(?:{alternation(_LEXICON, 'comparatives_zh')})"
-    r"|打了?[一二三四五六七八九\d]折"
-    rf"|{alternation(_LEXICON, 'deal_words')}"
+    rf"|{alternation(_LEXICON, 'comparatives_en')}"
     rf"|\b(?:{alternation(_LEXICON, 'fractions')})\s+the\s+price\b"
-    r"|\b\d+%?\s*off\b"
     rf"|[$€£¥]\s?\d+(?:\.\d+)?\s+(?:off|more|less|cheaper|pricier)\b"
     rf"|\b{_NUMBER}\s+(?:{alternation(_LEXICON, 'currencies')})\s+(?:off|more|less|cheaper|pricier)\b",
     re.IGNORECASE,
 )
+_OWN_PRICE = pattern(_LEXICON, "own_price")
+_DEAL_TOPIC = pattern(_LEXICON, "deal_topic")
 _PRICE_TOPIC = pattern(_LEXICON, "price_topic")
 _COMPARISON_TOPIC = pattern(_LEXICON, "comparison_topic")
 _RIVAL_WORDS = pattern(_LEXICON, "rival_words")
@@ -35,7 +41,27 @@ _MODEL_NAME = re.compile(r"\b[A-Z][A-Za-z]*\d+[A-Za-z\d]*\b|\b[A-Z][a-z]+\s\d{1,
 
 def talks_deals(text: str) -> bool:
     """Whether the text compares prices or talks about a deal or promotion."""
-    return bool(_DEAL_OR_COMPARISON.search(text))
+    return talks_promotion(text) or compares_prices(text)
+
+
+def talks_promotion(text: str) -> bool:
+    """Whether the text talks about a discount, a sale or a shopping event."""
+    return bool(_PROMOTION.search(text))
+
+
+def compares_prices(text: str) -> bool:
+    """Whether the text sets one price against another."""
+    return bool(_PRICE_COMPARISON.search(text))
+
+
+def compares_with_own_price(text: str) -> bool:
+    """Whether the price the text compares with is the product's own (its list or usual price): a discount."""
+    return compares_prices(text) and bool(_OWN_PRICE.search(text))
+
+
+def is_deal_topic(text: str) -> bool:
+    """Whether an avoid-topic is about sales, discounts or promotions, not only about comparing prices."""
+    return bool(_DEAL_TOPIC.search(text))
 
 
 def is_price_topic(text: str) -> bool:

@@ -19,7 +19,12 @@ from __future__ import annotations
 import math
 import re
 
-from service.check.commerce import names_rival
+from service.check.commerce import (
+    compares_prices,
+    compares_with_own_price,
+    names_rival,
+    talks_promotion,
+)
 from service.check.cues import Cues
 from service.check.decision import Features
 from service.check.profile import KnowledgeBaseProfile, Target
@@ -183,6 +188,10 @@ class Evidence:
             touches.extend(unit_touches)
         return carries, touches
 
+    def _sale_price(self, profile: KnowledgeBaseProfile, text: str) -> bool:
+        """Whether the clause states a price paid in a sale (not the official price)."""
+        return any(q.dimension == "currency" and q.role == "deal" for q in self.wording.figures(profile, text))
+
     def _unit_targets(
         self,
         profile: KnowledgeBaseProfile,
@@ -248,9 +257,16 @@ class Evidence:
             carries.append((message, score, features))
         comparing = any(topic.comparison_topic for topic in profile.avoid_topics)
         other_product = float(comparing and names_rival(unit.span.text, profile.own_words))
+        # A sale price paid or a discount touches a topic about sales; a price set against another product's (not
+        # against the product's own list price) touches a topic about comparisons.
+        text = unit.span.text
+        on_sale = talks_promotion(text) or compares_with_own_price(text) or self._sale_price(profile, text)
+        against_rival = compares_prices(text) and not compares_with_own_price(text)
         touches: list[TargetCandidate] = []
         for position, (topic, score) in enumerate(zip(profile.avoid_topics, unit.topic_scores, strict=True)):
-            price_grammar = unit.deal_talk and topic.price_topic
+            deal_grammar = on_sale and topic.deal_topic
+            comparison_grammar = against_rival and topic.comparison_topic
+            price_grammar = deal_grammar or comparison_grammar
             if score < th.avoid_floor and not price_grammar:
                 continue
             features = {
@@ -260,9 +276,12 @@ class Evidence:
                 "deal_talk": float(unit.deal_talk),
                 "price_topic": float(topic.price_topic),
                 "price_grammar": float(price_grammar),
+                "deal_grammar": float(deal_grammar),
+                "comparison_grammar": float(comparison_grammar),
                 # a comparison topic is touched by naming another brand or model, even without its brand
                 "names_rival": other_product * float(topic.comparison_topic),
                 "gap_to_next": score - max((v for i, v in enumerate(unit.topic_scores) if i != position), default=0),
+                "centred": unit.topic_centred[position],
                 **shared_words(topic),
                 **context,
             }

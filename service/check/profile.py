@@ -20,7 +20,7 @@ import numpy as np
 
 from knowledge_base.models import AnyItem, ItemKind, KnowledgeBase
 from knowledge_base.repository import Embedder
-from service.check.commerce import is_comparison_topic, is_price_topic
+from service.check.commerce import is_comparison_topic, is_deal_topic, is_price_topic
 from service.check.polarity import Polarity, analyse_polarity
 from service.check.quantities import Quantity, extract_quantities, same_attribute
 from service.check.segmentation import Span, split_clauses, split_sentences
@@ -63,6 +63,7 @@ class Target:
     distinctive_terms: frozenset[str] = frozenset()  # its words that no fact or key message uses
     price_topic: bool = False  # an avoid-topic about prices, comparisons or promotions
     comparison_topic: bool = False  # an avoid-topic about comparisons with other brands or models
+    deal_topic: bool = False  # an avoid-topic about sales, discounts or promotions
 
 
 @functools.lru_cache(maxsize=256)
@@ -165,6 +166,7 @@ class KnowledgeBaseProfile:
         self.avoid_topics = self._targets(ItemKind.AVOID_TOPIC, kb.avoid_topics, split=True)
         for topic in self.avoid_topics:
             topic.price_topic, topic.comparison_topic = is_price_topic(topic.text), is_comparison_topic(topic.text)
+            topic.deal_topic = is_deal_topic(topic.text)
         self.prohibited = self._targets(ItemKind.PROHIBITED_CLAIM, kb.prohibited_claims, split=False)
         # The product's own name ("... Bike Helmet", "...加湿器") is what a claim is about, not what it claims.
         product_words = frozenset().union(
@@ -197,6 +199,19 @@ class KnowledgeBaseProfile:
         )
         sizes = [len(t.vectors) for t in targets]
         self._first_parts = np.asarray([sum(sizes[:i]) for i in range(len(sizes))], dtype=np.intp)
+        # What every text about this product shares (the mean of its facts' claims), so that a clause and an
+        # avoid-topic are also compared on what sets them apart from the rest of the product's talk: a remark on
+        # the product in general is near every topic about it.
+        self.ensure_vectors(fact.id for fact in kb.facts[:CENTRE_FACTS])
+        self.centre = _unit(
+            np.sum([c.vector for c in self.claims if c.vector is not None], axis=0, dtype=np.float32)
+            if any(c.vector is not None for c in self.claims)
+            else np.zeros(embedder.dimension, np.float32)
+        )
+        first, count = len(self.messages), len(self.messages) + len(self.avoid_topics)
+        topic_rows = slice(sum(sizes[:first]), sum(sizes[:count]))
+        self._centred_topic_parts: Matrix = self.centred(self._part_vectors[topic_rows])
+        self._first_topic_parts = self._first_parts[first:count] - sum(sizes[:first])
 
     def target_terms(self, target: Target) -> frozenset[str]:
         """The content terms of a key message, avoid-topic or prohibited claim, names removed."""
@@ -214,6 +229,21 @@ class KnowledgeBaseProfile:
         best = np.maximum.reduceat(vectors @ self._part_vectors.T, self._first_parts, axis=1).tolist()
         messages, topics = len(self.messages), len(self.messages) + len(self.avoid_topics)
         return [row[:messages] for row in best], [row[messages:topics] for row in best], [row[topics:] for row in best]
+
+    def centred(self, vectors: Matrix) -> Matrix:
+        """Rows of ``vectors`` without their component along the product's centre, as unit vectors."""
+        rows = vectors - np.outer(vectors @ self.centre, self.centre)
+        norms = np.linalg.norm(rows, axis=1, keepdims=True)
+        return (rows / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+
+    def centred_topic_scores(self, vectors: Matrix) -> list[list[float]]:
+        """For each row of ``vectors``: its similarity to each avoid-topic (its best part) once what all the
+        product's facts share is taken out of both."""
+        if not self.avoid_topics:
+            return [[] for _ in vectors]
+        cosines = self.centred(vectors) @ self._centred_topic_parts.T
+        best: list[list[float]] = np.maximum.reduceat(cosines, self._first_topic_parts, axis=1).tolist()
+        return best
 
     def claim_cosines(self, vector: Matrix, claim_indices: Sequence[int]) -> list[float]:
         """Cosine of a unit vector with each of these claims (0 for a claim without a vector yet)."""
@@ -359,6 +389,12 @@ class KnowledgeBaseProfile:
 
 
 LINK_FLOOR = 0.3
+CENTRE_FACTS = 64  # the facts whose claims make a knowledge base's centre (the first ones: cheap and stable)
+
+
+def _unit(vector: Matrix) -> Matrix:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else vector
 
 
 class ProfileCache:

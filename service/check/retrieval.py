@@ -44,6 +44,7 @@ class Unit:
     deal_talk: bool = False  # talks of a price comparison or a deal
     message_scores: tuple[float, ...] = ()  # similarity to each key message (its best part)
     topic_scores: tuple[float, ...] = ()  # similarity to each avoid-topic (its best part)
+    topic_centred: tuple[float, ...] = ()  # the same, once what the product's facts share is taken out
     prohibited_scores: tuple[float, ...] = ()  # similarity to each prohibited claim
     lang: str = ""  # the clause's own language
     nli: dict[int, tuple[float, float]] = field(default_factory=dict)  # claim → P(entails), P(contradicts)
@@ -148,7 +149,9 @@ class Retrieval:
         the sentence (rows of ``vectors`` and ``hits``: ``sentence_row`` and each clause's own row)."""
         th = self.thresholds
         units: list[Unit] = []
-        message_scores, topic_scores, prohibited_scores = profile.target_scores(vectors[[row for row, _ in clauses]])
+        clause_vectors = vectors[[row for row, _ in clauses]]
+        message_scores, topic_scores, prohibited_scores = profile.target_scores(clause_vectors)
+        topic_centred = profile.centred_topic_scores(clause_vectors)
         for position, (row, clause) in enumerate(clauses):
             span = Span(clause.start - sentence.start, clause.end - sentence.start, clause.text)
             vector = vectors[row]
@@ -158,6 +161,7 @@ class Retrieval:
                 deal_talk=talks_deals(span.text),
                 message_scores=tuple(message_scores[position]),
                 topic_scores=tuple(topic_scores[position]),
+                topic_centred=tuple(topic_centred[position]),
                 prohibited_scores=tuple(prohibited_scores[position]),
                 lang=detect_language(span.text),
             )

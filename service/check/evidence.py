@@ -143,6 +143,8 @@ class Evidence:
             claimed, official = distortion.claimed.value, distortion.official.value
             features["log_ratio"] = abs(math.log(max(abs(claimed), 1e-6) / max(abs(official), 1e-6)))
             features["other_condition"] = float("applies to another condition" in distortion.explanation)
+        if distortion.kind is DistortionKind.USAGE:
+            features["required_action"] = float("official facts require" in distortion.explanation)
         if distortion.kind is DistortionKind.CONTRADICTION:
             features["unrestricted"] = float("restricts it to" in distortion.explanation)
         return features

@@ -47,7 +47,7 @@ def usage_candidates(checker: Checker, text: str) -> set[str]:
     [
         ("We have never descaled the kettle with the powder.", "F2"),
         ("I skip the monthly descaling with the powder, it still works.", "F2"),
-        ("每次用完我都懒得倒掉余水，也不擦内壁，直接盖上收起来。", "F4"),
+        ("每回烧好水懒得倒掉余水，内壁也从来不抹干，盖上就放进柜子。", "F4"),
         ("用完余水也没倒就收进柜子了。", "F4"),
     ],
 )
@@ -58,9 +58,9 @@ def test_leaving_out_an_action_a_rule_requires_is_a_usage_candidate(kettle: Chec
 @pytest.mark.parametrize(
     ("text", "fact"),
     [
-        ("I descale it every month with the powder that came in the box.", "F2"),
+        ("I descale it every month with the supplied powder.", "F2"),
         ("用完都会把余水倒空，擦干内壁再收好。", "F4"),
-        ("You should descale it every month, not once a year.", "F2"),  # states the rule: advice, not a breach
+        ("You should descale it every month, not every season.", "F2"),  # states the rule: advice, not a breach
     ],
 )
 def test_doing_what_a_rule_requires_is_no_usage_candidate(kettle: Checker, text: str, fact: str) -> None:
@@ -70,8 +70,8 @@ def test_doing_what_a_rule_requires_is_no_usage_candidate(kettle: Checker, text:
 @pytest.mark.parametrize(
     "text",
     [
-        "Every morning I warm up juice in it for the kids.",
-        "我家底座一直放在电磁炉旁边，拿着方便。",
+        "Every morning I warm up orange juice with it.",
+        "我家底座常年放在电磁炉旁边，拿着方便。",
     ],
 )
 def test_a_use_in_a_forbidden_list_after_a_comma_is_still_forbidden(kettle: Checker, text: str) -> None:
@@ -80,8 +80,8 @@ def test_a_use_in_a_forbidden_list_after_a_comma_is_still_forbidden(kettle: Chec
 
 
 def test_obligation_and_omission_cues() -> None:
-    assert requires("开罐后须盖紧") and requires("Reapply every two hours") and requires("apply it whenever parked")
+    assert requires("用后须拧紧瓶盖") and requires("Refill it every week") and requires("apply it whenever parked")
     assert requires("Descale the kettle monthly") and requires("Tighten it by hand")
-    assert not requires("刻度数字对应量杯的杯数") and not requires("The basket holds 5 litres")
+    assert not requires("刻度数字对应量杯的杯数") and not requires("The tank holds 5 litres")
     assert not requires("Charges the phone in an hour") and not requires("It keeps the water hot")
-    assert omits("I skip reapplying after a swim") and omits("懒得擦干") and not omits("I reapply after a swim")
+    assert omits("I skip the rinse after cooking") and omits("懒得晾干") and not omits("I rinse it after cooking")

@@ -273,8 +273,8 @@ _OMISSION = pattern(_LEXICON, "omission")
 
 
 def requires(text: str, instructions: bool = True) -> bool:
-    """Whether a rule requires an action (须擦干, 请扎紧, "must be dried", "always apply"), or, with
-    ``instructions``, whether it is an English instruction that starts with its verb ("Reapply every 2 hours",
+    """Whether a rule requires an action (须晾干, 请拧紧, "must be dried", "always lock"), or, with
+    ``instructions``, whether it is an English instruction that starts with its verb ("Refill it weekly",
     "Descale the kettle"); whether it is negated is the caller's to check."""
     masked = _OBLIGATION_LOOKALIKES.sub(lambda m: " " * len(m.group()), text)
     if _OBLIGATION.search(masked):
@@ -283,5 +283,5 @@ def requires(text: str, instructions: bool = True) -> bool:
 
 
 def omits(text: str) -> bool:
-    """Whether a clause reports or advises leaving an action out ("skip reapplying", "never bother with", 懒得擦)."""
+    """Whether a clause reports or advises leaving an action out ("skip the rinse", "didn't bother to", 懒得晾)."""
     return bool(_OMISSION.search(_mask(text)))

@@ -122,8 +122,8 @@ _ALTERNATIVES = re.compile(r"\bor\b|或|、", re.IGNORECASE)
 
 
 def _continued_polarity(fact_text: str, span: Span, previous: tuple[Span, Claim] | None) -> Polarity:
-    """A claim's polarity. A list of alternatives split off a prohibition at a comma ("Do not cook or use a stove,
-    | candle or heater inside the tent") is still forbidden: with no cue of its own, it takes the prohibition's."""
+    """A claim's polarity. A list of alternatives split off a prohibition at a comma ("Do not heat milk or soup,
+    | juice or any other liquid") is still forbidden: with no cue of its own, it takes the prohibition's."""
     polarity = analyse_polarity(span.text)
     if previous is None or polarity.cues or not previous[1].polarity.prohibitive:
         return polarity

@@ -2,9 +2,10 @@
 
 An affirmed use against a claim that forbids it is a ``usage`` candidate (a fact that allows one thing and
 forbids a neighbour, "the cup is washable, but the base must not be immersed", is read by the words
-distinctive to each side). Affirming what a claim denies, or denying what it affirms, is a
-``contradiction`` candidate when the clause speaks of what the claim speaks of; so is affirming what a claim
-restricts to one condition ("only on the Pro", "仅LTE版支持") without naming that condition.
+distinctive to each side); so is denying or leaving out an action a claim requires ("用后须晾干" against
+"从来不晾", "descale it monthly" against "never descaled it"). Affirming what a claim denies, or denying what
+it affirms, is a ``contradiction`` candidate when the clause speaks of what the claim speaks of; so is
+affirming what a claim restricts to one condition ("only on the Pro", "仅LTE版支持") without naming that condition.
 """
 
 from __future__ import annotations
@@ -126,13 +127,13 @@ class Rules:
 
     def _rule_breach(self, profile: KnowledgeBaseProfile, unit: Unit, best: int) -> Distortion | None:
         """The clause against the rules of its best claim's fact: a use one of them forbids, affirmed, or an
-        action one requires ("须擦干", "always apply the brake"), denied or left out ("也不擦", "skip reapplying").
+        action one requires ("须晾干", "always lock the wheels"), denied or left out ("从来不晾", "skip the rinse").
         A rule counts when the clause is about it: it is the fact's best claim for the clause, or nearly as close."""
         th = self.thresholds
         content = unit.polarity
         if content.prohibitive or not content.asserted:
             return None
-        # A clause that states the rule itself ("should be levelled, not packed") advises it, whatever it denies.
+        # A clause that states the rule itself ("it should be rinsed, not soaked") advises it, whatever it denies.
         omitted = (content.negated or omits(unit.span.text)) and not requires(unit.span.text, instructions=False)
         best_cosine = unit.claim_cosines[best]
         chosen: tuple[float, Claim, bool] | None = None
@@ -148,12 +149,12 @@ class Rules:
             if forbids and (claim.quantities or index == best):
                 continue  # a forbidden figure is the figure's to judge; the best claim was judged by _polarity
             if required and claim.quantities and extract_quantities(unit.span.text):
-                continue  # "reapply every 4 hours" against "every 2 hours" is the figure's to judge
+                continue  # "descale it yearly" against "every month" is the figure's to judge
             if required and any(
                 value >= cosine and (other.polarity.negated or other.polarity.prohibitive)
                 for other, value in ((profile.claims[i], v) for i, v in unit.claim_cosines.items())
             ):
-                continue  # the clause denies what a negative claim denies ("NOT distilled"): it agrees
+                continue  # the clause denies what a negative claim denies ("not tap water"): it agrees
             if chosen is None or cosine > chosen[0]:
                 chosen = (cosine, claim, required)
         if chosen is None:

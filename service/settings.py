@@ -54,7 +54,7 @@ class CheckThresholds(BaseModel):
     )
     usage_min: float = Field(0.22, description="Affirming a use its best claim forbids is proposed from this cosine.")
     rule_margin: float = Field(
-        0.03,
+        0.0,
         description="A rule of a fact (a use it forbids or requires) that is not the clause's best claim of the fact "
         "is still what the clause is about from this far below the best claim's cosine.",
     )

@@ -53,6 +53,11 @@ class CheckThresholds(BaseModel):
         "governs.",
     )
     usage_min: float = Field(0.22, description="Affirming a use its best claim forbids is proposed from this cosine.")
+    rule_margin: float = Field(
+        0.0,
+        description="A rule of a fact (a use it forbids or requires) that is not the clause's best claim of the fact "
+        "is still what the clause is about from this far below the best claim's cosine.",
+    )
     prohibited_min: float = Field(0.50, description="Making a prohibited claim is proposed from this cosine...")
     prohibited_shared_min: float = Field(
         0.35, description="...or from this one when the clause uses a word of the claim that no fact or message uses."

@@ -148,6 +148,8 @@ class Evidence:
             claimed, official = distortion.claimed.value, distortion.official.value
             features["log_ratio"] = abs(math.log(max(abs(claimed), 1e-6) / max(abs(official), 1e-6)))
             features["other_condition"] = float("other_condition" in distortion.marks)
+        if distortion.kind is DistortionKind.USAGE:
+            features["required_action"] = float("required_action" in distortion.marks)
         if distortion.kind is DistortionKind.CONTRADICTION:
             features["unrestricted"] = float("unrestricted" in distortion.marks)
         return features

@@ -252,3 +252,36 @@ def _looks_like_rule(text: str, position: int) -> bool:
     不可 always forbids."""
     before = text[:position]
     return position == 0 or bool(re.search(r"[,，;；:：]\s*(?:但|但是)?\s*$|但$|但是$|^\s*$|请$", before))
+
+
+_OBLIGATION = pattern(_LEXICON, "obligation")
+# Words built on an obligation character that oblige nothing (对应, 应用, 需求, 申请).
+_OBLIGATION_LOOKALIKES = re.compile(r"[对對适適响響供反相回答呼][应應]|[应應]用|需求|所需|[请請]求|[邀申][请請]")
+_IMPERATIVE_EN = re.compile(
+    r"^\W*(?:(?:and|then|so|please|also|always)\s+)*(?:" + alternation(_LEXICON, "imperatives_en") + r")\b",
+    re.IGNORECASE,
+)
+# An English instruction of another verb: a bare verb first, then its object ("Descale the kettle", "Tighten it").
+# Not a determiner or pronoun first ("The kettle holds"), nor a verb in -s, -ed or -ing ("Charges the phone").
+_INSTRUCTION_SHAPE = re.compile(
+    r"^\W*(?:(?:and|then|so|please|also)\s+)*"
+    r"(?!(?:the|a|an|it|this|that|these|those|its|their|our|your|my|each|every|all|any|some|no|only|not|both)\b)"
+    r"[a-z]+(?<![^s]s)(?<!ed)(?<!ing)\s+(?:the|it|your|them|this|these|a|an|all|its|any|each)\b",
+    re.IGNORECASE,
+)
+_OMISSION = pattern(_LEXICON, "omission")
+
+
+def requires(text: str, instructions: bool = True) -> bool:
+    """Whether a rule requires an action (须晾干, 请拧紧, "must be dried", "always lock"), or, with
+    ``instructions``, whether it is an English instruction that starts with its verb ("Refill it weekly",
+    "Descale the kettle"); whether it is negated is the caller's to check."""
+    masked = _OBLIGATION_LOOKALIKES.sub(lambda m: " " * len(m.group()), text)
+    if _OBLIGATION.search(masked):
+        return True
+    return instructions and bool(_IMPERATIVE_EN.search(text) or _INSTRUCTION_SHAPE.search(text))
+
+
+def omits(text: str) -> bool:
+    """Whether a clause reports or advises leaving an action out ("skip the rinse", "didn't bother to", 懒得晾)."""
+    return bool(_OMISSION.search(_mask(text)))

@@ -119,6 +119,20 @@ def _substantial(part: str) -> bool:
     return len(re.findall(r"[\u4e00-\u9fff]", part)) >= 5 or len(re.findall(r"[A-Za-z]+", part)) >= 3
 
 
+_ALTERNATIVES = re.compile(r"\bor\b|或|、", re.IGNORECASE)
+
+
+def _continued_polarity(fact_text: str, span: Span, previous: tuple[Span, Claim] | None) -> Polarity:
+    """A claim's polarity. A list of alternatives split off a prohibition at a comma ("Do not heat milk or soup,
+    | juice or any other liquid") is still forbidden: with no cue of its own, it takes the prohibition's."""
+    polarity = analyse_polarity(span.text)
+    if previous is None or polarity.cues or not previous[1].polarity.prohibitive:
+        return polarity
+    if not re.fullmatch(r"\s*[,，]\s*", fact_text[previous[0].end : span.start]) or not _ALTERNATIVES.search(span.text):
+        return polarity
+    return dataclasses.replace(previous[1].polarity, cues=())
+
+
 def claim_texts(brand: str, product: str, fact_text: str) -> list[str]:
     """What the checker embeds for each claim of a fact: its clauses without brand and model names. The
     repository stores these vectors at import (``KnowledgeBaseRepository(claim_texts=...)``)."""
@@ -257,6 +271,7 @@ class KnowledgeBaseProfile:
         for fact in facts:
             # Figures are read in the whole fact, so that each knows the conditions of its siblings.
             in_fact = extract_quantities(blank_names(self.names, fact.text))
+            previous: tuple[Span, Claim] | None = None
             for number, span in enumerate(split_fact(fact.text)):
                 quantities = [
                     dataclasses.replace(q, start=q.start - span.start, end=q.end - span.start)
@@ -269,10 +284,11 @@ class KnowledgeBaseProfile:
                     fact_text=fact.text,
                     text=span.text,
                     quantities=quantities,
-                    polarity=analyse_polarity(span.text),
+                    polarity=_continued_polarity(fact.text, span, previous),
                     states_maximum=bool(_MAXIMUM_CUE.search(span.text)),
                     number=number,
                 )
+                previous = (span, claim)
                 self.claims.append(claim)
                 self.claims_of_fact.setdefault(fact.id, []).append(claim.index)
                 for dimension in {q.dimension for q in quantities}:

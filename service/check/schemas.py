@@ -124,8 +124,8 @@ class Distortion(BaseModel):
     @property
     def marks(self) -> frozenset[str]:
         """What the mechanism that proposed it noted for the decision (``other_condition``: the figure is right
-        for another condition of the fact; ``unrestricted``: the clause drops the fact's restriction). Not part
-        of the response."""
+        for another condition of the fact; ``unrestricted``: the clause drops the fact's restriction;
+        ``required_action``: the clause leaves out what a rule requires). Not part of the response."""
         return self._marks
 
     def marked(self, marks: frozenset[str]) -> Distortion:

@@ -2,9 +2,10 @@
 
 An affirmed use against a claim that forbids it is a ``usage`` candidate (a fact that allows one thing and
 forbids a neighbour, "the cup is washable, but the base must not be immersed", is read by the words
-distinctive to each side). Affirming what a claim denies, or denying what it affirms, is a
-``contradiction`` candidate when the clause speaks of what the claim speaks of; so is affirming what a claim
-restricts to one condition ("only on the Pro", "仅LTE版支持") without naming that condition.
+distinctive to each side); so is denying or leaving out an action a claim requires ("用后须晾干" against
+"从来不晾", "descale it monthly" against "never descaled it"). Affirming what a claim denies, or denying what
+it affirms, is a ``contradiction`` candidate when the clause speaks of what the claim speaks of; so is
+affirming what a claim restricts to one condition ("only on the Pro", "仅LTE版支持") without naming that condition.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from __future__ import annotations
 import re
 
 from service.check.candidates.distortion import clause_distortion
-from service.check.polarity import Polarity
+from service.check.polarity import Polarity, omits, requires
 from service.check.profile import Claim, KnowledgeBaseProfile
+from service.check.quantities import extract_quantities
 from service.check.retrieval import Unit
 from service.check.schemas import Distortion, DistortionKind
 from service.check.wording import Wording
@@ -64,6 +66,10 @@ class Rules:
             polarity_distortion = self._polarity(profile, unit, index)
             if polarity_distortion is not None:
                 found.append(polarity_distortion)
+            if polarity_distortion is None or polarity_distortion.kind is not DistortionKind.USAGE:
+                breach = self._rule_breach(profile, unit, index)
+                if breach is not None:
+                    found.append(breach)
             if len(seen) >= self.thresholds.polarity_candidates:
                 break
         return found
@@ -117,6 +123,57 @@ class Rules:
             f"{says} what the official fact {official}: “{claim.text}”",
             claim.fact_text,
             score,
+        )
+
+    def _rule_breach(self, profile: KnowledgeBaseProfile, unit: Unit, best: int) -> Distortion | None:
+        """The clause against the rules of its best claim's fact: a use one of them forbids, affirmed, or an
+        action one requires ("须晾干", "always lock the wheels"), denied or left out ("从来不晾", "skip the rinse").
+        A rule counts when the clause is about it: it is the fact's best claim for the clause, or nearly as close."""
+        th = self.thresholds
+        content = unit.polarity
+        if content.prohibitive or not content.asserted:
+            return None
+        # A clause that states the rule itself ("it should be rinsed, not soaked") advises it, whatever it denies.
+        omitted = (content.negated or omits(unit.span.text)) and not requires(unit.span.text, instructions=False)
+        best_cosine = unit.claim_cosines[best]
+        chosen: tuple[float, Claim, bool] | None = None
+        for index in profile.claims_of_fact[profile.claims[best].fact_id]:
+            claim = profile.claims[index]
+            cosine = unit.claim_cosines.get(index, 0.0)
+            if cosine < th.usage_min or (index != best and cosine < best_cosine - th.rule_margin):
+                continue
+            forbids = claim.polarity.prohibitive and not omitted
+            required = not (claim.polarity.negated or claim.polarity.prohibitive) and omitted and requires(claim.text)
+            if not (forbids or required):
+                continue
+            if forbids and (claim.quantities or index == best):
+                continue  # a forbidden figure is the figure's to judge; the best claim was judged by _polarity
+            if required and claim.quantities and extract_quantities(unit.span.text):
+                continue  # "descale it yearly" against "every month" is the figure's to judge
+            if required and any(
+                value >= cosine and (other.polarity.negated or other.polarity.prohibitive)
+                for other, value in ((profile.claims[i], v) for i, v in unit.claim_cosines.items())
+            ):
+                continue  # the clause denies what a negative claim denies ("not tap water"): it agrees
+            if chosen is None or cosine > chosen[0]:
+                chosen = (cosine, claim, required)
+        if chosen is None:
+            return None
+        _, claim, required = chosen
+        explanation = (
+            f"does not do what the official facts require: “{claim.text}”"
+            if required
+            else f"recommends or describes a use the official facts forbid: “{claim.text}”"
+        )
+        return clause_distortion(
+            DistortionKind.USAGE,
+            claim.fact_id,
+            claim.fact_text,
+            unit,
+            explanation,
+            claim.fact_text,
+            unit.claim_scores[claim.index],
+            marks=frozenset({"required_action"}) if required else frozenset(),
         )
 
     def _unrestricted(self, profile: KnowledgeBaseProfile, unit: Unit, claim: Claim, score: float) -> Distortion | None:

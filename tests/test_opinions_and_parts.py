@@ -1,6 +1,6 @@
-"""What a review says that is no distortion: a subject shared with a negative fact. Each against a knowledge
-base in each language (examples written for these tests), with every candidate the mechanisms propose
-(``min_confidence=0``)."""
+"""What a review says that is no distortion: a subject shared with a negative fact, the figure of a part added
+or given. Each against a knowledge base in each language
+(examples written for these tests), with every candidate the mechanisms propose (``min_confidence=0``)."""
 
 from __future__ import annotations
 
@@ -94,3 +94,24 @@ def test_denying_a_feature_or_asserting_a_missing_one_is_still_a_contradiction(
     readers: Checker, kb: str, text: str, fact: str
 ) -> None:
     assert (fact, "contradiction") in proposed(readers.check(kb, text, min_confidence=0.0))
+
+
+@pytest.mark.parametrize(
+    ("kb", "text"),
+    [
+        ("reader-zh", "店家送了个300克的真皮保护套，很厚实。"),
+        ("reader-zh", "自己又加了一个300克的支架，看书更稳。"),
+        ("reader-en", "The shop threw in a free 300 g leather cover."),
+        ("reader-en", "I added a 300 g stand so it sits upright on the desk."),
+    ],
+)
+def test_the_figure_of_a_part_added_or_given_is_not_the_products(readers: Checker, kb: str, text: str) -> None:
+    assert "numeric" not in {kind for _, kind in proposed(readers.check(kb, text, min_confidence=0.0))}
+
+
+@pytest.mark.parametrize(
+    ("kb", "text"),
+    [("reader-zh", "整机重量有300克，比想象中沉。"), ("reader-en", "It weighs 300 g, heavier than I expected.")],
+)
+def test_the_products_own_wrong_figure_is_still_numeric(readers: Checker, kb: str, text: str) -> None:
+    assert ("F7", "numeric") in proposed(readers.check(kb, text, min_confidence=0.0))

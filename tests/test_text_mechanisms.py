@@ -69,6 +69,30 @@ def test_counts_keep_their_noun_and_non_figures_are_ignored() -> None:
         assert extract_quantities(text) == [], text
 
 
+def test_a_part_added_given_or_wished_for_is_not_the_products_figure() -> None:
+    assert [q.role for q in extract_quantities("后来又加了一条8G的内存")] == ["added", "added"]
+    assert extract_quantities("店里赠品是一张64G的存储卡")[0].role == "added"
+    assert extract_quantities("4g赠送的，原装只有一条")[0].role == "added"
+    assert extract_quantities("I upgraded it to 16 GB of RAM")[0].role == "added"
+    assert extract_quantities("came with a free 64 GB card")[0].role == "added"
+    assert extract_quantities("这台标配8G内存")[0].role == "level"
+    assert extract_quantities("附送一个20W的充电头")[-1].role == "level"  # what comes in the box is the product's
+    assert extract_quantities("充电加上待机能撑5天")[0].role == "level"  # 加上 "and", no part added
+
+
+def test_a_likeness_a_denied_figure_a_month_and_a_daily_amount_are_no_specs() -> None:
+    assert extract_quantities("拿在手上只相当于一台6寸的")[0].role == "likened"
+    assert extract_quantities("it feels like a 2 kg brick in the hand")[0].role == "likened"
+    assert [q.role for q in extract_quantities("续航是10小时而非广告里的20小时")] == ["level", "denied"]
+    assert [q.role for q in extract_quantities("it charges at 18 W rather than the 30 W I expected")] == [
+        "level",
+        "denied",
+    ]
+    assert extract_quantities("从三月份用到现在") == []  # March, not three months
+    assert extract_quantities("每天30分钟左右视频通话")[0].role == "period"  # a daily amount of use
+    assert extract_quantities("每次充满需要2小时")[0].role == "level"  # per charge: a spec
+
+
 def test_roles_of_time_and_money() -> None:
     assert [q.role for q in extract_quantities("买了三个月就掉漆了")] == ["elapsed"]
     assert extract_quantities("Swap the filter every 6 months")[0].role == "period"

@@ -5,6 +5,7 @@ or given. Each against a knowledge base in each language
 from __future__ import annotations
 
 import pytest
+
 from knowledge_base.loading import parse_document
 from service.check.checker import Checker
 from service.check.schemas import CheckResponse

@@ -390,7 +390,7 @@ def test_absolute_claims(text: str, terms: list[str]) -> None:
         ("The outlet store had the best deal of the week.", "other_target"),
         # a price or an offer ranked, a setting at its extreme, a drawback or a feeling ranked
         ("这台在几家店里是最便宜的", "other_target"),
-        ("说到价格，这个档位里是无敌的", "other_target"),
+        ("这个档位里价格是无敌的", "other_target"),
         ("The price on launch day was unbeatable.", "other_target"),
         ("最低画质下跑游戏也会掉帧", "setting"),
         ("充电的时候背面那块最烫", "downside"),

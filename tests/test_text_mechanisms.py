@@ -78,6 +78,30 @@ def test_counts_keep_their_noun_and_non_figures_are_ignored() -> None:
         assert extract_quantities(text) == [], text
 
 
+def test_a_part_added_given_or_wished_for_is_not_the_products_figure() -> None:
+    assert [q.role for q in extract_quantities("后来又加了一条8G的内存")] == ["added", "added"]
+    assert extract_quantities("店里赠品是一张64G的存储卡")[0].role == "added"
+    assert extract_quantities("4g赠送的，原装只有一条")[0].role == "added"
+    assert extract_quantities("I upgraded it to 16 GB of RAM")[0].role == "added"
+    assert extract_quantities("came with a free 64 GB card")[0].role == "added"
+    assert extract_quantities("这台标配8G内存")[0].role == "level"
+    assert extract_quantities("附送一个20W的充电头")[-1].role == "level"  # what comes in the box is the product's
+    assert extract_quantities("充电加上待机能撑5天")[0].role == "level"  # 加上 "and", no part added
+
+
+def test_a_likeness_a_denied_figure_a_month_and_a_daily_amount_are_no_specs() -> None:
+    assert extract_quantities("拿在手上只相当于一台6寸的")[0].role == "likened"
+    assert extract_quantities("it feels like a 2 kg brick in the hand")[0].role == "likened"
+    assert [q.role for q in extract_quantities("续航是10小时而非广告里的20小时")] == ["level", "denied"]
+    assert [q.role for q in extract_quantities("it charges at 18 W rather than the 30 W I expected")] == [
+        "level",
+        "denied",
+    ]
+    assert extract_quantities("从三月份用到现在") == []  # March, not three months
+    assert extract_quantities("每天30分钟左右视频通话")[0].role == "period"  # a daily amount of use
+    assert extract_quantities("每次充满需要2小时")[0].role == "level"  # per charge: a spec
+
+
 def test_roles_of_time_and_money() -> None:
     assert [q.role for q in extract_quantities("买了三个月就掉漆了")] == ["elapsed"]
     assert extract_quantities("Swap the filter every 6 months")[0].role == "period"
@@ -373,6 +397,13 @@ def test_absolute_claims(text: str, terms: list[str]) -> None:
         # the writer's search, and an offer rather than the product
         ("This is the best kettle I could find under $40.", "personal"),
         ("The outlet store had the best deal of the week.", "other_target"),
+        # a price or an offer ranked, a setting at its extreme, a drawback or a feeling ranked
+        ("这台在几家店里是最便宜的", "other_target"),
+        ("这个档位里价格是无敌的", "other_target"),
+        ("On launch day the price was unbeatable.", "other_target"),
+        ("最低画质下跑游戏也会掉帧", "setting"),
+        ("充电的时候背面那块最烫", "downside"),
+        ("最恨开机广告", "feeling"),
     ],
 )
 def test_superlatives_that_are_not_claims(text: str, reason: str) -> None:

@@ -115,6 +115,8 @@ _ZH_RECOMMENDED = re.compile(r"^最(?:好|佳|合适|合適)\s*(?:[,，。.!！;
 _ZH_NEGATORS = pattern(_LEXICON, "zh_negators")
 _ZH_HEDGES = pattern(_LEXICON, "zh_hedges")
 _ZH_OTHER_TARGETS = pattern(_LEXICON, "zh_other_targets")
+_ZH_PRICE_WORDS = pattern(_LEXICON, "zh_price_words")
+_ZH_PRICE_SUPERLATIVE = re.compile(rf"^最(?:{_alt('zh_price_superlatives')})")
 _ZH_OTHER_PRODUCTS = pattern(_LEXICON, "zh_other_products")
 _ZH_PERSONAL = pattern(_LEXICON, "zh_personal")
 _ZH_SETTING = re.compile(rf"(?:{_alt('zh_setting_verbs')})\s*$")
@@ -148,8 +150,12 @@ _EN_HEDGES = re.compile(rf"(?:{_alt('en_hedges')})\s*(?:the\s+)?(?:\w+\s+)?$", r
 _EN_OTHER_TARGETS = pattern(_LEXICON, "en_other_targets")
 _EN_OTHER_PRODUCTS = pattern(_LEXICON, "en_other_products")
 _EN_PERSONAL = pattern(_LEXICON, "en_personal")
+# The subject of a predicate superlative is a price or a deal: "the price was unbeatable".
+_EN_PRICE_BEFORE = re.compile(
+    r"\b(?:price|prices|pricing|deal|deals|offer|cost)\s+(?:is|was|are|were|just|simply)\b[\w\s]{0,8}$", re.I
+)
 _EN_DOWNSIDE = re.compile(
-    r"^the only (?:downside|down side|con|cons|complaint|gripe|issue|problem|drawback|thing i)\b"
+    r"^the only (?:downside|down side|con|cons|complaint|gripe|issue|problem|drawback|thing i|differences?)\b"
     r"|^the only (?:thing|one|part|bit)\b[^.!?]{0,30}?(?:\bnot\b|n't\b|\bwrong\b|\bbad\b|\bmissing\b|\bissue\b)",
     re.I,
 )
@@ -324,6 +330,9 @@ def _judge_zh(term: str, rest: str, prefix: str) -> tuple[str, str]:
         method = _ZH_METHODS.search(prefix[-6:])
         if method:
             return "other_target", method.group()
+    price = _ZH_PRICE_SUPERLATIVE.match(core_rest) or _ZH_PRICE_WORDS.search(prefix[-8:])
+    if price:
+        return "other_target", price.group()  # 最便宜, 说到价格是无敌的: the offer, not the product
     if core.startswith("最") and not scoped and _ZH_DOWNSIDE_SUPERLATIVE.match(core_rest):
         return "downside", _ZH_DOWNSIDE_SUPERLATIVE.match(core_rest).group()  # type: ignore[union-attr]
     if core.startswith("最") and not scoped and _ZH_BARE_ASPECT.match(core_rest):
@@ -362,6 +371,9 @@ def _judge_en(term: str, rest: str, prefix: str, clause: str) -> tuple[str, str]
     hedge = _EN_HEDGES.search(prefix[-24:])
     if hedge:
         return "hedged", hedge.group().strip()
+    price = _EN_PRICE_BEFORE.search(prefix[-24:])
+    if price:
+        return "other_target", price.group()  # "the price was unbeatable": the offer, not the product
     if re.search(r"\b(?:worst|most (?:annoying|frustrating|disappointing|useless|fragile|overpriced))\b", lowered):
         return "downside", term  # ranking a drawback is criticism, not a claim a brand makes
     if re.search(r"\b(?:best|most|\w+est)\b", lowered):

@@ -506,6 +506,18 @@ FEE = (
     r"repair|repairs|replacement part|to replace|to fix|charged me|charge me)\b"
 )
 
+# A part the writer added, was given or wishes for ("加装了一条8G内存", "店里赠的64G卡", "upgraded to 8 GB",
+# "要是能有更大的电池就好了"): its figure is that part's, not the product's. Read just before the figure...
+ADDED_BEFORE = (
+    r"(?:加装|加裝|加了|又加|再加|外加|(?<![附随隨配])送了?|赠送|贈送|赠品|贈品|(?<![附随隨配])赠|贈|升级到|升級到|升级成|"
+    r"升級成|扩到|擴到|扩展到|擴展到|扩成|擴成|换成|換成|换了|換了|外接|外置|如果能|要是能|希望能?|最好是|最好能|还想|還想|"
+    r"本来想|本來想)[^，,。.;；!！?？\n\d]{0,3}$|(?<![增附])加$|"
+    r"\b(?:added|adding|add|upgraded(?: it)? to|upgrade(?: it)? to|upgrading to|swapped in|put in|free|bonus|spare|"
+    r"wish(?: it had)?|if only it had)\s+(?:an?\s+|another\s+|one\s+|the\s+)?$"
+)
+# ...or just after it ("1g赠送的内存", "a 16 GB card for free").
+ADDED_AFTER = r"^\s?的?(?:赠送|贈送|赠品|贈品|送的|是送的)|^[^,.;!?]{0,12}\b(?:for free|free of charge|as a bonus)\b"
+
 # Variant pairs: where a fact names one variant's figure ("$749 for the Pro") and not the other's, the
 # unnamed sibling is the other variant.
 VARIANT_PAIRS: tuple[tuple[str, str], ...] = (
@@ -579,6 +591,8 @@ COUNTED_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 __all__ = [
+    "ADDED_AFTER",
+    "ADDED_BEFORE",
     "CONCEPTS",
     "CONCEPT_DIMENSIONS",
     "CONDITION_SYNONYMS",

@@ -224,6 +224,11 @@ def is_question(text: str) -> bool:
     )
 
 
+def not_included(cue: str) -> bool:
+    """Whether a negation cue says that something must be bought on its own ("sold separately", 另购)."""
+    return bool(_NOT_INCLUDED.fullmatch(cue))
+
+
 def denies_previous(text: str) -> bool:
     """Whether a sentence opens by answering no or by debunking ("No, it doesn't", "不是的", "Myth."), so that
     the question or report before it is denied."""

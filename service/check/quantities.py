@@ -17,6 +17,8 @@ from functools import lru_cache
 
 from service.check.commerce import talks_deals
 from service.check.figure_lexicon import (
+    ADDED_AFTER,
+    ADDED_BEFORE,
     CONCEPT_DIMENSIONS,
     CONCEPTS,
     CONDITION_SYNONYMS,
@@ -193,6 +195,8 @@ class Quantity:
     relative: bool = False  # a difference ("85% less", "$30 off", "便宜了200块"), not a level
     role: str = "level"  # level | elapsed ("用了两周") | period ("一周充一次", "every 3 months") | deal (sale price)
     # | fee (installation, shipping) | personal (the writer's own life or measurement: "my commute is 20 km")
+    # | added (a part the writer added, was given or wishes for: "加装了一条8G内存", "upgraded to 8 GB")
+    # | likened (what the product is likened to: "相当于一台6寸的") | denied ("而非广告里的20小时")
     volts: float | None = None  # a voltage stated with a capacity or energy ("20000mAh (3.7V)")
     attribute: frozenset[str] = frozenset()  # what the figure measures: concept names from the words around it
     context: frozenset[str] = frozenset()  # condition terms of the figure's clause (or sentence)
@@ -590,6 +594,8 @@ _MENTION = re.compile(r"[@#][\w\u4e00-\u9fff-]+")  # "@brewbro", "#tag": names, 
 _IN_MY = re.compile(r"\b(?:in|on|at|with|for|during|around|into)\s+(?:my|our)\b", re.IGNORECASE)
 _BASIS_BEFORE = re.compile(r"(?:每|\bper|\beach|/)\s*$", re.IGNORECASE)
 _OWNED_FOR = re.compile(OWNED_FOR, re.IGNORECASE)
+_ADDED_BEFORE = re.compile(ADDED_BEFORE, re.IGNORECASE)
+_ADDED_AFTER = re.compile(ADDED_AFTER, re.IGNORECASE)
 _PAID_CUES = re.compile(PAID, re.IGNORECASE)
 _FEE = re.compile(FEE, re.IGNORECASE)
 _LEAD_CHARS = 12
@@ -616,7 +622,18 @@ _NEGATOR = re.compile(
     r"(?:关掉|關掉|关了|關了|关闭|關閉)$",
     re.IGNORECASE,
 )
-_DENIED_BEFORE = re.compile(r"(?:不是|不代表有?|并非|並非|\bnot|\bisn't|\baren't)\s*$", re.IGNORECASE)
+_DENIED_BEFORE = re.compile(
+    r"(?:不是|不代表有?|并非|並非|\bnot|\bisn't|\baren't)\s*$"
+    r"|(?:而非|而不是|\brather than|\binstead of)[^，,。.;；!！?？\d]{0,6}$",
+    re.IGNORECASE,
+)
+# A likeness: "拿在手上相当于一台6寸的", "feels like a 10 kg bag": the figure is of what the product is likened to.
+_LIKENED_BEFORE = re.compile(
+    r"(?:相当于|相當於|等同于|等同於|好比|堪比|(?<!好)像是?"
+    r"|\b(?:equivalent to|comparable to|the size of|feels like)\s+(?:an?\s+)?)"
+    r"[^，,。.;；!！?？\d]{0,2}$",
+    re.IGNORECASE,
+)
 _CHILD_SUBJECT = re.compile(
     r"(?:宝宝|寶寶|娃|孩子|儿子|兒子|女儿|女兒|闺女|閨女)(?:今年|现在|現在|已经|已經|才|都|快)?\s*$|"
     r"\b(?:baby|son|daughter|toddler|kid|little one|boy|girl)\s+(?:is|was|turned|just turned|is now)\s*$",
@@ -748,9 +765,15 @@ def _role(text: str, q: Quantity, clause: tuple[int, int]) -> str:
         return "basis"  # "每100克含", "per 100 g": the amount a figure is given for
     if q.role != "level" or _SPEC_SOURCE.search(whole):
         return q.role
+    if _LIKENED_BEFORE.search(text[max(clause[0], q.start - 16) : q.start]):
+        return "likened"
+    if _ADDED_BEFORE.search(text[max(clause[0], q.start - 24) : q.start]) or _ADDED_AFTER.match(
+        text[q.end : clause[1]]
+    ):
+        return "added"  # a part added, given or wished for ("加装了一条8G内存", "upgraded to 8 GB"): not the product's
     if _OWN_MEASUREMENT.search(whole) or _OWN_LIFE.search(whole):
         return "personal"
-    if _DENIED_BEFORE.search(text[max(clause[0], q.start - 6) : q.start]):
+    if _DENIED_BEFORE.search(text[max(clause[0], q.start - 20) : q.start]):
         return "denied"  # "不代表有20种口味", "it's not 5 kg": a figure the writer denies is no claim of it
     if _CHILD_SUBJECT.search(before):
         return "personal"  # "宝宝一岁十个月", "our son is 14 months": the writer's child's age
@@ -1064,6 +1087,8 @@ def _from_match(text: str, match: re.Match[str]) -> Quantity | None:
         return None
     if unit_text and unit_text.lower() in ("年",) and value > 1900:
         return None  # a year, not a duration
+    if unit_text == "月" and after.startswith("份"):
+        return None  # 三月份 is March, not three months
     split_decimal = bool(unit_text and unit_text.lower() in _SPLIT_DECIMAL_UNITS and _ZH_DIGIT_AFTER.match(after))
     compound_next = bool(unit_text) and bool(re.match(rf"^\s?(?:{_ARABIC})\s?(?:{_UNIT})", after, re.IGNORECASE))
     if (re.match(r"^\s?\d", after) and not split_decimal and not compound_next) or (
@@ -1144,7 +1169,10 @@ _ELAPSED_AFTER = re.compile(r"^\s?(?:了|以来|前|下来|ago\b|in\b(?!\s+\w+\s
 # "after N" is a threshold in a spec ("试用30天后可退") and a lived span only with a past marker.
 _AFTER = re.compile(r"^\s?(?:后|後|之后|之後|以后|以後|later\b)", re.I)
 _PAST_MARKER = re.compile(r"了|已经|已經|过了|過了|\b(?:had|was|were|been|did|got|started|bought)\b", re.I)
-_PERIOD_BEFORE = re.compile(r"(?:每|每隔|every|once (?:a|an|every|per)|twice (?:a|an)|per|\bonce|\btwice)\s*$", re.I)
+# "每天30分钟视频通话" is a daily amount of use, not how long the product lasts ("每次" is per charge: a spec)
+_PERIOD_BEFORE = re.compile(
+    r"(?:每|每隔|每天|每日|每晚|每周|每週|every|once (?:a|an|every|per)|twice (?:a|an)|per|\bonce|\btwice)\s*$", re.I
+)
 _PERIOD_AFTER = re.compile(
     # "半年换一次" is a period; "半年都不用倒一次" is not once in half a year, a level
     r"^\s?(?:(?:(?![不没沒])[\u4e00-\u9fff]){0,4}(?:一次|1次|两次|一回)|(?:once|twice) (?:a|an|per|every)\b|a time\b)",

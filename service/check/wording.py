@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from service.check.absolute import AbsoluteClaim, absolute_claims
-from service.check.polarity import Polarity, analyse_polarity
+from service.check.lexicons import entries
+from service.check.polarity import Polarity, analyse_polarity, not_included
 from service.check.profile import KnowledgeBaseProfile, blank_names, strip_names
 from service.check.quantities import Quantity, extract_quantities
 from service.check.segmentation import Span, split_clauses
@@ -22,6 +23,7 @@ from service.check.terms import content_terms, terms_overlap, weighted_overlap
 Names = re.Pattern[str] | None
 
 MEMO_SIZE = 65536
+_SINGLE_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def sentence_clauses(sentence: str) -> tuple[Span, ...]:
@@ -64,6 +66,9 @@ class Wording:
             return "".join(chars)
 
         self._plain: Callable[[Names, str], str] = lru_cache(maxsize=size)(plain_text)
+        self._having = frozenset().union(
+            *(content_terms(word) for word in entries("polarity.txt", "predicates_of_having"))
+        )
 
     def plain(self, profile: KnowledgeBaseProfile, text: str) -> str:
         """``text`` without brand/model names and figures (a count keeps its noun): what remains says what is
@@ -111,6 +116,33 @@ class Wording:
         else:
             return 0.0
         return weighted_overlap(denied, other, profile.term_weight)
+
+    def speaks_of_denied(
+        self, profile: KnowledgeBaseProfile, clause: str, clause_polarity: Polarity, claim: str, of_claim: Polarity
+    ) -> bool:
+        """Whether the other side names something of what the denying side's negation governs ("has no built-in
+        hub" and "the hub pairs fast" do; "the strap is soft" and "the strap is not waterproof" do not: sharing
+        the subject alone is no contradiction). What must be bought on its own is named before its cue ("the
+        cover costs extra"), and so is what a negated predicate of having denies ("X is not supported"). Units
+        are no shared subject (没到12小时 against 约8小时), and a single Chinese character is too loose a match
+        (卡 is a card and a lag)."""
+        if of_claim.negated:
+            denying, denied_polarity, other, other_polarity = claim, of_claim, clause, clause_polarity
+        elif clause_polarity.negated:
+            denying, denied_polarity, other, other_polarity = clause, clause_polarity, claim, of_claim
+        else:
+            return False
+        denied = self.scope_terms(profile, denying, denied_polarity)
+        if denied <= self._having or any(not_included(cue) for _, _, cue in denied_polarity.cues):
+            denied = self.terms_without_cues(profile, denying, denied_polarity)
+        shared = (denied & self.terms_without_cues(profile, other, other_polarity)) - self._unit_terms(profile, denying)
+        return any(not _SINGLE_CJK.fullmatch(term) for term in shared - self._unit_terms(profile, other))
+
+    def _unit_terms(self, profile: KnowledgeBaseProfile, text: str) -> frozenset[str]:
+        """The terms of the figures of ``text`` ("12小时": 小时), not of a "no X at all"."""
+        return frozenset().union(
+            *(self.terms(figure.text) for figure in self.figures(profile, text) if figure.kind != "zero")
+        )
 
     def coverage(self, profile: KnowledgeBaseProfile, text: str, polarity: Polarity, other: str) -> float:
         """Share of ``text``'s content terms, without its negation cues and names, that occur in ``other``."""

@@ -111,6 +111,8 @@ class Rules:
             < th.contradiction_scope
         ):
             return None
+        if not self.wording.speaks_of_denied(profile, unit.span.text, content, claim.text, claim.polarity):
+            return None
         if self._agreeing_sibling(profile, unit, claim):
             return None
         says = "denies" if content.negated else "affirms"

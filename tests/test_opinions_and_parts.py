@@ -1,0 +1,118 @@
+"""What a review says that is no distortion: a subject shared with a negative fact, the figure of a part added
+or given. Each against a knowledge base in each language
+(examples written for these tests), with every candidate the mechanisms propose (``min_confidence=0``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge_base.loading import parse_document
+from service.check.checker import Checker
+from service.check.schemas import CheckResponse
+
+READER_ZH = """
+id: reader-zh
+brand: 墨页
+product: 墨页 R6 电子书阅读器
+lang: zh
+facts:
+  - {id: F1, text: "屏幕为6英寸电子墨水屏，分辨率1072×1448。"}
+  - {id: F2, text: "电池容量1500毫安时，正常阅读约可使用4周。"}
+  - {id: F3, text: "机身存储8GB，不支持存储卡扩展。"}
+  - {id: F4, text: "机身不防水，请勿在浴缸或泳池边使用。"}
+  - {id: F5, text: "内置前光，亮度可调。"}
+  - {id: F6, text: "支持蓝牙听书。"}
+  - {id: F7, text: "整机重量约175克。"}
+  - {id: F8, text: "整机保修一年。"}
+key_messages:
+  - {id: M1, text: "4周超长续航，出门不用带充电器。"}
+  - {id: M2, text: "175克轻巧机身，单手握持也不累。"}
+avoid_topics:
+  - {id: A1, text: "价格、促销和与其他品牌阅读器的比较。"}
+prohibited_claims:
+  - {id: P1, text: "能治疗近视。"}
+"""
+
+READER_EN = """
+id: reader-en
+brand: Inkleaf
+product: Inkleaf R6 e-reader
+lang: en
+facts:
+  - {id: F1, text: "6-inch e-ink display with a resolution of 1072 x 1448."}
+  - {id: F2, text: "1500 mAh battery: about 4 weeks of reading on a charge."}
+  - {id: F3, text: "8 GB of storage; there is no memory card slot."}
+  - {id: F4, text: "The reader is not waterproof; do not use it in the bath or by the pool."}
+  - {id: F5, text: "Built-in front light with adjustable brightness."}
+  - {id: F6, text: "Bluetooth audiobooks are supported."}
+  - {id: F7, text: "It weighs 175 g."}
+  - {id: F8, text: "1-year warranty."}
+key_messages:
+  - {id: M1, text: "Four weeks of reading on one charge: leave the charger at home."}
+  - {id: M2, text: "At 175 g it is light enough to hold in one hand."}
+avoid_topics:
+  - {id: A1, text: "Prices, promotions and comparisons with other e-readers."}
+prohibited_claims:
+  - {id: P1, text: "It cures short-sightedness."}
+"""
+
+
+@pytest.fixture(scope="module")
+def readers(checker: Checker) -> Checker:
+    for document in (READER_ZH, READER_EN):
+        kb = parse_document(document, "yaml")
+        checker.repository.save(kb.id, kb.content)
+    return checker
+
+
+def proposed(result: CheckResponse) -> set[tuple[str | None, str]]:
+    return {(d.fact_id, d.kind.value) for d in result.distortions}
+
+
+@pytest.mark.parametrize(
+    ("kb", "text"),
+    [
+        # sharing only the subject of a negative fact says nothing of what it denies
+        ("reader-zh", "机身摸起来很细腻，拿在手里很有质感。"),
+        ("reader-en", "The body feels solid and nicely finished."),
+    ],
+)
+def test_a_shared_subject_is_no_contradiction(readers: Checker, kb: str, text: str) -> None:
+    assert "contradiction" not in {kind for _, kind in proposed(readers.check(kb, text, min_confidence=0.0))}
+
+
+@pytest.mark.parametrize(
+    ("kb", "text", "fact"),
+    [
+        ("reader-zh", "这款不支持蓝牙，没法听书。", "F6"),
+        ("reader-en", "There is no front light, so forget reading in bed.", "F5"),
+        ("reader-zh", "可以插存储卡扩展，装多少书都行。", "F3"),
+        ("reader-en", "Bluetooth audiobooks are not supported at all.", "F6"),
+        ("reader-zh", "前光是没有的，晚上只能开台灯。", "F5"),
+    ],
+)
+def test_denying_a_feature_or_asserting_a_missing_one_is_still_a_contradiction(
+    readers: Checker, kb: str, text: str, fact: str
+) -> None:
+    assert (fact, "contradiction") in proposed(readers.check(kb, text, min_confidence=0.0))
+
+
+@pytest.mark.parametrize(
+    ("kb", "text"),
+    [
+        ("reader-zh", "店家送了个300克的真皮保护套，很厚实。"),
+        ("reader-zh", "自己又加了一个300克的支架，看书更稳。"),
+        ("reader-en", "The shop threw in a free 300 g leather cover."),
+        ("reader-en", "I added a 300 g stand so it sits upright on the desk."),
+    ],
+)
+def test_the_figure_of_a_part_added_or_given_is_not_the_products(readers: Checker, kb: str, text: str) -> None:
+    assert "numeric" not in {kind for _, kind in proposed(readers.check(kb, text, min_confidence=0.0))}
+
+
+@pytest.mark.parametrize(
+    ("kb", "text"),
+    [("reader-zh", "整机重量有300克，比想象中沉。"), ("reader-en", "It weighs 300 g, heavier than I expected.")],
+)
+def test_the_products_own_wrong_figure_is_still_numeric(readers: Checker, kb: str, text: str) -> None:
+    assert ("F7", "numeric") in proposed(readers.check(kb, text, min_confidence=0.0))

@@ -139,9 +139,14 @@ class Wording:
         return any(not _SINGLE_CJK.fullmatch(term) for term in shared - self._unit_terms(profile, other))
 
     def _unit_terms(self, profile: KnowledgeBaseProfile, text: str) -> frozenset[str]:
-        """The terms of the figures of ``text`` ("12小时": 小时), not of a "no X at all"."""
+        """The terms of the figures' units in ``text`` ("12小时": 小时), not of a "no X at all" nor of the thing a
+        count counts ("一把清洁刷": the brush is what the text speaks of, not a unit)."""
         return frozenset().union(
-            *(self.terms(figure.text) for figure in self.figures(profile, text) if figure.kind != "zero")
+            *(
+                self.terms(figure.text) - self.terms(figure.counted or "")
+                for figure in self.figures(profile, text)
+                if figure.kind != "zero"
+            )
         )
 
     def coverage(self, profile: KnowledgeBaseProfile, text: str, polarity: Polarity, other: str) -> float:

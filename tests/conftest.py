@@ -21,6 +21,7 @@ from litestar.testing import TestClient
 
 from knowledge_base.embedding import DEFAULT_MODEL, SentenceEmbedder, load_embedding_model
 from knowledge_base.lexical import LexicalEncoder
+from knowledge_base.loading import parse_document
 from knowledge_base.repository import KnowledgeBaseRepository
 from knowledge_base.samples import sample_knowledge_bases
 from knowledge_base.store import EdgeStore
@@ -71,6 +72,14 @@ def checker(tmp_path_factory: pytest.TempPathFactory, embedder: SentenceEmbedder
         repository.save(kb.id, kb.content)
     yield Checker(repository, embedder, CheckThresholds())
     store.close()
+
+
+def with_knowledge_bases(checker: Checker, *documents: str) -> Checker:
+    """``checker`` with the YAML knowledge bases ``documents`` saved to its store."""
+    for document in documents:
+        kb = parse_document(document, "yaml")
+        checker.repository.save(kb.id, kb.content)
+    return checker
 
 
 def free_port() -> int:

@@ -13,7 +13,6 @@ import pytest
 from bench.synthetic import generate
 from knowledge_base.embedding import SentenceEmbedder
 from knowledge_base.errors import NotFoundError
-from knowledge_base.loading import parse_document
 from knowledge_base.models import Fact
 from knowledge_base.repository import KnowledgeBaseRepository
 from knowledge_base.samples import sample_knowledge_bases
@@ -21,6 +20,7 @@ from service.check.checker import Checker
 from service.check.schemas import CheckResponse
 from service.check.segmentation import split_sentences
 from service.settings import CheckThresholds
+from tests.conftest import with_knowledge_bases
 
 BLENDER = "chengfeng-p5"  # Chinese knowledge base
 BRUSH = "lumo-sonic-3"  # English knowledge base
@@ -280,9 +280,7 @@ VACUUM_POSTS = [
 
 @pytest.fixture(scope="module")
 def vacuum(checker: Checker) -> Checker:
-    kb = parse_document(VACUUM_KB, "yaml")
-    checker.repository.save(kb.id, kb.content)
-    return checker
+    return with_knowledge_bases(checker, VACUUM_KB)
 
 
 @pytest.mark.parametrize(
@@ -396,9 +394,7 @@ facts:
 
 @pytest.fixture(scope="module")
 def kettle(checker: Checker) -> Checker:
-    kb = parse_document(KETTLE_KB, "yaml")
-    checker.repository.save(kb.id, kb.content)
-    return checker
+    return with_knowledge_bases(checker, KETTLE_KB)
 
 
 @pytest.mark.parametrize(
@@ -436,9 +432,7 @@ prohibited_claims: []
 
 @pytest.fixture(scope="module")
 def scooter(checker: Checker) -> Checker:
-    kb = parse_document(RULE_KB, "yaml")
-    checker.repository.save(kb.id, kb.content)
-    return checker
+    return with_knowledge_bases(checker, RULE_KB)
 
 
 @pytest.mark.parametrize(
@@ -475,9 +469,7 @@ prohibited_claims: []
 
 @pytest.fixture(scope="module")
 def dryer(checker: Checker) -> Checker:
-    kb = parse_document(DRYER_KB, "yaml")
-    checker.repository.save(kb.id, kb.content)
-    return checker
+    return with_knowledge_bases(checker, DRYER_KB)
 
 
 @pytest.mark.parametrize(
@@ -522,10 +514,7 @@ prohibited_claims: []
 
 @pytest.fixture(scope="module")
 def reader(checker: Checker) -> Checker:
-    for document in (READER_KB, READER_ZH_KB):
-        kb = parse_document(document, "yaml")
-        checker.repository.save(kb.id, kb.content)
-    return checker
+    return with_knowledge_bases(checker, READER_KB, READER_ZH_KB)
 
 
 @pytest.mark.parametrize(
@@ -578,9 +567,7 @@ avoid_topics:
 
 @pytest.fixture(scope="module")
 def brew7(checker: Checker) -> Checker:
-    kb = parse_document(SALES_KB, "yaml")
-    checker.repository.save(kb.id, kb.content)
-    return checker
+    return with_knowledge_bases(checker, SALES_KB)
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,7 @@ from service.cli import EXIT_USAGE, main
 from service.errors import error_answer
 from service.settings import Settings
 from tests.conftest import TEST_KEYS, keyed_settings
+from tests.test_decision import LAMP_KB as LAMP
 from tests.test_decision import _tiny_set
 
 KB_ID = "lumo-lamp"
@@ -31,19 +32,6 @@ KB = f"/api/v1/knowledge-bases/{KB_ID}"
 MODELS = f"{KB}/decision-models"
 SHARED = DecisionModel.load().version
 
-LAMP = {
-    "brand": "Lumo",
-    "product": "Lumo Desk Lamp L1",
-    "lang": "en",
-    "facts": [
-        {"id": "F1", "text": "The lamp gives 800 lumens at full brightness."},
-        {"id": "F2", "text": "The battery lasts 6 hours on a single charge."},
-        {"id": "F3", "text": "Do not use the lamp outdoors in the rain."},
-    ],
-    "key_messages": [{"id": "M1", "text": "Soft, flicker-free light for late study sessions."}],
-    "avoid_topics": [{"id": "A1", "text": "Comparisons with other brands' lamps."}],
-    "prohibited_claims": [{"id": "P1", "text": "Its light cures eye strain."}],
-}
 # What a reviewer says each post really distorts.
 REVIEWED = [
     ("This lamp pumps out 3000 lumens, brighter than my car's headlights.", "numeric", "F1"),

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge_base.loading import parse_document
 from service.check.checker import Checker
 from service.check.schemas import CheckResponse
+from tests.conftest import with_knowledge_bases
 
 READER_ZH = """
 id: reader-zh
@@ -59,10 +59,7 @@ prohibited_claims:
 
 @pytest.fixture(scope="module")
 def readers(checker: Checker) -> Checker:
-    for document in (READER_ZH, READER_EN):
-        kb = parse_document(document, "yaml")
-        checker.repository.save(kb.id, kb.content)
-    return checker
+    return with_knowledge_bases(checker, READER_ZH, READER_EN)
 
 
 def proposed(result: CheckResponse) -> set[tuple[str | None, str]]:

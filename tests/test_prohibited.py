@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge_base.loading import parse_document
 from service.check.checker import Checker
 from service.check.profile import KnowledgeBaseProfile
+from tests.conftest import with_knowledge_bases
 
 HUMIDIFIER_KB = """
 id: humid
@@ -54,10 +54,7 @@ prohibited_claims:
 
 @pytest.fixture(scope="module")
 def products(checker: Checker) -> Checker:
-    for document in (HUMIDIFIER_KB, HELMET_KB):
-        kb = parse_document(document, "yaml")
-        checker.repository.save(kb.id, kb.content)
-    return checker
+    return with_knowledge_bases(checker, HUMIDIFIER_KB, HELMET_KB)
 
 
 def proposed(checker: Checker, kb: str, text: str) -> set[str]:

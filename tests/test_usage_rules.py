@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge_base.loading import parse_document
 from service.check.checker import Checker
 from service.check.polarity import omits, requires
+from tests.conftest import with_knowledge_bases
 
 KETTLE_RULES = """
 id: kettle-rules
@@ -31,9 +31,7 @@ prohibited_claims: []
 
 @pytest.fixture(scope="module")
 def kettle(checker: Checker) -> Checker:
-    kb = parse_document(KETTLE_RULES, "yaml")
-    checker.repository.save(kb.id, kb.content)
-    return checker
+    return with_knowledge_bases(checker, KETTLE_RULES)
 
 
 def usage_candidates(checker: Checker, text: str) -> set[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -557,21 +558,48 @@ def _adjusted(text: str, match: re.Match[str], quantity: Quantity, after: str, s
 # -- what a figure is about -----------------------------------------------------------------------
 
 
-def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
-    # English cues are word prefixes (not after a hyphen: "touch" is not in "non-touch"); Chinese ones substrings.
-    parts = [
-        cue[3:]
-        if cue.startswith("re:")  # a cue written as a pattern ("充" only before a number: "充10分钟")
-        else (r"(?<![\w-])" + re.escape(cue))
-        if re.match(r"[a-z°]", cue)
-        else r"(?<![未不没沒非])" + re.escape(cue)
-        for cue in sorted(cues, key=len, reverse=True)
-    ]
-    return re.compile("|".join(parts), re.IGNORECASE)
+class _Cues:
+    """Named sets of cue words, and which of them a text names.
+
+    English cues are word prefixes (not after a hyphen: "touch" is not in "non-touch"); Chinese ones are
+    substrings, not after a negator; a cue written "re:..." is a pattern ("充" only before a number: "充10分钟").
+    A substring test of the lowered text rules most names out before their pattern is searched.
+    """
+
+    def __init__(self, cues_of: dict[str, tuple[str, ...]]) -> None:
+        self._patterns = {name: self._pattern(cues) for name, cues in cues_of.items()}
+        # None: a name with a pattern cue, which no substring test can rule out.
+        self._literals = {
+            name: None if any(cue.startswith("re:") for cue in cues) else tuple({cue.lower() for cue in cues})
+            for name, cues in cues_of.items()
+        }
+
+    @staticmethod
+    def _pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
+        parts = [
+            cue[3:]
+            if cue.startswith("re:")
+            else (r"(?<![\w-])" + re.escape(cue))
+            if re.match(r"[a-z°]", cue)
+            else r"(?<![未不没沒非])" + re.escape(cue)
+            for cue in sorted(cues, key=len, reverse=True)
+        ]
+        return re.compile("|".join(parts), re.IGNORECASE)
+
+    def named_in(self, text: str, among: Callable[[str], bool] = lambda name: True) -> frozenset[str]:
+        """The names (those ``among`` accepts) whose cues ``text`` uses."""
+        lowered = text.lower()
+        return frozenset(
+            name
+            for name, literals in self._literals.items()
+            if among(name)
+            and (literals is None or any(literal in lowered for literal in literals))
+            and self._patterns[name].search(text)
+        )
 
 
-_CONCEPT_CUES = {name: _cue_pattern(cues) for name, cues in CONCEPTS.items()}
-_CONDITION_CUES = {name: _cue_pattern(cues) for name, cues in CONDITION_SYNONYMS.items()}
+_CONCEPT_CUES = _Cues(CONCEPTS)
+_CONDITION_CUES = _Cues(CONDITION_SYNONYMS)
 # Words naming what is measured ("weighs", "price") are no condition; words naming a package ("tube") are.
 _CONCEPT_WORDS = tuple(
     cue for name, cues in CONCEPTS.items() if name != "content" for cue in cues if re.fullmatch(r"[a-z-]+", cue)
@@ -670,11 +698,7 @@ _FOOD_FOR = re.compile(r"[猫貓狗犬]粮|[猫貓狗犬]糧|\b(?:cat|dog|pet|ki
 
 def _concepts(window: str, dimension: str) -> frozenset[str]:
     window = _FOOD_FOR.sub("粮", window)  # cat food is the product, not a cat
-    return frozenset(
-        name
-        for name, cue in _CONCEPT_CUES.items()
-        if dimension in CONCEPT_DIMENSIONS.get(name, (dimension,)) and cue.search(window)
-    )
+    return _CONCEPT_CUES.named_in(window, lambda name: dimension in CONCEPT_DIMENSIONS.get(name, (dimension,)))
 
 
 def _unmet(window: str) -> frozenset[str]:
@@ -695,16 +719,24 @@ def _terms(window: str, figures: list[Quantity], own: Quantity | None, negation:
     terms = {
         word
         for word in _WORD.findall(lowered)
-        if word not in _TERM_STOP and len(word) > 1 and not any(word.startswith(cue) for cue in _CONCEPT_WORDS)
+        if word not in _TERM_STOP and len(word) > 1 and not word.startswith(_CONCEPT_WORDS)
     }
     for run in _CJK.findall(window):
         terms.update(run[i : i + 2] for i in range(len(run) - 1) if not set(run[i : i + 2]) & _FUNCTION_CHARS)
-    terms.update("@" + name for name, cue in _CONDITION_CUES.items() if cue.search(window))
-    for other in figures:
-        if own is None or other is own or (other.dimension == own.dimension and _near(other.value, own.value)):
-            continue  # itself, or itself converted ("8.2 kg (18 lb)")
-        terms.add(_figure_term(other))
+    terms.update("@" + name for name in _CONDITION_CUES.named_in(window))
+    terms.update(_other_figure_terms(figures, own))
     return frozenset(terms)
+
+
+def _other_figure_terms(figures: list[Quantity], own: Quantity | None) -> frozenset[str]:
+    """The figures among ``figures`` other than ``own`` and ``own`` converted ("8.2 kg (18 lb)"), as terms."""
+    if own is None:
+        return frozenset()
+    return frozenset(
+        _figure_term(other)
+        for other in figures
+        if other is not own and not (other.dimension == own.dimension and _near(other.value, own.value))
+    )
 
 
 def _figure_term(q: Quantity) -> str:
@@ -818,7 +850,19 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
     weak = _separators(text, _WEAK_SEPARATORS)
     strong = _separators(text, _STRONG_SEPARATORS)
     blank = _MENTION.sub(lambda m: " " * len(m.group()), _blanked(text, found))
-    scene_figures = found
+    concepts_of: dict[tuple[str, str], frozenset[str]] = {}
+    unmet_of: dict[str, frozenset[str]] = {}
+
+    def concepts(window: str, dimension: str) -> frozenset[str]:
+        if (window, dimension) not in concepts_of:
+            concepts_of[window, dimension] = _concepts(window, dimension)
+        return concepts_of[window, dimension]
+
+    def unmet(window: str) -> frozenset[str]:
+        if window not in unmet_of:
+            unmet_of[window] = _unmet(window)
+        return unmet_of[window]
+
     segments: list[tuple[int, int]] = []
     for q in found:
         left, right = _span_around(weak, q.start, q.end, len(text))
@@ -860,9 +904,9 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
             found, clause[1], following_clause[1], q.dimension
         )
         attribute = (
-            _concepts(blank[clause[0] : clause[1]], q.dimension)
-            or (_concepts(blank[previous[0] : clause[0]], q.dimension) if lends_lead else frozenset())
-            or (_concepts(blank[clause[1] : following_clause[1]], q.dimension) if lends_next else frozenset())
+            concepts(blank[clause[0] : clause[1]], q.dimension)
+            or (concepts(blank[previous[0] : clause[0]], q.dimension) if lends_lead else frozenset())
+            or (concepts(blank[clause[1] : following_clause[1]], q.dimension) if lends_next else frozenset())
         )
         volts = None
         if q.dimension in ("charge", "energy"):
@@ -877,11 +921,10 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
                 attribute=attribute,
                 volts=volts,
                 context=_terms(blank[left:right], in_segment, q),
-                unmet=_unmet(blank[sentence[0] : sentence[1]]),
-                # The sentence lends only its figures ("a 4 kg cat, ... 55 g a day"): its words are too loose.
+                unmet=unmet(blank[sentence[0] : sentence[1]]),
+                # The text lends only its figures ("a 4 kg cat, ... 55 g a day"): its words are too loose.
                 # and the clause before it its words ("蓝牙全开+降噪打开,还能用二十个小时").
-                scene=frozenset(t for t in _terms(blank[sentence[0] : sentence[1]], scene_figures, q) if t[0] == "#")
-                | lead,
+                scene=_other_figure_terms(found, q) | lead,
             )
         )
     return _with_conditions(_respectively(text, _count_heads(text, _aliases_follow(text, annotated))))

@@ -22,6 +22,8 @@ facts:
   - {id: F3, text: "Do not heat milk or soup, juice or any liquid other than plain water in it."}
   - {id: F4, text: "每次用完须倒空余水并擦干内壁，再盖好盖子收纳。"}
   - {id: F5, text: "底座不可放在灶台上，煤气炉或电磁炉旁边。"}
+  - {id: F6, text: "Rinse the tea filter and leave it to dry on a rack after each use; never put it in the microwave."}
+  - {id: F7, text: "滤茶网每次用完冲洗干净后放在通风处晾干，不要放进微波炉或烤箱加热。"}
 key_messages:
   - {id: M1, text: "Boils a full kettle in three minutes."}
 avoid_topics: []
@@ -83,3 +85,26 @@ def test_obligation_and_omission_cues() -> None:
     assert not requires("刻度数字对应量杯的杯数") and not requires("The tank holds 5 litres")
     assert not requires("Charges the phone in an hour") and not requires("It keeps the water hot")
     assert omits("I skip the rinse after cooking") and omits("懒得晾干") and not omits("I rinse it after cooking")
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        ("After rinsing it I dry the tea filter in the microwave for a minute, much quicker.", "F6"),
+        ("滤茶网冲干净以后我都塞进微波炉转一分钟，干得快。", "F7"),
+    ],
+)
+def test_naming_what_only_a_rule_names_makes_the_clause_about_that_rule(kettle: Checker, text: str, fact: str) -> None:
+    """The clause is nearer the fact's rinsing and drying claim, but the microwave is named only by its rule."""
+    assert fact in usage_candidates(kettle, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        ("I rinse the tea filter and dry it on the rack, never in the microwave.", "F6"),
+        ("滤茶网冲洗后放在窗边晾干，从来不放微波炉。", "F7"),
+    ],
+)
+def test_keeping_to_the_rule_it_names_is_no_usage_candidate(kettle: Checker, text: str, fact: str) -> None:
+    assert fact not in usage_candidates(kettle, text)

@@ -150,6 +150,21 @@ class Evidence:
             features["other_condition"] = float("other_condition" in distortion.marks)
         if distortion.kind is DistortionKind.USAGE:
             features["required_action"] = float("required_action" in distortion.marks)
+            # A forbidden use is what the prohibition governs ("never put it in the microwave": putting it in the
+            # microwave); how much of that the clause says, words weighed by how distinctive they are.
+            features["rule_scope_covered"] = max(
+                (
+                    weighted_overlap(
+                        self.wording.scope_terms(profile, profile.claims[i].text, profile.claims[i].polarity),
+                        clause_terms,
+                        profile.term_weight,
+                    )
+                    for i in claims
+                    if profile.claims[i].polarity.prohibitive
+                ),
+                default=0.0,
+            )
+            features["named_rule"] = float("named_rule" in distortion.marks)
         if distortion.kind is DistortionKind.CONTRADICTION:
             features["unrestricted"] = float("unrestricted" in distortion.marks)
         return features

@@ -138,11 +138,16 @@ class Rules:
         # A clause that states the rule itself ("it should be rinsed, not soaked") advises it, whatever it denies.
         omitted = (content.negated or omits(unit.span.text)) and not requires(unit.span.text, instructions=False)
         best_cosine = unit.claim_cosines[best]
-        chosen: tuple[float, Claim, bool] | None = None
+        chosen: tuple[float, Claim, bool, bool] | None = None
         for index in profile.claims_of_fact[profile.claims[best].fact_id]:
             claim = profile.claims[index]
             cosine = unit.claim_cosines.get(index, 0.0)
-            if cosine < th.usage_min or (index != best and cosine < best_cosine - th.rule_margin):
+            if cosine < th.usage_min:
+                continue
+            # A rule further from the clause than the fact's best claim is still what it is about when the clause
+            # names what only that rule of the fact names (the fridge of "keep it dry, never in the fridge").
+            named = index != best and cosine < best_cosine - th.rule_margin
+            if named and not self._names_rule(profile, unit, claim):
                 continue
             forbids = claim.polarity.prohibitive and not omitted
             required = not (claim.polarity.negated or claim.polarity.prohibitive) and omitted and requires(claim.text)
@@ -157,11 +162,11 @@ class Rules:
                 for other, value in ((profile.claims[i], v) for i, v in unit.claim_cosines.items())
             ):
                 continue  # the clause denies what a negative claim denies ("not tap water"): it agrees
-            if chosen is None or cosine > chosen[0]:
-                chosen = (cosine, claim, required)
+            if chosen is None or (not named, cosine) > (not chosen[3], chosen[0]):
+                chosen = (cosine, claim, required, named)
         if chosen is None:
             return None
-        _, claim, required = chosen
+        _, claim, required, named = chosen
         explanation = (
             f"does not do what the official facts require: “{claim.text}”"
             if required
@@ -175,8 +180,22 @@ class Rules:
             explanation,
             claim.fact_text,
             unit.claim_scores[claim.index],
-            marks=frozenset({"required_action"}) if required else frozenset(),
+            marks=frozenset({"required_action"} if required else ()) | frozenset({"named_rule"} if named else ()),
         )
+
+    def _names_rule(self, profile: KnowledgeBaseProfile, unit: Unit, rule: Claim) -> bool:
+        """Whether the clause uses a word of the rule that no other claim of its fact uses (a single Chinese
+        character is too loose a match)."""
+        others = frozenset().union(
+            *(
+                self.wording.terms(self.wording.plain(profile, profile.claims[index].text))
+                for index in profile.claims_of_fact[rule.fact_id]
+                if index != rule.index
+            )
+        )
+        own = self.wording.terms_without_cues(profile, self.wording.plain(profile, rule.text), rule.polarity)
+        clause = self.wording.terms_without_cues(profile, self.wording.plain(profile, unit.span.text), unit.polarity)
+        return any(len(term) > 1 for term in (own & clause) - others - profile.product_terms)
 
     def _unrestricted(self, profile: KnowledgeBaseProfile, unit: Unit, claim: Claim, score: float) -> Distortion | None:
         """A clause that affirms what the claim restricts to one condition (a model, a mode, a language) without

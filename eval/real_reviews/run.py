@@ -107,7 +107,8 @@ def check_all(data: Path, kbs: Sequence[str]) -> tuple[dict[str, int], list[dict
                                     "text": text,
                                 }
                             )
-    return counts, flags
+    order = {kb: number for number, kb in enumerate(kbs)}
+    return {kb: counts[kb] for kb in kbs}, sorted(flags, key=lambda flag: order[flag["kb"]])
 
 
 def load_judged() -> dict[str, str]:

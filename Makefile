@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIP := $(BIN)/pip --disable-pip-version-check
 
-.PHONY: install lock serve test lint typecheck unit eval eval-feedback train bench profile load clean-data browser
+.PHONY: install lock serve test lint typecheck unit eval reviews eval-feedback train bench profile load clean-data browser
 
 CHROMIUM := /usr/bin/chromium
 
@@ -63,6 +63,11 @@ test: lint typecheck unit
 eval: install
 	$(BIN)/brandcheck eval ../shared/eval/dev --lopo --out eval-dev.jsonl
 	$(BIN)/python ../shared/eval/score.py ../shared/eval/dev eval-dev.jsonl --by-product | grep -vE '^[^ ]+: (post|distortion|message|avoid|no) '
+
+# False alarms on real reviews (../shared/data/reviews): 300 reviews per knowledge base of eval/real_reviews,
+# every flag to eval-reviews.jsonl, the verdicts of eval/real_reviews/judged.json counted.
+reviews: install
+	$(BIN)/python eval/real_reviews/run.py
 
 # The shipped decision (service/check/data/decision.json), fitted on every dev product; deterministic.
 # Reviewers simulated on the dev products: the decision refitted with each product's first 0/10/20/30 posts

@@ -113,18 +113,3 @@ def test_the_figure_of_a_part_added_or_given_is_not_the_products(readers: Checke
 )
 def test_the_products_own_wrong_figure_is_still_numeric(readers: Checker, kb: str, text: str) -> None:
     assert ("F7", "numeric") in proposed(readers.check(kb, text, min_confidence=0.0))
-
-
-@pytest.mark.parametrize(
-    ("kb", "text", "fact"),
-    [
-        # "前光功能": the bigram across the two words ("光功") is no word of the clause for the claim to miss
-        ("reader-zh", "这台阅读器居然没有前光功能，晚上根本看不了。", "F5"),
-        ("reader-zh", "它不支持蓝牙听书功能，只能自己看。", "F6"),
-        ("reader-en", "There is no front light at all, so it is useless at night.", "F5"),
-    ],
-)
-def test_denying_a_feature_the_facts_affirm_is_a_contradiction_candidate(
-    readers: Checker, kb: str, text: str, fact: str
-) -> None:
-    assert (fact, "contradiction") in proposed(readers.check(kb, text, min_confidence=0.0))

@@ -21,7 +21,7 @@ from service.check.commerce import (
 from service.check.polarity import analyse_polarity, denies_previous
 from service.check.quantities import compare, extract_quantities, parse_number, substitute
 from service.check.segmentation import Span, detect_language, split_clauses, split_sentences
-from service.check.terms import content_terms, without_straddles
+from service.check.terms import content_terms
 
 
 @pytest.mark.parametrize(
@@ -556,14 +556,3 @@ def test_a_superlative_next_to_a_setting_is_still_a_claim_when_it_ranks_the_prod
 def test_restriction_scope(claim: str, condition: str) -> None:
     """The condition a fact restricts a feature to, which a post affirming the feature must name."""
     assert restriction_scope(claim) == condition
-
-
-def test_a_bigram_across_two_words_the_knowledge_base_uses_is_no_term() -> None:
-    text = "这台没有定时功能"
-    terms = without_straddles(text, content_terms(text), frozenset({"定时", "功能"}))
-    assert {"定时", "功能"} <= terms and "时功" not in terms
-    # a word the knowledge base does not use stays a term: it is something the claim does not say
-    other = "定时噪音很大"
-    assert "噪音" in without_straddles(other, content_terms(other), frozenset({"定时"}))
-    english = "no timer function at all"
-    assert without_straddles(english, content_terms(english), frozenset({"timer"})) == content_terms(english)

@@ -197,15 +197,13 @@ class KnowledgeBaseProfile:
             for word in re.findall(r"[A-Za-z0-9]+", text)
         )
         self._target_terms: dict[tuple[ItemKind, str], frozenset[str]] = {}
-        own_texts = [
+        self.term_weight = term_weights(
             strip_names(self.names, text)
             for text in [
                 *(claim.text for claim in self.claims),
                 *(item.text for item in [*kb.key_messages, *kb.avoid_topics, *kb.prohibited_claims]),
             ]
-        ]
-        self.term_weight = term_weights(own_texts)
-        self.vocabulary: frozenset[str] = frozenset().union(*map(content_terms, own_texts))
+        )
         self._link_messages()
         # Every target's part vectors in one matrix (messages, then avoid-topics, then prohibited claims),
         # so a clause is scored against all of them with one product.

@@ -34,21 +34,6 @@ def content_terms(text: str) -> frozenset[str]:
     return frozenset(terms)
 
 
-def without_straddles(text: str, terms: frozenset[str], known: frozenset[str]) -> frozenset[str]:
-    """``terms`` (of ``text``) without the Chinese bigrams no text of ``known`` uses that overlap a bigram one
-    does: "约功" of "预约功能" straddles two words the knowledge base knows, and would weigh as the rarest word."""
-    straddles: set[str] = set()
-    for run in _CJK_RUN.findall(text.lower()):
-        for piece in _CJK_SEPARATORS.split(run):
-            bigrams = [piece[i : i + 2] for i in range(len(piece) - 1)]
-            for i, bigram in enumerate(bigrams):
-                if bigram in known:
-                    continue
-                if (i > 0 and bigrams[i - 1] in known) or (i + 1 < len(bigrams) and bigrams[i + 1] in known):
-                    straddles.add(bigram)
-    return terms - straddles if straddles else terms
-
-
 def shares_term(a: str, b: str) -> bool:
     """Whether two texts share a content term."""
     return bool(content_terms(a) & content_terms(b))

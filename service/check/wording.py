@@ -18,7 +18,7 @@ from service.check.polarity import Polarity, analyse_polarity, not_included
 from service.check.profile import KnowledgeBaseProfile, blank_names, strip_names
 from service.check.quantities import Quantity, extract_quantities
 from service.check.segmentation import Span, split_clauses
-from service.check.terms import content_terms, terms_overlap, weighted_overlap, without_straddles
+from service.check.terms import content_terms, terms_overlap, weighted_overlap
 
 Names = re.Pattern[str] | None
 
@@ -66,12 +66,6 @@ class Wording:
             return "".join(chars)
 
         self._plain: Callable[[Names, str], str] = lru_cache(maxsize=size)(plain_text)
-        terms = self.terms
-
-        def known_terms(text: str, known: frozenset[str]) -> frozenset[str]:
-            return without_straddles(text, terms(text), known)
-
-        self._known_terms: Callable[[str, frozenset[str]], frozenset[str]] = lru_cache(maxsize=size)(known_terms)
         self._having = frozenset().union(
             *(content_terms(word) for word in entries("polarity.txt", "predicates_of_having"))
         )
@@ -103,19 +97,10 @@ class Wording:
         """The content terms of ``text`` without its negation cues and names."""
         return self.terms(strip_names(profile.names, _without_cues(text, polarity)))
 
-    def known_terms_without_cues(self, profile: KnowledgeBaseProfile, text: str, polarity: Polarity) -> frozenset[str]:
-        """:meth:`terms_without_cues` without the Chinese bigrams straddling two words the knowledge base uses."""
-        return self.known_terms(profile, strip_names(profile.names, _without_cues(text, polarity)))
-
     def scope_terms(self, profile: KnowledgeBaseProfile, text: str, polarity: Polarity) -> frozenset[str]:
         """The content terms after the first negation cue of ``text`` (all of them when it has none)."""
         start = polarity.cues[0][1] if polarity.cues else 0
-        return self.known_terms(profile, strip_names(profile.names, " " * start + text[start:]))
-
-    def known_terms(self, profile: KnowledgeBaseProfile, text: str) -> frozenset[str]:
-        """The content terms of ``text`` without the Chinese bigrams that straddle two words the knowledge base
-        uses (see :func:`service.check.terms.without_straddles`)."""
-        return self._known_terms(text, profile.vocabulary)
+        return self.terms(strip_names(profile.names, " " * start + text[start:]))
 
     def scope_covered(
         self, profile: KnowledgeBaseProfile, clause: str, clause_polarity: Polarity, claim: str, of_claim: Polarity
@@ -173,10 +158,8 @@ class Wording:
     def weighted_coverage(self, profile: KnowledgeBaseProfile, text: str, polarity: Polarity, other: str) -> float:
         """:meth:`coverage` with each term weighed by how distinctive it is in the knowledge base: sharing only
         the product's own noun ("the stroller", "床垫") covers little, a word of the product's name nothing."""
-        terms = self.known_terms_without_cues(profile, text, polarity)
-        return weighted_overlap(
-            terms - profile.product_terms, self.terms(strip_names(profile.names, other)), profile.term_weight
-        )
+        terms = self.terms_without_cues(profile, text, polarity) - profile.product_terms
+        return weighted_overlap(terms, self.terms(strip_names(profile.names, other)), profile.term_weight)
 
 
 def _without_cues(text: str, polarity: Polarity) -> str:

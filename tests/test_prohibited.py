@@ -52,9 +52,25 @@ prohibited_claims:
 """
 
 
+KIDS_WATCH_KB = """
+id: kids-watch
+brand: 云杉
+product: 云杉 K2 儿童手表
+lang: zh
+facts:
+  - {id: F1, text: "电池容量680毫安时,正常使用约3天。"}
+  - {id: F2, text: "防水等级IP67,不可戴着游泳。"}
+key_messages:
+  - {id: M1, text: "一键呼叫家长,孩子走到哪都能找到。"}
+avoid_topics: []
+prohibited_claims:
+  - {id: P1, text: "儿童手表摔不坏,屏幕永远不会碎。"}
+"""
+
+
 @pytest.fixture(scope="module")
 def products(checker: Checker) -> Checker:
-    return with_knowledge_bases(checker, HUMIDIFIER_KB, HELMET_KB)
+    return with_knowledge_bases(checker, HUMIDIFIER_KB, HELMET_KB, KIDS_WATCH_KB)
 
 
 def proposed(checker: Checker, kb: str, text: str) -> set[str]:
@@ -89,6 +105,24 @@ def test_the_product_name_is_no_distinctive_word_of_a_claim(products: Checker) -
     ],
 )
 def test_a_negated_clause_makes_the_claim_when_it_denies_the_harm(
+    products: Checker, kb: str, text: str, expected: set[str]
+) -> None:
+    assert proposed(products, kb, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("kb", "text", "expected"),
+    [
+        # A remark on the product in general is near a claim about it through the product's noun alone.
+        ("kids-watch", "儿童手表挺好的。", set()),
+        ("kids-watch", "儿童手表很垃圾。", set()),
+        ("helmet", "The bike helmet works fine.", set()),
+        # What the claim claims is still near without the noun.
+        ("helmet", "This helmet will keep him from any head injury in a crash.", {"P1"}),
+        ("humid", "用了这个加湿器,鼻炎好多了。", {"P1"}),
+    ],
+)
+def test_a_claim_is_compared_without_the_products_noun(
     products: Checker, kb: str, text: str, expected: set[str]
 ) -> None:
     assert proposed(products, kb, text) == expected

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from knowledge_base.lexicons import stopwords
 from knowledge_base.models import AnyItem, ItemKind, KnowledgeBase
 from knowledge_base.repository import Embedder
 from service.check.commerce import is_comparison_topic, is_deal_topic, is_price_topic
@@ -78,6 +79,22 @@ def name_stripper(brand: str, product: str) -> re.Pattern[str] | None:
     if not names:
         return None
     return re.compile("|".join(re.escape(name) for name in sorted(names, key=len, reverse=True)), re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=256)
+def product_noun(brand: str, product: str) -> re.Pattern[str] | None:
+    """A pattern for the words naming what kind of product it is ("tablet", "平板" of "Pad M8 平板电脑"): the
+    product name's English words and Chinese bigrams, without the brand and model codes."""
+    rest = product.replace(brand, " ")
+    words = {
+        word
+        for word in re.findall(r"[A-Za-z]{3,}", rest)
+        if word.lower() not in stopwords() and not re.search(r"\d", word)
+    }
+    bigrams = {run[i : i + 2] for run in re.findall(r"[\u4e00-\u9fff]{2,}", rest) for i in range(len(run) - 1)}
+    parts = [rf"\b{re.escape(word)}(?:e?s)?\b" for word in sorted(words, key=len, reverse=True)]
+    parts += [re.escape(bigram) for bigram in sorted(bigrams)]
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
 
 def strip_names(pattern: re.Pattern[str] | None, text: str) -> str:
@@ -181,7 +198,11 @@ class KnowledgeBaseProfile:
         for topic in self.avoid_topics:
             topic.price_topic, topic.comparison_topic = is_price_topic(topic.text), is_comparison_topic(topic.text)
             topic.deal_topic = is_deal_topic(topic.text)
-        self.prohibited = self._targets(ItemKind.PROHIBITED_CLAIM, kb.prohibited_claims, split=False)
+        # A prohibited claim is compared without the product's noun: a remark on the tablet in general ("the tablet
+        # is fine") is as near to "the tablet is unbreakable" through the noun alone as most true claims are.
+        self.prohibited = self._targets(
+            ItemKind.PROHIBITED_CLAIM, kb.prohibited_claims, split=False, noun=product_noun(kb.brand, kb.product)
+        )
         # The product's own name ("... Bike Helmet", "...加湿器") is what a claim is about, not what it claims.
         product_words = frozenset().union(
             content_terms(kb.product), *(content_terms(item.text) for item in [*kb.facts, *kb.key_messages])
@@ -367,11 +388,12 @@ class KnowledgeBaseProfile:
         items: Sequence[AnyItem],
         split: bool,
         parts_of: Callable[[str], list[str]] | None = None,
+        noun: re.Pattern[str] | None = None,
     ) -> list[Target]:
         targets = []
         for item in items:
             parts = (parts_of or topic_parts)(item.text) if split else [item.text]
-            vectors = self.embedder.encode([strip_names(self.names, part) for part in parts])
+            vectors = self.embedder.encode([strip_names(noun, strip_names(self.names, part)) for part in parts])
             targets.append(Target(kind, item.id, item.text, parts, vectors))
         return targets
 

@@ -701,7 +701,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)
         return EXIT_ERROR
+    except KnowledgeBaseFormatError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_USAGE
     except Exception as exc:
+        from service.check.evaluation import EvalSetError
+
+        if isinstance(exc, EvalSetError):
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
         from brandcheck_client import BrandcheckError
 
         if isinstance(exc, BrandcheckError):

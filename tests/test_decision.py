@@ -221,3 +221,31 @@ def test_a_fact_whose_flags_reviewers_rejected_is_flagged_less_on_later_posts(
         assert ("usage", "F3") not in _flags(checker, kb.id, later_compliant)
         for text in wrong_battery:
             assert ("numeric", "F2") in _flags(checker, kb.id, text)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{not json", "line 2: not JSON"),
+        ('["a list"]', "line 2: not a JSON object"),
+        ('{"id": "k9"}', "line 2: field 'text' must be a string"),
+    ],
+)
+def test_a_broken_case_line_is_named_with_its_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], line: str, message: str
+) -> None:
+    set_dir = _tiny_set(tmp_path / "set")
+    cases = next(set_dir.glob("*/cases.jsonl"))
+    first = cases.read_text(encoding="utf-8").splitlines()[0]
+    cases.write_text(f"{first}\n{line}\n", encoding="utf-8")
+    eval_command = ["eval", str(set_dir), "--out", str(tmp_path / "p.jsonl"), "--quiet"]
+    train_command = ["train", str(set_dir), "--out", str(tmp_path / "d.json"), "--quiet"]
+    for command in (eval_command, train_command):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert str(cases) in err and message in err and "Traceback" not in err
+
+
+def test_a_folder_without_products_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["eval", str(tmp_path), "--out", str(tmp_path / "p.jsonl"), "--quiet"]) == 2
+    assert f"no kb.json under {tmp_path}" in capsys.readouterr().err

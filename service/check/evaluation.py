@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -35,12 +35,30 @@ def product_folders(set_dir: Path) -> list[Path]:
     return sorted(path.parent for path in set_dir.glob("*/kb.json"))
 
 
+class EvalSetError(ValueError):
+    """A labelled set that cannot be read: the message names the file, the line and what is wrong."""
+
+
 def read_cases(folder: Path) -> Iterator[dict[str, Any]]:
-    """The labelled cases of one product folder."""
-    with (folder / "cases.jsonl").open(encoding="utf-8") as lines:
-        for line in lines:
-            if line.strip():
-                yield json.loads(line)
+    """The labelled cases of one product folder (each a JSON object with a string ``id`` and ``text``)."""
+    path = folder / "cases.jsonl"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EvalSetError(f"{path}: cannot be read ({exc})") from exc
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            case = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise EvalSetError(f"{path} line {number}: not JSON ({exc.msg})") from exc
+        if not isinstance(case, dict):
+            raise EvalSetError(f"{path} line {number}: not a JSON object")
+        for name in ("id", "text"):
+            if not isinstance(case.get(name), str):
+                raise EvalSetError(f"{path} line {number}: field '{name}' must be a string")
+        yield case
 
 
 def prediction(case_id: str, result: CheckResponse) -> dict[str, Any]:
@@ -67,10 +85,10 @@ def product_checkers(
     it and its labelled cases; the stores are removed on exit."""
     folders = product_folders(set_dir)
     if not folders:
-        raise FileNotFoundError(f"no kb.json under {set_dir}")
+        raise EvalSetError(f"no kb.json under {set_dir}")
     with tempfile.TemporaryDirectory(prefix="brandcheck-eval-") as tmp:
 
-        def each() -> Iterator[tuple[Path, KnowledgeBase, Checker, list[dict[str, Any]]]]:
+        def each() -> Generator[tuple[Path, KnowledgeBase, Checker, list[dict[str, Any]]], None, None]:
             for number, folder in enumerate(folders):
                 kb = load_file(folder / "kb.json", default_id=f"eval-{number}")
                 store = EdgeStore(Path(tmp) / f"store-{number}")
@@ -84,7 +102,11 @@ def product_checkers(
                 finally:
                     store.close()
 
-        yield each()
+        products = each()
+        try:
+            yield products
+        finally:
+            products.close()  # the open store is closed before its folder is removed, whatever went wrong
 
 
 def run_eval(

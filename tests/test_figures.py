@@ -10,7 +10,7 @@ import pytest
 
 from service.check.candidates.figures import Figures, _a_difference, _conditions, _score_headed_claims
 from service.check.profile import Claim, KnowledgeBaseProfile, split_fact
-from service.check.quantities import compare, extract_quantities
+from service.check.quantities import compare, extract_quantities, same_attribute
 
 
 def _profile(fact: str) -> tuple[KnowledgeBaseProfile, Claim]:
@@ -153,3 +153,19 @@ def test_a_figure_and_an_official_one_of_the_same_named_condition_share_it(post:
     [claimed] = extract_quantities(post)
     [official] = extract_quantities(fact)
     assert bool(_conditions(claimed) & _conditions(official)) is shared
+
+
+@pytest.mark.parametrize(
+    ("fact", "post", "comparable"),
+    [
+        # Talk time is its own attribute: neither standby nor a day of use is compared with it.
+        ("待机时间约200小时,连续通话约6小时。", "这手机电池能用4天", False),
+        ("待机时间约200小时,连续通话约6小时。", "打电话最多能通话10小时", True),
+        ("Talk time: up to 8 hours; standby: up to 250 hours.", "The battery lasts 3 days for me", False),
+        ("Talk time: up to 8 hours; standby: up to 250 hours.", "It gives you 20 hours of talk time", True),
+    ],
+)
+def test_talk_time_is_compared_only_with_talk_time(fact: str, post: str, comparable: bool) -> None:
+    talk = [q for q in extract_quantities(fact) if q.dimension == "time" and "talk_time" in q.attribute]
+    [claimed] = [q for q in extract_quantities(post) if q.dimension == "time"]
+    assert len(talk) == 1 and same_attribute(claimed, talk[0]) is comparable

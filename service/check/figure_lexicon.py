@@ -44,8 +44,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "使用时间",
         "撑",
     ),
-    # Standby lasts far longer than use: its own attribute.
+    # Standby lasts far longer than use, and talk time far shorter: each its own attribute.
     "standby": ("standby", "stand-by", "待机", "待機"),
+    "talk_time": ("talk time", "talktime", "on calls", "of calls", "通话", "通話"),
     "auto_off": (
         "auto-off",
         "auto off",
@@ -434,6 +435,7 @@ CONCEPT_DIMENSIONS: dict[str, tuple[str, ...]] = {
     "screen": ("length",),
     "thickness": ("length",),
     "standby": ("time", "percent"),
+    "talk_time": ("time", "percent"),
     "area": ("area", "length"),
     "temperature": ("temperature",),
     "noise": ("loudness",),

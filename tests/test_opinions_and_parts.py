@@ -113,3 +113,54 @@ def test_the_figure_of_a_part_added_or_given_is_not_the_products(readers: Checke
 )
 def test_the_products_own_wrong_figure_is_still_numeric(readers: Checker, kb: str, text: str) -> None:
     assert ("F7", "numeric") in proposed(readers.check(kb, text, min_confidence=0.0))
+
+
+RADIO_KBS = (
+    """
+id: radio-en
+brand: Pell
+product: Pell R2 radio
+lang: en
+facts:
+  - {id: F1, text: "It receives FM and AM; it does not work with DAB stations."}
+  - {id: F2, text: "A fast travel charger is sold separately."}
+key_messages: []
+avoid_topics: []
+prohibited_claims: []
+""",
+    """
+id: radio-zh
+brand: 佩尔
+product: 佩尔 R2 收音机
+lang: zh
+facts:
+  - {id: F1, text: "可收听调频和调幅广播；无法在数字广播频段正常工作。"}
+key_messages: []
+avoid_topics: []
+prohibited_claims: []
+""",
+)
+
+
+@pytest.fixture(scope="module")
+def radios(checker: Checker) -> Checker:
+    return with_knowledge_bases(checker, *RADIO_KBS)
+
+
+@pytest.mark.parametrize(
+    ("kb", "text", "fact", "contradicts"),
+    [
+        # sharing only a word any clause uses ("works", "fast", 工作) says nothing of what the negation governs
+        ("radio-en", "And it works great!", "F1", False),
+        ("radio-en", "Very fast internet.", "F2", False),
+        ("radio-zh", "每天都工作正常。", "F1", False),
+        # what it governs, named
+        ("radio-en", "It picks up DAB stations just fine.", "F1", True),
+        ("radio-zh", "数字广播频段收得很清楚。", "F1", True),
+    ],
+)
+def test_a_word_any_clause_uses_is_no_subject_shared_with_a_denial(
+    radios: Checker, kb: str, text: str, fact: str, contradicts: bool
+) -> None:
+    result = radios.check(kb, text, min_confidence=0.0)
+    assert ((fact, "contradiction") in proposed(result)) is contradicts

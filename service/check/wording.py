@@ -69,6 +69,7 @@ class Wording:
         self._having = frozenset().union(
             *(content_terms(word) for word in entries("polarity.txt", "predicates_of_having"))
         )
+        self._generic = frozenset().union(*(content_terms(word) for word in entries("polarity.txt", "generic_words")))
 
     def plain(self, profile: KnowledgeBaseProfile, text: str) -> str:
         """``text`` without brand/model names and figures (a count keeps its noun): what remains says what is
@@ -124,8 +125,8 @@ class Wording:
         hub" and "the hub pairs fast" do; "the strap is soft" and "the strap is not waterproof" do not: sharing
         the subject alone is no contradiction). What must be bought on its own is named before its cue ("the
         cover costs extra"), and so is what a negated predicate of having denies ("X is not supported"). Units
-        are no shared subject (没到12小时 against 约8小时), and a single Chinese character is too loose a match
-        (卡 is a card and a lag)."""
+        are no shared subject (没到12小时 against 约8小时), nor are words any clause uses ("works", "fast"), and a
+        single Chinese character is too loose a match (卡 is a card and a lag)."""
         if of_claim.negated:
             denying, denied_polarity, other, other_polarity = claim, of_claim, clause, clause_polarity
         elif clause_polarity.negated:
@@ -136,6 +137,7 @@ class Wording:
         if denied <= self._having or any(not_included(cue) for _, _, cue in denied_polarity.cues):
             denied = self.terms_without_cues(profile, denying, denied_polarity)
         shared = (denied & self.terms_without_cues(profile, other, other_polarity)) - self._unit_terms(profile, denying)
+        shared -= self._generic
         return any(not _SINGLE_CJK.fullmatch(term) for term in shared - self._unit_terms(profile, other))
 
     def _unit_terms(self, profile: KnowledgeBaseProfile, text: str) -> frozenset[str]:

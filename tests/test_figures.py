@@ -9,8 +9,10 @@ from typing import Any, cast
 import pytest
 
 from service.check.candidates.figures import Figures, _a_difference, _conditions, _score_headed_claims
+from service.check.checker import Checker
 from service.check.profile import Claim, KnowledgeBaseProfile, split_fact
 from service.check.quantities import compare, extract_quantities, same_attribute
+from tests.conftest import with_knowledge_bases
 
 
 def _profile(fact: str) -> tuple[KnowledgeBaseProfile, Claim]:
@@ -169,3 +171,54 @@ def test_talk_time_is_compared_only_with_talk_time(fact: str, post: str, compara
     talk = [q for q in extract_quantities(fact) if q.dimension == "time" and "talk_time" in q.attribute]
     [claimed] = [q for q in extract_quantities(post) if q.dimension == "time"]
     assert len(talk) == 1 and same_attribute(claimed, talk[0]) is comparable
+
+
+LAMP_KBS = (
+    """
+id: lamp-times-en
+brand: Orla
+product: Orla D3 desk lamp
+lang: en
+facts:
+  - {id: F1, text: "The battery charges fully in about 2.5 hours."}
+  - {id: F2, text: "It gives light for about 10 hours on a full battery."}
+key_messages: []
+avoid_topics: []
+prohibited_claims: []
+""",
+    """
+id: lamp-times-zh
+brand: 欧拉
+product: 欧拉 D3 台灯
+lang: zh
+facts:
+  - {id: F1, text: "电池充满电约需2.5小时。"}
+  - {id: F2, text: "满电可连续照明约10小时。"}
+key_messages: []
+avoid_topics: []
+prohibited_claims: []
+""",
+)
+
+
+@pytest.fixture(scope="module")
+def lamps(checker: Checker) -> Checker:
+    return with_knowledge_bases(checker, *LAMP_KBS)
+
+
+@pytest.mark.parametrize(
+    ("kb", "text", "flagged"),
+    [
+        # a duration that does not say what it measures is no charging time or warranty
+        ("lamp-times-en", "From full, roughly 2 hours.", False),
+        ("lamp-times-zh", "满电大约只有2个小时。", False),
+        # one that says so is compared
+        ("lamp-times-en", "It takes 5 hours to charge the battery.", True),
+        ("lamp-times-zh", "充满电要5个小时。", True),
+    ],
+)
+def test_a_duration_that_does_not_say_what_it_measures_is_no_charging_time(
+    lamps: Checker, kb: str, text: str, flagged: bool
+) -> None:
+    result = lamps.check(kb, text, min_confidence=0.0)
+    assert any(d.kind.value == "numeric" and d.fact_id == "F1" for d in result.distortions) is flagged

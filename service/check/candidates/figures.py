@@ -28,6 +28,9 @@ from service.check.segmentation import Span, detect_language
 from service.check.wording import Wording
 from service.settings import CheckThresholds
 
+# Attributes a duration is always said to measure ("charges in", "standby", "warranty"): never a bare figure.
+_ALWAYS_NAMED = frozenset({"charging", "standby", "talk_time", "auto_off", "warranty"})
+
 
 def _ratio(a: Quantity, b: Quantity) -> float:
     """How many times apart two figures are (zero counts as a tiny value)."""
@@ -240,6 +243,17 @@ class Figures:
             ]
         else:
             candidates = [index for index in candidates if unit.claim_cosines[index] >= th.claim_floor]
+        if claimed.dimension == "time" and not claimed.attribute and profile.several_claims_measure(claimed):
+            # A duration that does not say what it measures ("two hours, about") is not a charging, standby,
+            # talk, auto-off or warranty time: those are always said as such.
+            candidates = [
+                index
+                for index in candidates
+                if any(
+                    same_attribute(claimed, official) and not official.attribute & _ALWAYS_NAMED
+                    for official in profile.claims[index].quantities
+                )
+            ]
         candidates = self._without_restatements(profile, unit, candidates)
         if not candidates:
             return None

@@ -556,3 +556,17 @@ def test_a_superlative_next_to_a_setting_is_still_a_claim_when_it_ranks_the_prod
 def test_restriction_scope(claim: str, condition: str) -> None:
     """The condition a fact restricts a feature to, which a post affirming the feature must name."""
     assert restriction_scope(claim) == condition
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "用了半年，300元卖给同事了。",
+        "闲置了，1500元转让给有需要的人。",
+        "店里送了一张50元抵用券。",
+        "I sold it for $60 when I upgraded.",
+    ],
+)
+def test_a_price_got_selling_it_on_or_a_voucher_is_no_official_price(text: str) -> None:
+    [price] = [q for q in extract_quantities(text) if q.dimension == "currency"]
+    assert price.role == "deal"

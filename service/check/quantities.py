@@ -326,7 +326,12 @@ _RATING = re.compile(r"(?<![A-Za-z0-9])(?P<name>SPF|UPF)\s?(?P<num>\d+)(?:\s?(?P
 _GRADE = re.compile(r"(?<![A-Za-z0-9])(?P<name>PA)\s?(?P<plus>\+{1,4})(?!\+)")
 _HYPHEN_NOUN = re.compile(r"^-([a-z]+)(?![a-z-])", re.IGNORECASE)  # "7-speed", "4-door": the joined word is counted
 # A price paid in a sale is not a statement of the official price.
-_PAID = re.compile(r"\b(?:paid|got it for|bought it for|picked it up for)\b|到手|入手价|买到|拍下", re.IGNORECASE)
+# A price the writer paid, or got when selling it on, or a voucher: no official price.
+_PAID = re.compile(
+    r"\b(?:paid|got it for|bought it for|picked it up for|sold it for|sold mine for|resold|resell|selling it for)\b"
+    r"|到手|入手价|买到|拍下|卖给|卖掉|卖了|转让|转卖|出手了|回收|抵价|抵用券|代金券",
+    re.IGNORECASE,
+)
 _BETWEEN = re.compile(rf"\bbetween\s+(?P<low>{_ARABIC})\s+and\s+(?P<high>{_ARABIC})\s?(?P<unit>{_UNIT})", re.IGNORECASE)
 
 

@@ -68,9 +68,25 @@ prohibited_claims:
 """
 
 
+GLASSES_KB = """
+id: glasses-en
+brand: Vero
+product: Vero K1 sunglasses
+lang: en
+facts:
+  - {id: F1, text: "The frame weighs 24 g."}
+  - {id: F2, text: "UV400 lenses block 99% of UVA and UVB."}
+key_messages:
+  - {id: M1, text: "Light enough to forget you are wearing them."}
+avoid_topics: []
+prohibited_claims:
+  - {id: P1, text: "The lenses never scratch."}
+"""
+
+
 @pytest.fixture(scope="module")
 def products(checker: Checker) -> Checker:
-    return with_knowledge_bases(checker, HUMIDIFIER_KB, HELMET_KB, KIDS_WATCH_KB)
+    return with_knowledge_bases(checker, HUMIDIFIER_KB, HELMET_KB, KIDS_WATCH_KB, GLASSES_KB)
 
 
 def proposed(checker: Checker, kb: str, text: str) -> set[str]:
@@ -126,3 +142,22 @@ def test_a_claim_is_compared_without_the_products_noun(
     products: Checker, kb: str, text: str, expected: set[str]
 ) -> None:
     assert proposed(products, kb, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("kb", "text", "opposed"),
+    [
+        # a complaint that the harm happened is the opposite of a claim that it never does
+        ("kids-watch", "屏幕才用一周就碎了。", 1.0),
+        ("glasses-en", "The lenses got a deep scratch within a week.", 1.0),
+        # denying the harm agrees with it
+        ("kids-watch", "这块屏幕从来没碎过。", 0.0),
+        ("glasses-en", "The lenses have never scratched.", 0.0),
+    ],
+)
+def test_a_claim_denying_a_harm_is_opposed_by_a_clause_stating_it(
+    products: Checker, kb: str, text: str, opposed: float
+) -> None:
+    [rows] = products.evidence(kb, [text])
+    values = [features["prohibited_opposed"] for family, key, features in rows if family == "prohibited"]
+    assert values and max(values) == opposed

@@ -110,13 +110,17 @@ class Evidence:
         # praise is as near to the key messages), or uses its own words (cure, 治愈) that no fact or message uses.
         distinctive_shared = 0.0
         prohibited_margin = 0.0
+        prohibited_opposed = 0.0
         if distortion.kind is DistortionKind.PROHIBITED:
             target = profile.prohibited_by_id[distortion.fact_id or ""]
             distinctive_shared = float(bool(clause_terms & target.distinctive_terms))
             prohibited_margin = distortion.score - max(unit.message_scores, default=0.0)
+            # A claim that denies a harm ("never cracks") is near a complaint that the harm happened.
+            prohibited_opposed = float(self.wording.polarity(target.text, None).negated and not unit.polarity.negated)
         features: Features = {
             "distinctive_shared": distinctive_shared,
             "prohibited_margin": prohibited_margin,
+            "prohibited_opposed": prohibited_opposed,
             "claim_covered": claim_covered,
             "clause_covered": clause_covered,
             "mutual_covered": min(claim_covered, clause_covered),

@@ -701,11 +701,14 @@ def _span_around(separators: list[tuple[int, int]], start: int, end: int, length
 _FOOD_FOR = re.compile(r"[猫貓狗犬]粮|[猫貓狗犬]糧|\b(?:cat|dog|pet|kitten|puppy) (?:food|kibble)\b", re.IGNORECASE)
 
 
+# The figures of one text are read in the same windows again and again (each clause for each of its figures).
+@lru_cache(maxsize=4096)
 def _concepts(window: str, dimension: str) -> frozenset[str]:
     window = _FOOD_FOR.sub("粮", window)  # cat food is the product, not a cat
     return _CONCEPT_CUES.named_in(window, lambda name: dimension in CONCEPT_DIMENSIONS.get(name, (dimension,)))
 
 
+@lru_cache(maxsize=4096)
 def _unmet(window: str) -> frozenset[str]:
     """Condition terms the text denies ("no always-on display", "不用注册", "把常亮关掉")."""
     terms: set[str] = set()
@@ -855,19 +858,6 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
     weak = _separators(text, _WEAK_SEPARATORS)
     strong = _separators(text, _STRONG_SEPARATORS)
     blank = _MENTION.sub(lambda m: " " * len(m.group()), _blanked(text, found))
-    concepts_of: dict[tuple[str, str], frozenset[str]] = {}
-    unmet_of: dict[str, frozenset[str]] = {}
-
-    def concepts(window: str, dimension: str) -> frozenset[str]:
-        if (window, dimension) not in concepts_of:
-            concepts_of[window, dimension] = _concepts(window, dimension)
-        return concepts_of[window, dimension]
-
-    def unmet(window: str) -> frozenset[str]:
-        if window not in unmet_of:
-            unmet_of[window] = _unmet(window)
-        return unmet_of[window]
-
     segments: list[tuple[int, int]] = []
     for q in found:
         left, right = _span_around(weak, q.start, q.end, len(text))
@@ -909,9 +899,9 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
             found, clause[1], following_clause[1], q.dimension
         )
         attribute = (
-            concepts(blank[clause[0] : clause[1]], q.dimension)
-            or (concepts(blank[previous[0] : clause[0]], q.dimension) if lends_lead else frozenset())
-            or (concepts(blank[clause[1] : following_clause[1]], q.dimension) if lends_next else frozenset())
+            _concepts(blank[clause[0] : clause[1]], q.dimension)
+            or (_concepts(blank[previous[0] : clause[0]], q.dimension) if lends_lead else frozenset())
+            or (_concepts(blank[clause[1] : following_clause[1]], q.dimension) if lends_next else frozenset())
         )
         volts = None
         if q.dimension in ("charge", "energy"):
@@ -926,7 +916,7 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
                 attribute=attribute,
                 volts=volts,
                 context=_terms(blank[left:right], in_segment, q),
-                unmet=unmet(blank[sentence[0] : sentence[1]]),
+                unmet=_unmet(blank[sentence[0] : sentence[1]]),
                 # The text lends only its figures ("a 4 kg cat, ... 55 g a day"): its words are too loose.
                 # and the clause before it its words ("蓝牙全开+降噪打开,还能用二十个小时").
                 scene=_other_figure_terms(found, q) | lead,

@@ -63,7 +63,7 @@ def sample_reviews(data: Path, kb: str) -> list[tuple[int, str]]:
 def check_all(data: Path, kbs: Sequence[str]) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """Check each knowledge base's sample with the shipped decision; the review count per knowledge base and
     one record per flag (per review and fact, or kind for absolute claims, as `brandcheck eval` predicts)."""
-    from service.check.evaluation import BATCH, product_checkers
+    from service.check.evaluation import BATCH, distinct_distortions, product_checkers
     from service.resources import load_embedder
     from service.settings import Settings
 
@@ -86,12 +86,8 @@ def check_all(data: Path, kbs: Sequence[str]) -> tuple[dict[str, int], list[dict
                     batch = cases[start : start + BATCH]
                     results = checker.check_many(live.id, [case["text"] for case in batch])
                     for case, result in zip(batch, results, strict=True):
-                        seen: set[str] = set()
-                        for distortion in result.distortions:
+                        for distortion in distinct_distortions(result):
                             kind = distortion.kind.value
-                            if (distortion.fact_id or f"kind:{kind}") in seen:
-                                continue
-                            seen.add(distortion.fact_id or f"kind:{kind}")
                             text = case["text"]
                             flags.append(
                                 {

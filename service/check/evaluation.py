@@ -22,7 +22,7 @@ from knowledge_base.store import EdgeStore
 from service.check.checker import Checker
 from service.check.decision import DecisionModel
 from service.check.profile import claim_texts
-from service.check.schemas import CheckResponse
+from service.check.schemas import CheckResponse, Distortion
 from service.settings import CheckThresholds
 
 BATCH = 64
@@ -61,16 +61,22 @@ def read_cases(folder: Path) -> Iterator[dict[str, Any]]:
         yield case
 
 
+def distinct_distortions(result: CheckResponse) -> list[Distortion]:
+    """The first distortion of each fact (or, for those without a fact, of each kind): what a prediction
+    counts, one flag per fact however many clauses distort it."""
+    first: dict[str, Distortion] = {}
+    for distortion in result.distortions:
+        first.setdefault(distortion.fact_id or f"kind:{distortion.kind.value}", distortion)
+    return list(first.values())
+
+
 def prediction(case_id: str, result: CheckResponse) -> dict[str, Any]:
     """One line of predictions in score.py's shape."""
-    distortions: dict[str, str] = {}
-    for distortion in result.distortions:
-        key = distortion.fact_id or f"kind:{distortion.kind.value}"
-        distortions.setdefault(key, distortion.kind.value)
     return {
         "id": case_id,
         "distortions": [
-            {"fact": None if key.startswith("kind:") else key, "kind": kind} for key, kind in distortions.items()
+            {"fact": distortion.fact_id or None, "kind": distortion.kind.value}
+            for distortion in distinct_distortions(result)
         ],
         "messages": [message.id for message in result.key_messages_carried],
         "avoid": [topic.id for topic in result.avoid_topics_touched],

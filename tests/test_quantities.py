@@ -398,3 +398,51 @@ def test_every_unit_of_time_with_once_is_a_period_of_one_unit(text: str, value: 
 
 def test_every_day_without_once_is_no_figure() -> None:
     assert not [q for q in extract_quantities("每天两顿，每周都买") if q.dimension == "time"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "只有蜂窝版能用5G网络，普通版只有Wi-Fi",
+        "移动联通双4G，信号不错",
+        "Supports 5G networks and Wi-Fi 6",
+        "The 4G LTE model",
+    ],
+)
+def test_a_network_generation_is_no_amount_of_data(text: str) -> None:
+    assert [q for q in extract_quantities(text) if q.dimension == "data"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("这台是6G运存的", 6.0), ("标配4G内存", 4.0), ("upgraded to 4G of memory", 4.0)]
+)
+def test_gigabytes_of_memory_stay_data(text: str, value: float) -> None:
+    assert figure(text, dimension="data").value == value
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("剩下20%电还能撑两个钟头", "basis"),
+        ("At 15% it still ran for another 90 minutes", "basis"),
+        ("半小时能充到80%", "level"),
+        ("It charges to 60% in 20 minutes", "level"),
+    ],
+)
+def test_how_long_a_share_of_the_charge_lasts_is_no_full_charge(text: str, role: str) -> None:
+    assert figure(text, dimension="time").role == role
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("机器背面有两个网口", "part"),
+        ("There is one card slot on the left side", "part"),
+        ("The back panel has two HDMI inputs", "part"),
+        ("一共只有两个网口", "level"),
+        ("It has three card slots", "level"),
+        ("左右两个喇叭", "level"),
+    ],
+)
+def test_a_count_of_one_side_is_not_the_products_total(text: str, role: str) -> None:
+    assert figure(text, dimension="count").role == role

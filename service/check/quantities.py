@@ -198,6 +198,7 @@ class Quantity:
     # | fee (installation, shipping) | personal (the writer's own life or measurement: "my commute is 20 km")
     # | added (a part the writer added, was given or wishes for: "加装了一条8G内存", "upgraded to 8 GB")
     # | likened (what the product is likened to: "相当于一台6寸的") | denied ("而非广告里的20小时")
+    # | part (a count of one side of it: "右侧两个USB接口") | basis (what a figure is given for: "每100克", "10%能用")
     volts: float | None = None  # a voltage stated with a capacity or energy ("20000mAh (3.7V)")
     attribute: frozenset[str] = frozenset()  # what the figure measures: concept names from the words around it
     context: frozenset[str] = frozenset()  # condition terms of the figure's clause (or sentence)
@@ -826,6 +827,47 @@ def _role(text: str, q: Quantity, clause: tuple[int, int]) -> str:
     return q.role
 
 
+# Where on the product a count is: one side or face of it.
+_SIDE_BEFORE = re.compile(
+    r"(?:左侧|右侧|左側|右側|左边|右边|左邊|右邊|一侧|一側|侧面|側面|侧边|側邊|背面|背部|后面|後面|正面|前面|前侧|"
+    r"前側|后侧|後側|底部|顶部|頂部)[^，,。.;；!！?？\d]{0,4}$|"
+    r"\b(?:the\s+)?(?:left|right|rear|back|front|top|bottom)(?:\s+(?:side|edge|panel))?\s+(?:has|have|gets?|with)\s+$",
+    re.IGNORECASE,
+)
+_SIDE_AFTER = re.compile(
+    r"^[^,.;!?]{0,24}\b(?:on|along|at)\s+(?:the\s+|each\s+|one\s+)?(?:left|right|rear|back|front|top|bottom|side)\b",
+    re.IGNORECASE,
+)
+
+
+def _on_one_side(text: str, q: Quantity, clause: tuple[int, int]) -> bool:
+    """Whether a count is of one side or face of the product ("右侧两个USB接口", "two USB ports on the left")."""
+    return bool(
+        _SIDE_BEFORE.search(text[max(clause[0], q.start - 24) : q.start]) or _SIDE_AFTER.match(text[q.end : clause[1]])
+    )
+
+
+# Between a share of the charge and how long it lasts: a verb of running on it, not of charging it.
+_LASTS_ON = re.compile(
+    r"^[^，,。.;；!！?？\d]{0,8}(?:能用|可用|还能|還能|用了|撑|撐|看|玩|用)[^，,。.;；!！?？\d]{0,4}$|"
+    r"^[^,.;!?\d]{0,16}\b(?:lasts?|lasted|runs?|ran|goes|went|gets? me|got me|still)\b[^,.;!?\d]{0,16}$",
+    re.IGNORECASE,
+)
+_CHARGING = re.compile(r"充|charg", re.IGNORECASE)
+
+
+def _lasts_on_a_share(text: str, q: Quantity, found: list[Quantity], clause: tuple[int, int]) -> bool:
+    """Whether a duration is how long a share of the battery lasts ("10%能用一小时", "at 20% it still runs an
+    hour"): a percentage before it in its clause, joined by a verb of running on it."""
+    for share in found:
+        if share.dimension != "percent" or not clause[0] <= share.start or share.end > q.start:
+            continue
+        gap = text[share.end : q.start]
+        if _LASTS_ON.search(gap) and not _CHARGING.search(gap):
+            return True
+    return False
+
+
 def _sibling_cut(gap: str) -> int | None:
     """Where the text between two sibling figures divides: at a conjunction ("400 for smoke and 460 for
     pollen"), after a closing bracket ("1.2 kg (non-touch) or"), or at an opening one ("1.2 kg (1.35 kg
@@ -884,6 +926,10 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
             role = "asked"  # "八公斤能洗得下吗？": a figure asked about is no claim
         if q.dimension not in ("time", "currency") and _PER_JOIN.match(text[q.end : q.end + 4]):
             role = "basis"  # "一升才两块钱": the amount the next figure is given for
+        if role == "level" and q.dimension == "count" and _on_one_side(text, q, clause):
+            role = "part"  # "右侧两个USB接口": the ports of one side, not all of them
+        if role == "level" and q.dimension == "time" and _lasts_on_a_share(text, q, found, clause):
+            role = "basis"  # "10%能用一小时": how long a share of the charge lasts, not a full charge
         previous = _span_around(weak, max(sentence[0], clause[0] - 1), max(sentence[0], clause[0] - 1), len(text))
         has_lead = previous[0] >= sentence[0] and clause[0] > sentence[0]
         if role == "level" and q.dimension != "currency" and _introduces_writer(text, q, clause, previous, has_lead):
@@ -1106,6 +1152,27 @@ _STORAGE_CONTEXT = re.compile(
 )
 
 
+# A mobile network named by its generation: "4G上网", "双4G", "全网通5G", "4G LTE", "5G network".
+_NETWORK_AFTER = re.compile(
+    r"^\s?(?:上网|上網|网络|網絡|网速|網速|信号|信號|通话|通話|全网通|全網通|版|手机|手機|网|網|卡|"
+    r"lte\b|networks?\b|signal\b|data\b|coverage\b|connectivity\b|speeds?\b|sim\b|cellular\b|calls?\b|"
+    r"internet\b|hotspot\b|version\b|model\b|phones?\b)",
+    re.IGNORECASE,
+)
+_NETWORK_BEFORE = re.compile(r"(?:双|雙|全网通|全網通|移动|移動|联通|聯通|电信|電信)\s?$")
+_MEMORY_AFTER = re.compile(r"^\s?(?:b\b|内存|內存|运存|運存|存储|存儲|ram\b|rom\b|storage\b|memory\b)", re.IGNORECASE)
+
+
+def _is_network_generation(text: str, match: re.Match[str], value: float) -> bool:
+    """Whether a whole number of G from 2 to 6 with no space before the G names a mobile network generation."""
+    if value not in (2.0, 3.0, 4.0, 5.0, 6.0) or not re.fullmatch(r"\d", match.group("num")) or match.group("sep"):
+        return False
+    after = text[match.end() : match.end() + 12]
+    if _MEMORY_AFTER.match(after):
+        return False
+    return bool(_NETWORK_AFTER.match(after) or _NETWORK_BEFORE.search(text[max(0, match.start() - 4) : match.start()]))
+
+
 def _from_match(text: str, match: re.Match[str]) -> Quantity | None:
     number_text = match.group("num")
     value = parse_number(number_text)
@@ -1123,6 +1190,8 @@ def _from_match(text: str, match: re.Match[str]) -> Quantity | None:
         return None  # 蓝牙5.3, IPX4, Q3, USB-C 3.1 (a Chinese numeral after a name is a figure: "DHA八十毫克")
     if _DATE_AFTER.match(text[match.end("num") :]) and not unit_text:
         return None
+    if unit_text in ("G", "g") and _is_network_generation(text, match, value):
+        return None  # 4G上网, 双4G, "4G LTE": a generation of mobile network, not gigabytes
     if unit_text and unit_text.lower() in ("年",) and value > 1900:
         return None  # a year, not a duration
     if unit_text == "月" and after.startswith("份"):

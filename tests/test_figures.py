@@ -222,3 +222,46 @@ def test_a_duration_that_does_not_say_what_it_measures_is_no_charging_time(
 ) -> None:
     result = lamps.check(kb, text, min_confidence=0.0)
     assert any(d.kind.value == "numeric" and d.fact_id == "F1" for d in result.distortions) is flagged
+
+
+LOTION_KBS = (
+    """
+id: lotion-en
+brand: Tidewell
+product: Tidewell Daily Sun Lotion
+lang: en
+facts:
+  - {id: F1, text: "SPF 40 with PA+++ protection."}
+  - {id: F2, text: "The fragrance-free version has the same SPF 40 / PA+++."}
+key_messages: []
+avoid_topics: []
+prohibited_claims: []
+""",
+    """
+id: lotion-zh
+brand: 潮汐
+product: 潮汐 日常防晒乳
+lang: zh
+facts:
+  - {id: F1, text: "防晒指数SPF40,PA+++。"}
+  - {id: F2, text: "无香版同样是SPF40、PA+++。"}
+key_messages: []
+avoid_topics: []
+prohibited_claims: []
+""",
+)
+
+
+@pytest.mark.parametrize(
+    ("kb", "text", "flagged"),
+    [
+        ("lotion-en", "This lotion is SPF 15.", True),
+        ("lotion-en", "This lotion is SPF 40.", False),
+        ("lotion-zh", "这款防晒乳是SPF15的。", True),
+        ("lotion-zh", "这款防晒乳是SPF40的。", False),
+    ],
+)
+def test_a_rating_is_compared_when_two_facts_state_it(checker: Checker, kb: str, text: str, flagged: bool) -> None:
+    with_knowledge_bases(checker, *LOTION_KBS)
+    result = checker.check(kb, text, min_confidence=0.0)
+    assert any(d.kind.value == "numeric" and d.fact_id == "F1" for d in result.distortions) is flagged

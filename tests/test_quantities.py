@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.check.quantities import Quantity, compare, extract_quantities, same_attribute
+from service.check.quantities import Quantity, compare, extract_quantities, same_attribute, shares_attribute
 from service.check.unit_table import UNITS, to_canonical
 
 
@@ -446,3 +446,31 @@ def test_how_long_a_share_of_the_charge_lasts_is_no_full_charge(text: str, role:
 )
 def test_a_count_of_one_side_is_not_the_products_total(text: str, role: str) -> None:
     assert figure(text, dimension="count").role == role
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("The Pro model weighs 1.4 kg", True),
+        ("Pro版重1.4公斤", True),
+        ("Fits in a pocket, and the protection case adds 40 g", False),
+        ("The product weighs 1.4 kg", False),
+    ],
+)
+def test_a_variant_name_is_a_whole_word(text: str, named: bool) -> None:
+    assert ("@pro" in figure(text).context) is named
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [("The base model has 8 GB", True), ("Based on 8 hours of use a day", False)],
+)
+def test_the_base_variant_is_a_whole_word(text: str, named: bool) -> None:
+    assert ("@base" in figure(text).context) is named
+
+
+@pytest.mark.parametrize("text", ["This lotion is SPF 15", "这支防晒霜是SPF15的", "The shirt is UPF 30"])
+def test_a_rating_names_what_it_measures(text: str) -> None:
+    claimed = figure(text)
+    assert not claimed.attribute
+    assert shares_attribute(claimed, extract_quantities("SPF 30 and UPF 50, PA+++"))

@@ -544,8 +544,9 @@ CONDITION_SYNONYMS: dict[str, tuple[str, ...]] = {
     "non-touch": ("non-touch", "non-touchscreen", "without touch", "非触屏", "非觸屏", "无触屏"),
     "front": ("front", "前摄", "前攝", "前置", "前镜头", "前鏡頭"),
     "rear": ("rear", "back camera", "后摄", "後攝", "后置", "後置", "后镜头", "後鏡頭"),
-    "pro": ("pro",),
-    "base": ("base", "standard", "regular", "标准版", "標準版", "基础版", "基礎版", "普通版"),
+    # Whole words: as prefixes "pro" and "base" would name protection, products and what a figure is based on.
+    "pro": (r"re:(?<![\w-])pro(?![a-z])",),
+    "base": (r"re:(?<![\w-])base(?![a-z])", "standard", "regular", "标准版", "標準版", "基础版", "基礎版", "普通版"),
     "lte": ("lte", "cellular", "esim", "4g版", "蜂窝", "蜂窩"),
     "bluetooth": ("bluetooth", "蓝牙版", "藍牙版"),
     "packed": ("packed", "packed weight", "total weight", "整套", "全套", "打包"),

@@ -323,6 +323,8 @@ _ZH_DIGIT_AFTER = re.compile(
 )
 _HALF_AFTER = re.compile(r"^半(?![天夜月年小个])")
 _RATING = re.compile(r"(?<![A-Za-z0-9])(?P<name>SPF|UPF)\s?(?P<num>\d+)(?:\s?(?P<plus>\+))?", re.IGNORECASE)
+# The dimensions of figures whose name says what they measure (the ratings above and the PA grade).
+_NAMED_SCALES = frozenset({"spf", "upf", "grade:pa"})
 # PA+ .. PA++++: a grade told by its plus signs
 _GRADE = re.compile(r"(?<![A-Za-z0-9])(?P<name>PA)\s?(?P<plus>\+{1,4})(?!\+)")
 _HYPHEN_NOUN = re.compile(r"^-([a-z]+)(?![a-z-])", re.IGNORECASE)  # "7-speed", "4-door": the joined word is counted
@@ -1104,7 +1106,10 @@ def _self_term(q: Quantity) -> str:
 
 def shares_attribute(claimed: Quantity, officials: list[Quantity]) -> bool:
     """Whether the claimed figure's clause names an attribute one of these official figures measures (the
-    words differ across languages and phrasings; the concept does not: "MSRP" and "price")."""
+    words differ across languages and phrasings; the concept does not: "MSRP" and "price"). A rating or grade
+    (SPF 30, UPF 50, PA+++) names what it measures itself."""
+    if claimed.dimension in _NAMED_SCALES:
+        return any(same_attribute(claimed, o) for o in officials)
     return any(claimed.attribute & o.attribute for o in officials if same_attribute(claimed, o))
 
 

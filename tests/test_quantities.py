@@ -474,3 +474,19 @@ def test_a_rating_names_what_it_measures(text: str) -> None:
     claimed = figure(text)
     assert not claimed.attribute
     assert shares_attribute(claimed, extract_quantities("SPF 30 and UPF 50, PA+++"))
+
+
+@pytest.mark.parametrize(
+    ("text", "attribute"),
+    [
+        ("I think it is 12 mm", frozenset()),
+        ("It is 12 mm thinner than the old one", frozenset({"thickness"})),
+        ("机身只有12毫米薄", frozenset({"thickness"})),
+        ("a portable 20 W speaker", frozenset()),
+        ("the USB port gives 20 W", frozenset({"output"})),
+        ("输出口20W", frozenset({"output"})),
+        ("the baking temperature is 180°C", frozenset({"temperature"})),
+    ],
+)
+def test_a_short_english_cue_names_its_word_and_inflections_only(text: str, attribute: frozenset[str]) -> None:
+    assert figure(text).attribute == attribute

@@ -278,6 +278,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "臥室",
     ),
     "temperature": (
+        "temperature",
         "temp",
         "heat",
         "hot",

@@ -566,10 +566,25 @@ def _adjusted(text: str, match: re.Match[str], quantity: Quantity, after: str, s
 # -- what a figure is about -----------------------------------------------------------------------
 
 
+# What may follow a short English cue in the same word: an inflection (with the consonant doubled before it).
+_SHORT_CUE_ENDING = r"(?:e?s|e?d|e?rs?|e?st|ing|ly|ness|y|[a-z](?:ed|er|est|ing|y))?(?![a-z])"
+
+
+def _short_cue(cue: str) -> str:
+    """A short English cue and its inflections: "bake" also as "baking", "fry" as "fries" and "fried"."""
+    if cue.endswith("e"):
+        return re.escape(cue[:-1]) + r"(?:ing(?![a-z])|e" + _SHORT_CUE_ENDING + ")"
+    if cue.endswith("y"):
+        return re.escape(cue[:-1]) + r"(?:i(?:es|ed|er|est)(?![a-z])|y" + _SHORT_CUE_ENDING + ")"
+    return re.escape(cue) + _SHORT_CUE_ENDING
+
+
 class _Cues:
     """Named sets of cue words, and which of them a text names.
 
-    English cues are word prefixes (not after a hyphen: "touch" is not in "non-touch"); Chinese ones are
+    English cues are word prefixes (not after a hyphen: "touch" is not in "non-touch"), and one of four letters or
+    fewer only takes an inflection ("thin" is in "thinner", not in "thing"; "port" in "ports", not in
+    "portable"); Chinese ones are
     substrings, not after a negator; a cue written "re:..." is a pattern ("充" only before a number: "充10分钟").
     A substring test of the lowered text rules most names out before their pattern is searched.
     """
@@ -587,7 +602,7 @@ class _Cues:
         parts = [
             cue[3:]
             if cue.startswith("re:")
-            else (r"(?<![\w-])" + re.escape(cue))
+            else (r"(?<![\w-])" + (_short_cue(cue) if re.fullmatch(r"[a-z]{1,4}", cue) else re.escape(cue)))
             if re.match(r"[a-z°]", cue)
             else r"(?<![未不没沒非])" + re.escape(cue)
             for cue in sorted(cues, key=len, reverse=True)

@@ -490,3 +490,15 @@ def test_a_rating_names_what_it_measures(text: str) -> None:
 )
 def test_a_short_english_cue_names_its_word_and_inflections_only(text: str, attribute: frozenset[str]) -> None:
     assert figure(text).attribute == attribute
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("128G的版本实际只有100G能用", "personal"),
+        ("The 256 GB model actually only has 230 GB free", "personal"),
+        ("续航实际有12小时", "level"),
+    ],
+)
+def test_what_the_writer_found_it_actually_has_is_their_measurement(text: str, role: str) -> None:
+    assert figure(text, -1).role == role

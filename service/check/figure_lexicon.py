@@ -485,7 +485,9 @@ PRODUCT_SUBJECT = (
 # The writer's own measurement, even without a first-person subject.
 OWN_MEASUREMENT = (
     r"实测|實測|自测|自測|亲测|親測|测了|測了|量了|称了|稱了|\b(?:measured|clocked|weighed it|on my \w+ scale|"
-    r"my scale|in my testing|i got|i get|i'm getting|i am getting)\b|"
+    r"my scale|in my testing|i got|i get|i'm getting|i am getting|actually only|only (?:shows|showed|reads|read))\b|"
+    # what the writer found it to be: "实际只有24G", "實際可用"
+    r"实际只有|實際只有|实际上只有|實際上只有|实际才|實際才|实际可用|實際可用|"
     # what happened when the writer ran it: it died after N, 看N小时就没电了
     r"就(?:没电|沒電|关机|關機|要充|得充|顶不住|頂不住|撑不住|撐不住|用没|用沒|用完|用光)|"
     r"\b(?:died|dies|goes dead|went dead|ran out|runs out|drained|drains)\b"

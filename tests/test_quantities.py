@@ -502,3 +502,28 @@ def test_a_short_english_cue_names_its_word_and_inflections_only(text: str, attr
 )
 def test_what_the_writer_found_it_actually_has_is_their_measurement(text: str, role: str) -> None:
     assert figure(text, -1).role == role
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("屏幕要是13寸就好了", "added"),
+        ("A 6000 mAh battery would have been nicer", "added"),
+        ("电池是6000毫安的", "level"),
+        ("It has a 6000 mAh battery", "level"),
+    ],
+)
+def test_a_figure_the_writer_wishes_for_is_not_the_products(text: str, role: str) -> None:
+    assert figure(text).role == role
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("试机时连续播放40分钟就发烫", "personal"),
+        ("After a full charge it kept dying within 40 minutes", "personal"),
+        ("满电能放40分钟视频", "level"),
+    ],
+)
+def test_a_trial_run_or_a_unit_dying_is_the_writers_own_run(text: str, role: str) -> None:
+    assert figure(text).role == role

@@ -490,7 +490,9 @@ OWN_MEASUREMENT = (
     r"实际只有|實際只有|实际上只有|實際上只有|实际才|實際才|实际可用|實際可用|"
     # what happened when the writer ran it: it died after N, 看N小时就没电了
     r"就(?:没电|沒電|关机|關機|要充|得充|顶不住|頂不住|撑不住|撐不住|用没|用沒|用完|用光)|"
-    r"\b(?:died|dies|goes dead|went dead|ran out|runs out|drained|drains)\b"
+    r"\b(?:died|dies|dying|goes dead|going dead|went dead|ran out|runs out|running out|drained|drains)\b|"
+    # a trial run of the writer's own unit: "试机时开了半小时"
+    r"试机|試機|做过测试|做過測試|\b(?:test run|trial run)\b"
 )
 # Getting and having it: the span after these is how long the writer has owned or used it.
 OWNED_FOR = (
@@ -525,7 +527,12 @@ ADDED_BEFORE = (
     r"wish(?: it had)?|if only it had)\s+(?:an?\s+|another\s+|one\s+|the\s+)?$"
 )
 # ...or just after it ("1g赠送的内存", "a 16 GB card for free").
-ADDED_AFTER = r"^\s?的?(?:赠送|贈送|赠品|贈品|送的|是送的)|^[^,.;!?]{0,12}\b(?:for free|free of charge|as a bonus)\b"
+ADDED_AFTER = (
+    r"^\s?的?(?:赠送|贈送|赠品|贈品|送的|是送的)|^[^,.;!?]{0,12}\b(?:for free|free of charge|as a bonus)\b|"
+    # what the writer wishes it had: "换成12寸会更好", "a 12-inch screen would be better"
+    r"^[^，,。；;！!？?]{0,6}(?:会更|會更|就更好|就好了|就完美了)|"
+    r"^[^,.;!?]{0,24}\bwould(?:'ve| have)? be(?:en)? (?:better|nicer|perfect|ideal)\b"
+)
 
 # Variant pairs: where a fact names one variant's figure ("$749 for the Pro") and not the other's, the
 # unnamed sibling is the other variant.

@@ -527,3 +527,30 @@ def test_a_figure_the_writer_wishes_for_is_not_the_products(text: str, role: str
 )
 def test_a_trial_run_or_a_unit_dying_is_the_writers_own_run(text: str, role: str) -> None:
     assert figure(text).role == role
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("翻盖外面的副屏是1.5英寸", "part"),
+        ("The cover display is only 2 inches", "part"),
+        ("主屏幕是6.1英寸", "level"),
+        ("The display is 6.1 inches", "level"),
+    ],
+)
+def test_a_figure_of_a_second_screen_is_not_the_main_screens(text: str, role: str) -> None:
+    assert figure(text).role == role
+
+
+@pytest.mark.parametrize(
+    ("text", "fact", "comparable"),
+    [
+        ("微距能拍到4厘米", "机身尺寸150×70×8毫米。", False),
+        ("The closest focus is 4 cm", "Dimensions: 15 x 7 x 0.8 cm.", False),
+        ("盖子和机身之间有2毫米的缝", "机身厚度8毫米。", False),
+        ("机身厚度才6毫米", "机身厚度8毫米。", True),
+    ],
+)
+def test_a_focus_distance_or_a_gap_is_no_size(text: str, fact: str, comparable: bool) -> None:
+    claimed = figure(text, -1)
+    assert any(same_attribute(claimed, official) for official in extract_quantities(fact)) is comparable

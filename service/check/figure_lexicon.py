@@ -327,6 +327,9 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "里程",
         "公里数",
     ),
+    # How near a camera focuses and the width of a gap are lengths of no size of the product.
+    "focus": ("macro", "focus", "focusing", "微距", "对焦", "對焦"),
+    "gap": ("gap", "clearance", "间隙", "間隙", "缝隙", "縫隙", "缝", "縫"),
     "setup": (
         "pitch",
         "set up",
@@ -446,6 +449,8 @@ CONCEPT_DIMENSIONS: dict[str, tuple[str, ...]] = {
     "noise": ("loudness",),
     "spin": ("rotation",),
     "distance": ("length",),
+    "focus": ("length",),
+    "gap": ("length",),
     "setup": ("time",),
     "age": ("time",),
     "water": ("time", "length", "pressure"),

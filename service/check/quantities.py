@@ -864,6 +864,20 @@ def _on_one_side(text: str, q: Quantity, clause: tuple[int, int]) -> bool:
     )
 
 
+# A second screen of the product: the outer screen of a flip phone, a cover or rear display.
+_SECOND_SCREEN_BEFORE = re.compile(
+    r"(?:外屏|副屏|背屏|小屏幕|"
+    r"\b(?:external|outer|outside|cover|second|secondary|rear|front|sub)[- ](?:screen|display|lcd)\b)"
+    r"[^，,。.;；!！?？\d]{0,12}$",
+    re.IGNORECASE,
+)
+
+
+def _of_second_screen(text: str, q: Quantity, clause: tuple[int, int]) -> bool:
+    """Whether a figure is of a second screen of the product ("外屏为26万色", "the cover display is 1.9 inches")."""
+    return bool(_SECOND_SCREEN_BEFORE.search(text[max(clause[0], q.start - 24) : q.start]))
+
+
 # Between a share of the charge and how long it lasts: a verb of running on it, not of charging it.
 _LASTS_ON = re.compile(
     r"^[^，,。.;；!！?？\d]{0,8}(?:能用|可用|还能|還能|用了|撑|撐|看|玩|用)[^，,。.;；!！?？\d]{0,4}$|"
@@ -943,8 +957,10 @@ def _annotate(text: str, found: list[Quantity]) -> list[Quantity]:
             role = "asked"  # "八公斤能洗得下吗？": a figure asked about is no claim
         if q.dimension not in ("time", "currency") and _PER_JOIN.match(text[q.end : q.end + 4]):
             role = "basis"  # "一升才两块钱": the amount the next figure is given for
-        if role == "level" and q.dimension == "count" and _on_one_side(text, q, clause):
-            role = "part"  # "右侧两个USB接口": the ports of one side, not all of them
+        if role == "level" and (
+            (q.dimension == "count" and _on_one_side(text, q, clause)) or _of_second_screen(text, q, clause)
+        ):
+            role = "part"  # "右侧两个USB接口", "外屏1.8英寸": one side's ports, a second screen's size
         if role == "level" and q.dimension == "time" and _lasts_on_a_share(text, q, found, clause):
             role = "basis"  # "10%能用一小时": how long a share of the charge lasts, not a full charge
         previous = _span_around(weak, max(sentence[0], clause[0] - 1), max(sentence[0], clause[0] - 1), len(text))

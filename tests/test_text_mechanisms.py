@@ -321,6 +321,7 @@ def test_absolute_claims(text: str, terms: list[str]) -> None:
         ("最長可連續錄影十小時", "bound"),
         # the writer's firsts, feelings and rankings
         ("第一个月电费省了不少", "ordinal"),
+        ("排在列表第一个位子的联系人可以一键拨号", "ordinal"),  # a place in a list, not first place
         ("我最喜欢它的配色", "feeling"),
         ("最大的感受是安静", "aspect"),
         ("最贵的部分是电机", "aspect"),
@@ -418,6 +419,7 @@ def test_superlatives_that_are_not_claims(text: str, reason: str) -> None:
         "最近天气太干了",
         "最后还是选了白色",
         "第一次用就会了",
+        "Put your most-used contact in the first slot",
         "Up to 10 hours of playback.",
         "The honest truth is it works.",
         "尽量最大限度地减少噪音",

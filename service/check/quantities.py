@@ -1196,7 +1196,7 @@ _NETWORK_AFTER = re.compile(
     re.IGNORECASE,
 )
 _NETWORK_BEFORE = re.compile(r"(?:双|雙|全网通|全網通|移动|移動|联通|聯通|电信|電信)\s?$")
-_MEMORY_AFTER = re.compile(r"^\s?(?:b\b|内存|內存|运存|運存|存储|存儲|ram\b|rom\b|storage\b|memory\b)", re.IGNORECASE)
+_MEMORY_AFTER = re.compile(rf"^\s?(?:b\b|{_STORAGE_CONTEXT.pattern})", re.IGNORECASE)
 
 
 def _is_network_generation(text: str, match: re.Match[str], value: float) -> bool:

@@ -145,3 +145,32 @@ def test_openapi_and_docs_are_served_without_a_cdn(client: TestClient) -> None: 
     assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in page
     assert "cdn" not in page.lower() and "unpkg" not in page.lower()
     assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+
+
+def test_a_knowledge_base_made_again_after_deletion_goes_on_from_its_version(client: TestClient) -> None:  # type: ignore[type-arg]
+    """A version names one content: after a delete, the same id made again is checked against what it says now,
+    not against a cached reading of the deleted one (which carried a message the new one does not have)."""
+    lamp = {
+        "id": "desk-lamp",
+        "brand": "Orla",
+        "product": "Orla desk lamp",
+        "lang": "en",
+        "facts": [{"id": "F1", "text": "The battery gives light for 10 hours."}],
+        "key_messages": [
+            {"id": "M1", "text": "Light for a whole working day on one charge."},
+            {"id": "M9", "text": "A lamp that folds flat into any bag."},
+        ],
+        "avoid_topics": [],
+        "prohibited_claims": [],
+    }
+    post = {"text": "It folds flat and slips into my bag."}
+    assert client.post(f"{API}/", json=lamp).status_code == 201
+    first = client.post(f"{API}/desk-lamp/check", json=post).json()
+    assert [m["id"] for m in first["key_messages_carried"]] == ["M9"]
+    assert client.delete(f"{API}/desk-lamp").status_code == 204
+    again = client.post(f"{API}/", json=lamp | {"key_messages": lamp["key_messages"][:1]})
+    assert again.status_code == 201
+    second = client.post(f"{API}/desk-lamp/check", json=post)
+    assert second.status_code == 200, second.text
+    assert second.json()["key_messages_carried"] == []
+    assert again.json()["version"] == second.json()["kb_version"] == 2

@@ -198,6 +198,13 @@ class MetaRecords:
         }
         return meta_point(stable_id("audit", kb_id, str(version), at, uuid.uuid4().hex), payload)
 
+    def last_version(self, kb_id: str) -> int:
+        """The highest version the audit log records for ``kb_id`` (0 if none). A knowledge base made again under
+        the id of a deleted one goes on from it, so that no version number ever names two contents (caches,
+        feedback and ``expected_version`` all take a version to name one)."""
+        records = self.store.scroll(META_COLLECTION, MatchFilter({"kind": "audit", "kb_id": kb_id}))
+        return max((int(record.payload.get("version", 0)) for record in records), default=0)
+
     def audit_point(self, kb_id: str, version: int, audit: AuditEntry) -> PointRecord:
         """An audit record as a point, for a caller that writes it together with its own record."""
         return self._audit_point(kb_id, version, audit)

@@ -126,7 +126,8 @@ class KnowledgeBaseWriter:
         fields = content.model_dump(mode="json", include=set(HEADER_FIELDS))
         previous = self.reader.load(current) if current else None
         audit = AuditEntry.diff(actor, "replace" if current else "create", previous, content)
-        self.records.write_header(kb_id, (current.version if current else 0) + 1, generation, fields, audit)
+        version = current.version if current else self.records.last_version(kb_id)
+        self.records.write_header(kb_id, version + 1, generation, fields, audit)
         if current is not None and current.generation > 1:
             # Keep the previous generation for readers that started before the flip.
             stale = MatchFilter({"kb_generation": live_key(kb_id, current.generation - 1)})

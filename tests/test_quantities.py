@@ -427,6 +427,8 @@ def test_gigabytes_of_memory_stay_data(text: str, value: float) -> None:
         ("At 15% it still ran for another 90 minutes", "basis"),
         ("半小时能充到80%", "level"),
         ("It charges to 60% in 20 minutes", "level"),
+        ("续航提升了20%能用15小时", "level"),  # a gain, not a share of the charge
+        ("20% more battery and it lasts 15 hours", "level"),
     ],
 )
 def test_how_long_a_share_of_the_charge_lasts_is_no_full_charge(text: str, role: str) -> None:

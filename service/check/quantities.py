@@ -881,17 +881,29 @@ def _of_second_screen(text: str, q: Quantity, clause: tuple[int, int]) -> bool:
 # Between a share of the charge and how long it lasts: a verb of running on it, not of charging it.
 _LASTS_ON = re.compile(
     r"^[^，,。.;；!！?？\d]{0,8}(?:能用|可用|还能|還能|用了|撑|撐|看|玩|用)[^，,。.;；!！?？\d]{0,4}$|"
-    r"^[^,.;!?\d]{0,16}\b(?:lasts?|lasted|runs?|ran|goes|went|gets? me|got me|still)\b[^,.;!?\d]{0,16}$",
+    r"^[^,.;!?\d]{0,24}\b(?:lasts?|lasted|runs?|ran|goes|went|gets? me|got me|still)\b[^,.;!?\d]{0,16}$",
     re.IGNORECASE,
 )
 _CHARGING = re.compile(r"充|charg", re.IGNORECASE)
+# A percentage told as a gain ("续航提升30%", "30% longer") is no share of the charge.
+_GAIN_BEFORE = re.compile(
+    r"(?:提升|提高|增加|增长|增長|延长|延長|多了|多出|长了|長了|\b(?:improv\w*|increas\w*|boost\w*|up|more|extra))"
+    r"\s?[^，,。.;；!！?？\d]{0,3}$",
+    re.IGNORECASE,
+)
+_GAIN_AFTER = re.compile(r"^\s?(?:more|less|longer|shorter|better|extra|off)\b", re.IGNORECASE)
 
 
 def _lasts_on_a_share(text: str, q: Quantity, found: list[Quantity], clause: tuple[int, int]) -> bool:
-    """Whether a duration is how long a share of the battery lasts ("10%能用一小时", "at 20% it still runs an
-    hour"): a percentage before it in its clause, joined by a verb of running on it."""
+    """Whether a duration is how long a share of the battery lasts ("电量10%能用一小时", "at 20% it still runs an
+    hour"): a percentage before it in its clause, not told as a gain ("续航提升30%"), joined by a verb of running
+    on it."""
     for share in found:
         if share.dimension != "percent" or not clause[0] <= share.start or share.end > q.start:
+            continue
+        if _GAIN_BEFORE.search(text[max(clause[0], share.start - 8) : share.start]) or _GAIN_AFTER.match(
+            text[share.end : share.end + 12]
+        ):
             continue
         gap = text[share.end : q.start]
         if _LASTS_ON.search(gap) and not _CHARGING.search(gap):

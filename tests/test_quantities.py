@@ -500,6 +500,7 @@ def test_a_short_english_cue_names_its_word_and_inflections_only(text: str, attr
         ("128G的版本实际只有100G能用", "personal"),
         ("The 256 GB model actually only has 230 GB free", "personal"),
         ("续航实际有12小时", "level"),
+        ("实际可用容量为10000mAh", "level"),  # how a fact states usable capacity
     ],
 )
 def test_what_the_writer_found_it_actually_has_is_their_measurement(text: str, role: str) -> None:
@@ -537,6 +538,7 @@ def test_a_trial_run_or_a_unit_dying_is_the_writers_own_run(text: str, role: str
         ("翻盖外面的副屏是1.5英寸", "part"),
         ("The cover display is only 2 inches", "part"),
         ("主屏幕是6.1英寸", "level"),
+        ("The front display is 6.1 inches", "level"),
         ("The display is 6.1 inches", "level"),
     ],
 )

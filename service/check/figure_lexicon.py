@@ -491,8 +491,8 @@ PRODUCT_SUBJECT = (
 OWN_MEASUREMENT = (
     r"实测|實測|自测|自測|亲测|親測|测了|測了|量了|称了|稱了|\b(?:measured|clocked|weighed it|on my \w+ scale|"
     r"my scale|in my testing|i got|i get|i'm getting|i am getting|actually only|only (?:shows|showed|reads|read))\b|"
-    # what the writer found it to be: "实际只有24G", "實際可用"
-    r"实际只有|實際只有|实际上只有|實際上只有|实际才|實際才|实际可用|實際可用|"
+    # what the writer found it to be: "实际只有24G" (not "实际可用容量", which a fact may state)
+    r"实际只有|實際只有|实际上只有|實際上只有|实际才|實際才|"
     # what happened when the writer ran it: it died after N, 看N小时就没电了
     r"就(?:没电|沒電|关机|關機|要充|得充|顶不住|頂不住|撑不住|撐不住|用没|用沒|用完|用光)|"
     r"\b(?:died|dies|dying|goes dead|going dead|went dead|ran out|runs out|running out|drained|drains)\b|"

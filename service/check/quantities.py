@@ -866,8 +866,8 @@ def _on_one_side(text: str, q: Quantity, clause: tuple[int, int]) -> bool:
 
 # A second screen of the product: the outer screen of a flip phone, a cover or rear display.
 _SECOND_SCREEN_BEFORE = re.compile(
-    r"(?:外屏|副屏|背屏|小屏幕|"
-    r"\b(?:external|outer|outside|cover|second|secondary|rear|front|sub)[- ](?:screen|display|lcd)\b)"
+    r"(?:外屏|副屏|背屏|"
+    r"\b(?:external|outer|outside|cover|second|secondary|rear|sub)[- ](?:screen|display|lcd)\b)"
     r"[^，,。.;；!！?？\d]{0,12}$",
     re.IGNORECASE,
 )

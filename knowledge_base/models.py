@@ -269,3 +269,24 @@ def has_visible_text(text: str) -> bool:
 
 def _visible(text: str) -> bool:
     return any(_is_visible(ch) for ch in text)
+
+
+def json_number(value: Any) -> Any:
+    """A request's number as JSON typed it: pydantic would read ``true`` as 1 and ``"5"`` as 5, and the API
+    validates bodies in lax mode (enum values and dates arrive as strings). For an optional field with bounds,
+    use it as a ``field_validator(mode="before")``: inside ``Annotated`` it would hide the bounds from the
+    OpenAPI document."""
+    if isinstance(value, bool | str):
+        raise PydanticCustomError("json_number", "Input should be a number, not {kind}", {"kind": type(value).__name__})
+    return value
+
+
+def _json_bool(value: Any) -> Any:
+    """A request's boolean as JSON typed it: pydantic would read 1, "yes" or "true" as true."""
+    if not isinstance(value, bool):
+        raise PydanticCustomError("json_bool", "Input should be true or false")
+    return value
+
+
+JsonInt = Annotated[int, BeforeValidator(json_number)]
+JsonBool = Annotated[bool, BeforeValidator(_json_bool)]

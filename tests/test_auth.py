@@ -111,6 +111,10 @@ def test_admin_makes_and_revokes_keys_and_only_hashes_are_stored(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     admin = auth("admin")
+    boolean = keyed.post(
+        "/api/v1/keys", json={"name": "ci-bot", "role": "reviewer", "rate_per_minute": True}, headers=admin
+    )
+    assert boolean.status_code == 400 and "rate_per_minute" in boolean.text  # true is no number of requests
     created = keyed.post("/api/v1/keys", json={"name": "ci-bot", "role": "reviewer"}, headers=admin)
     assert created.status_code == 201
     new_key = created.json()["key"]

@@ -60,6 +60,18 @@ def assert_error_shape(response: Any, status: int, field: str | None = None) -> 
         pytest.param("POST", CHECK, b'{"lang": "en"}', JSON, 400, "text", id="missing-field"),
         pytest.param("POST", CHECK, b'{"text": "ok", "lang": "fr"}', JSON, 400, "lang", id="unknown-enum"),
         pytest.param("POST", CHECK, b'{"text": "ok", "colour": 1}', JSON, 400, "colour", id="unknown-field"),
+        pytest.param(
+            "POST", CHECK, b'{"text": "ok", "min_confidence": true}', JSON, 400, "min_confidence", id="bool-as-number"
+        ),
+        pytest.param(
+            "POST",
+            f"{KB}/chengfeng-p5/feedback",
+            b'{"text": "ok", "verdict": {"kb_version": true, "distortions": []}, "marks": []}',
+            JSON,
+            400,
+            "verdict.kb_version",
+            id="bool-as-version",
+        ),
         pytest.param("POST", CHECK, b"text=ok", "application/x-www-form-urlencoded", 400, "body", id="form-body"),
         pytest.param("POST", CHECK, b'{"text": "' + b"a" * 2_000_000 + b'"}', JSON, 413, "body", id="oversize"),
         pytest.param(

@@ -8,8 +8,9 @@ from typing import Annotated, Any, Literal
 from litestar import Controller, Request, delete, get, post
 from litestar.params import Parameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
+from knowledge_base.models import json_number
 from service.auth.keys import KeyRing, Role, StoredKey
 from service.auth.middleware import principal_of, requires
 from service.kb_admin.schemas import AuditRecord
@@ -35,6 +36,8 @@ class KeyCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100, pattern=r"^[\w.@-]+$", description="Shown in the audit log.")
     role: Literal["reviewer", "editor", "admin"] = Field(description="reviewer, editor or admin.")
     rate_per_minute: int | None = Field(None, ge=1, le=1_000_000, description="Overrides the default rate limit.")
+
+    _rate_is_a_number = field_validator("rate_per_minute", mode="before")(json_number)
 
 
 class CreatedKey(StoredKey):

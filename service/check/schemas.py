@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, field_validator
 
-from knowledge_base.models import has_visible_text, text_patterns
+from knowledge_base.models import has_visible_text, json_number, text_patterns
 from service.kb_admin.schemas import Section
 
 MAX_CHECK_TEXT = 20_000
@@ -64,6 +64,8 @@ class CheckRequest(BaseModel):
         "`utf16` (code units: JavaScript's string indices and the Language Server Protocol's default) or `utf8` "
         "(bytes of the UTF-8 encoding).",
     )
+
+    _min_confidence_is_a_number = field_validator("min_confidence", mode="before")(json_number)
 
     @field_validator("text")
     @classmethod

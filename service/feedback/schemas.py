@@ -5,9 +5,15 @@ from __future__ import annotations
 import enum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
-from knowledge_base.models import ItemId, has_visible_text, text_patterns
+from knowledge_base.models import ItemId, JsonBool, JsonInt, has_visible_text, json_number, text_patterns
 from service.check.schemas import MAX_CHECK_TEXT, CheckResponse, DistortionKind, OffsetUnit
 
 MAX_MARKS = 200
@@ -22,9 +28,11 @@ class FlaggedDistortion(BaseModel):
 
     kind: DistortionKind
     fact_id: ItemId | None = Field(description="The fact or prohibited claim; null for an absolute claim.")
-    start: int = Field(ge=0, description="Start of the flagged clause in the text. " + SPAN_NOTE)
-    end: int = Field(ge=0, description="End (exclusive) of the flagged clause. " + SPAN_NOTE)
+    start: JsonInt = Field(ge=0, description="Start of the flagged clause in the text. " + SPAN_NOTE)
+    end: JsonInt = Field(ge=0, description="End (exclusive) of the flagged clause. " + SPAN_NOTE)
     confidence: float | None = Field(None, ge=0, le=1, description="The checker's confidence in the flag.")
+
+    _confidence_is_a_number = field_validator("confidence", mode="before")(json_number)
 
 
 class VerdictRef(BaseModel):
@@ -32,7 +40,7 @@ class VerdictRef(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kb_version: int = Field(ge=1, description="The `kb_version` of the check response.")
+    kb_version: JsonInt = Field(ge=1, description="The `kb_version` of the check response.")
     distortions: list[FlaggedDistortion] = Field(default_factory=list, max_length=MAX_MARKS)
     key_messages_carried: list[ItemId] = Field(
         default_factory=list, max_length=MAX_MARKS, description="Ids of the key messages the check found carried."
@@ -47,8 +55,8 @@ class DistortionMark(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    distortion: int = Field(ge=0, description="Index of the flag in `verdict.distortions`.")
-    right: bool = Field(description="True: the flag is right as it is; false: it is not.")
+    distortion: JsonInt = Field(ge=0, description="Index of the flag in `verdict.distortions`.")
+    right: JsonBool = Field(description="True: the flag is right as it is; false: it is not.")
     kind: DistortionKind | None = Field(
         None, description="With `right: false`: the kind it really is (the span does distort something)."
     )
@@ -64,8 +72,8 @@ class MissedDistortion(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    start: int = Field(ge=0, description="Start of the span (a sentence or clause). " + SPAN_NOTE)
-    end: int = Field(ge=0, description="End (exclusive) of the span. " + SPAN_NOTE)
+    start: JsonInt = Field(ge=0, description="Start of the span (a sentence or clause). " + SPAN_NOTE)
+    end: JsonInt = Field(ge=0, description="End (exclusive) of the span. " + SPAN_NOTE)
     kind: DistortionKind
     fact_id: ItemId | None = Field(
         None, description="The fact (prohibited claim for `prohibited`) it distorts; null for `absolute`."
@@ -78,7 +86,7 @@ class ItemMark(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: ItemId
-    right: bool = Field(description="True: confirmed; false: rejected (the check was wrong).")
+    right: JsonBool = Field(description="True: confirmed; false: rejected (the check was wrong).")
 
 
 class ReviewSource(BaseModel):
@@ -87,7 +95,7 @@ class ReviewSource(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     job_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{16}$")]
-    post_index: int = Field(ge=0, description="The post's position in the job (0 = first).")
+    post_index: JsonInt = Field(ge=0, description="The post's position in the job (0 = first).")
 
 
 class FeedbackRequest(BaseModel):
@@ -243,7 +251,7 @@ class SkipRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    post_index: int = Field(ge=0)
+    post_index: JsonInt = Field(ge=0)
 
 
 class QueuedPost(BaseModel):

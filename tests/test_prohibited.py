@@ -81,6 +81,7 @@ key_messages:
 avoid_topics: []
 prohibited_claims:
   - {id: P1, text: "The lenses never scratch."}
+  - {id: P2, text: "The frame colour never fades in the sun."}
 """
 
 
@@ -148,11 +149,11 @@ def test_a_claim_is_compared_without_the_products_noun(
     ("kb", "text", "opposed"),
     [
         # a complaint that the harm happened is the opposite of a claim that it never does
-        ("kids-watch", "屏幕才用一周就碎了。", 1.0),
-        ("glasses-en", "The lenses got a deep scratch within a week.", 1.0),
+        ("humid", "用了一个月插头那里就漏电了。", 1.0),
+        ("glasses-en", "The frame colour faded after one summer in the sun.", 1.0),
         # denying the harm agrees with it
-        ("kids-watch", "这块屏幕从来没碎过。", 0.0),
-        ("glasses-en", "The lenses have never scratched.", 0.0),
+        ("humid", "水箱翻倒了也从不漏电。", 0.0),
+        ("glasses-en", "The frame colour has never faded in the sun.", 0.0),
     ],
 )
 def test_a_claim_denying_a_harm_is_opposed_by_a_clause_stating_it(
@@ -161,3 +162,21 @@ def test_a_claim_denying_a_harm_is_opposed_by_a_clause_stating_it(
     [rows] = products.evidence(kb, [text])
     values = [features["prohibited_opposed"] for family, key, features in rows if family == "prohibited"]
     assert values and max(values) == opposed
+
+
+@pytest.mark.parametrize(
+    ("kb", "text", "expected"),
+    [
+        # the damage a claim says never happens, reported as having happened: no claim is made
+        ("kids-watch", "屏幕才用一周就碎了。", set()),
+        ("kids-watch", "表盘边上摔出一道裂缝。", set()),
+        ("glasses-en", "The lenses got a deep scratch within a week.", set()),
+        # the damage denied still makes the claim
+        ("kids-watch", "从楼梯上滚下去屏幕都没碎。", {"P1"}),
+        ("glasses-en", "Keys in the same pocket and the lenses never got a single scratch.", {"P1"}),
+    ],
+)
+def test_damage_reported_is_no_claim_that_it_never_happens(
+    products: Checker, kb: str, text: str, expected: set[str]
+) -> None:
+    assert proposed(products, kb, text) & {"P1"} == expected

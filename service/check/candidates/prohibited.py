@@ -3,7 +3,9 @@
 Close means a similarity from ``prohibited_min`` on, or from ``prohibited_shared_min`` on when the clause
 also uses a word only that prohibited claim uses (cure, 治愈). A negated clause makes the claim too when
 it uses such a word and what it denies is the harm and not the effect: "she never got sunburnt again"
-implies that it prevents sunburn; "it doesn't prevent sunburn" and "it is not a sunblock" deny the claim.
+implies that it prevents sunburn; "it doesn't prevent sunburn" and "it is not a sunblock" deny the claim. An
+affirmative clause reporting physical damage (屏幕碎了, "it cracked") makes no claim that denies that damage
+(永不碎裂, "never cracks").
 The correction drops the whole sentence.
 """
 
@@ -51,6 +53,29 @@ def denies_claim(text: str, cue: str, cue_start: int, cue_end: int) -> bool:
     return copula or bool(_EFFECT.search(text) or _SAYING.search(text, cue_end))
 
 
+_DAMAGE_ZH = frozenset(entries(_LEXICON, "damage_zh"))
+_DAMAGE_EN = re.compile(
+    r"\b(?:" + "|".join(re.escape(stem) for stem in entries(_LEXICON, "damage_en")) + r")\w*", re.IGNORECASE
+)
+
+
+def denied_damage(text: str, polarity_cues: tuple[tuple[int, int, str], ...]) -> bool:
+    """Whether a claim worded as a denial denies physical damage: a damage word right after one of its negation
+    cues ("摔不坏", "永不碎裂", "never cracks", "won't break")."""
+    for _, end, _ in polarity_cues:
+        rest = text[end : end + 12]
+        if rest[:1] in _DAMAGE_ZH or (rest[1:2] in _DAMAGE_ZH and rest[:1] in "会會能易被"):
+            return True
+        if _DAMAGE_EN.match(rest.lstrip()) or (re.match(r"\s*(?:be|get|ever)\s+", rest) and _DAMAGE_EN.search(rest)):
+            return True
+    return False
+
+
+def reports_damage(text: str) -> bool:
+    """Whether a clause names physical damage ("屏幕碎了", "有一道裂缝", "it cracked")."""
+    return any(char in text for char in _DAMAGE_ZH) or bool(_DAMAGE_EN.search(text))
+
+
 class ProhibitedClaims:
     """Proposes the ``prohibited`` candidates of a clause."""
 
@@ -69,6 +94,8 @@ class ProhibitedClaims:
             shared = bool(self.wording.terms(plain) & target.distinctive_terms)
             if unit.polarity.negated and not self._agrees_negated(unit, target, shared):
                 continue
+            if not unit.polarity.negated and reports_damage(unit.span.text) and self._denies_damage(target):
+                continue  # "屏幕碎了" against "屏幕永不碎裂": the damage happened, so no claim that it never does
             if score >= self.thresholds.prohibited_min or (score >= self.thresholds.prohibited_shared_min and shared):
                 unit.prohibited = True
                 found.append(
@@ -84,6 +111,10 @@ class ProhibitedClaims:
                     )
                 )
         return found
+
+    def _denies_damage(self, target: Target) -> bool:
+        polarity = self.wording.polarity(target.text, None)
+        return polarity.negated and denied_damage(target.text, polarity.cues)
 
     def _agrees_negated(self, unit: Unit, target: Target, shared: bool) -> bool:
         """Whether a negated clause still makes ``target``: it denies the claim's harm (a word of the claim's own)

@@ -202,8 +202,7 @@ class MetaRecords:
         """The highest version the audit log records for ``kb_id`` (0 if none). A knowledge base made again under
         the id of a deleted one goes on from it, so that no version number ever names two contents (caches,
         feedback and ``expected_version`` all take a version to name one)."""
-        records = self.store.scroll(META_COLLECTION, MatchFilter({"kind": "audit", "kb_id": kb_id}))
-        return max((int(record.payload.get("version", 0)) for record in records), default=0)
+        return max((int(payload.get("version", 0)) for payload in self._audit_payloads(kb_id)), default=0)
 
     def audit_point(self, kb_id: str, version: int, audit: AuditEntry) -> PointRecord:
         """An audit record as a point, for a caller that writes it together with its own record."""
@@ -211,12 +210,15 @@ class MetaRecords:
 
     def audit_log(self, kb_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         """Changes to knowledge bases, newest first: when, who, what, and the version it produced."""
+        entries = sorted(self._audit_payloads(kb_id), key=lambda p: (p["at"], p["version"]), reverse=True)
+        return [{key: value for key, value in entry.items() if key != "kind"} for entry in entries[:limit]]
+
+    def _audit_payloads(self, kb_id: str | None) -> list[dict[str, Any]]:
+        """Every audit record's payload, of one knowledge base or (``None``) of all."""
         must: dict[str, str] = {"kind": "audit"}
         if kb_id is not None:
             must["kb_id"] = kb_id
-        records = self.store.scroll(META_COLLECTION, MatchFilter(must))
-        entries = sorted((r.payload for r in records), key=lambda p: (p["at"], p["version"]), reverse=True)
-        return [{key: value for key, value in entry.items() if key != "kind"} for entry in entries[:limit]]
+        return [record.payload for record in self.store.scroll(META_COLLECTION, MatchFilter(must))]
 
 
 @dataclass(frozen=True)

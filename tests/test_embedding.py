@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -216,6 +217,32 @@ def test_serve_preloads_the_bundled_weights_and_the_model_takes_them_once() -> N
     assert take_preloaded_use(default_threads()) is None  # handed out to the model above, once
     vectors = model.encode(["电池容量2000毫安时", "battery capacity 2000 mAh"], normalize_embeddings=True)
     assert float(np.dot(vectors[0], vectors[1])) > 0.5
+
+
+def test_the_preload_thread_parses_no_python_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CPython 3.11's AST constructor keeps its recursion depth per interpreter: an ``ast.parse`` on the
+    preload thread racing one on the main thread (the app's imports do them) can fail either with a
+    SystemError. The preload thread only decompresses; the model built from what it read encodes as the
+    one loaded from the file does."""
+    import ast
+    import threading
+
+    from knowledge_base.preload import load_use, start_use_preload, take_preloaded_use
+
+    parsing_threads: list[str] = []
+    parse = ast.parse
+
+    def recording_parse(*args: Any, **kwargs: Any) -> Any:
+        parsing_threads.append(threading.current_thread().name)
+        return parse(*args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", recording_parse)
+    start_use_preload(3)
+    preloaded = take_preloaded_use(3)
+    assert preloaded is not None
+    assert parsing_threads and set(parsing_threads) == {threading.current_thread().name}
+    texts = ["续航21天。", "It holds 350 ml."]
+    np.testing.assert_allclose(preloaded.encode(texts), load_use(3).encode(texts), atol=1e-6)
 
 
 def test_a_cached_vector_does_not_keep_its_batch_alive(embedder: SentenceEmbedder) -> None:

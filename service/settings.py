@@ -47,6 +47,11 @@ class CheckThresholds(BaseModel):
         description="A contradiction is proposed when the fact claim contains this share of the clause's content "
         "terms (negation removed), each weighed by how distinctive it is in the knowledge base.",
     )
+    cross_lingual_contradiction: float = Field(
+        0.45,
+        description="A clause in the other language than a claim it opposes is a contradiction candidate from this "
+        "cosine, when no other claim is nearer (their words cannot be compared).",
+    )
     contradiction_scope: float = Field(
         0.5,
         description="...or when the other side speaks of this weighted share of what the denying side's negation "

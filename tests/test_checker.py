@@ -89,6 +89,9 @@ def test_numeric_distortion_names_both_figures_and_corrects_the_sentence(checker
             "app on our phones to track every single session.",
             {("F8", "contradiction")},
         ),
+        # across languages, where no word of the clause can be found in the fact
+        (BLENDER, "It connects to my phone over Bluetooth.", {("F11", "contradiction")}),
+        (BRUSH, "它能连蓝牙,用手机App看刷牙记录。", {("F8", "contradiction")}),
     ],
 )
 def test_forbidden_use_and_contradiction_are_proposed(
@@ -105,6 +108,8 @@ def test_forbidden_use_and_contradiction_are_proposed(
         (BLENDER, "注意别放冰块。"),  # repeats the rule
         (BLENDER, "不支持蓝牙,也不能用App,有点可惜。"),  # agrees with the negative fact
         (BRUSH, "Just don't put the handle in the dishwasher."),
+        (BRUSH, "没有蓝牙也没有App,不过刷牙够用了。"),  # agrees across languages
+        (BLENDER, "No Bluetooth and no app, which I don't miss."),
     ],
 )
 def test_agreeing_with_a_rule_or_a_negative_fact_is_consistent(checker: Checker, kb: str, text: str) -> None:

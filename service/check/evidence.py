@@ -171,6 +171,7 @@ class Evidence:
             features["named_rule"] = float("named_rule" in distortion.marks)
         if distortion.kind is DistortionKind.CONTRADICTION:
             features["unrestricted"] = float("unrestricted" in distortion.marks)
+            features["across_languages"] = float("across_languages" in distortion.marks)
         return features
 
     def absolute_candidates(

@@ -18,6 +18,7 @@ from service.check.profile import Claim, KnowledgeBaseProfile
 from service.check.quantities import extract_quantities
 from service.check.retrieval import Unit
 from service.check.schemas import Distortion, DistortionKind
+from service.check.segmentation import detect_language
 from service.check.wording import Wording
 from service.settings import CheckThresholds
 
@@ -105,14 +106,20 @@ class Rules:
         # (sharing only the product's own noun is not speaking of the same thing).
         # ...or when what the denying side's negation governs is what the other side speaks of ("the seams need
         # sealing" against "no seam sealing is needed"), however much else the clause says.
-        if (
-            self.wording.weighted_coverage(profile, unit.span.text, content, claim.text) < th.contradiction_coverage
-            and self.wording.scope_covered(profile, unit.span.text, content, claim.text, claim.polarity)
-            < th.contradiction_scope
-        ):
-            return None
-        if not self.wording.speaks_of_denied(profile, unit.span.text, content, claim.text, claim.polarity):
-            return None
+        across = self._across_languages(profile, unit, claim)
+        if across:
+            # Words cannot be compared across languages: the clause must be nearer this claim than any other.
+            if cosine < th.cross_lingual_contradiction or cosine < unit.best_cosine():
+                return None
+        else:
+            if (
+                self.wording.weighted_coverage(profile, unit.span.text, content, claim.text) < th.contradiction_coverage
+                and self.wording.scope_covered(profile, unit.span.text, content, claim.text, claim.polarity)
+                < th.contradiction_scope
+            ):
+                return None
+            if not self.wording.speaks_of_denied(profile, unit.span.text, content, claim.text, claim.polarity):
+                return None
         if self._agreeing_sibling(profile, unit, claim):
             return None
         says = "denies" if content.negated else "affirms"
@@ -125,7 +132,13 @@ class Rules:
             f"{says} what the official fact {official}: “{claim.text}”",
             claim.fact_text,
             score,
+            marks=frozenset({"across_languages"} if across else ()),
         )
+
+    @staticmethod
+    def _across_languages(profile: KnowledgeBaseProfile, unit: Unit, claim: Claim) -> bool:
+        """Whether the clause is in one language and the claim in the other (a Chinese post on an English fact)."""
+        return {unit.lang, detect_language(claim.text)} == {"zh", "en"}
 
     def _rule_breach(self, profile: KnowledgeBaseProfile, unit: Unit, best: int) -> Distortion | None:
         """The clause against the rules of its best claim's fact: a use one of them forbids, affirmed, or an

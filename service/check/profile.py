@@ -24,7 +24,7 @@ from knowledge_base.repository import Embedder
 from service.check.commerce import is_comparison_topic, is_deal_topic, is_price_topic
 from service.check.polarity import Polarity, analyse_polarity
 from service.check.quantities import Quantity, extract_quantities, same_attribute
-from service.check.segmentation import Span, split_clauses, split_sentences
+from service.check.segmentation import Span, detect_language, split_clauses, split_sentences
 from service.check.terms import content_terms, term_weights
 
 Matrix = np.ndarray[Any, np.dtype[np.float32]]
@@ -46,6 +46,7 @@ class Claim:
     polarity: Polarity
     states_maximum: bool
     number: int = 0  # its position among the fact's claims
+    lang: str = ""  # the claim's own language, as a clause's (``Unit.lang``)
     vector: Matrix | None = None  # read or embedded on first use: only for facts retrieval returns
     row: int = 0  # its row in the profile's matrix of claim vectors once it has a vector (row 0 is zeros)
     restates: int | None = None  # the claim of an earlier fact whose figures it repeats ("with the same SPF 50")
@@ -308,6 +309,7 @@ class KnowledgeBaseProfile:
                     polarity=_continued_polarity(fact.text, span, previous),
                     states_maximum=bool(_MAXIMUM_CUE.search(span.text)),
                     number=number,
+                    lang=detect_language(span.text),
                 )
                 previous = (span, claim)
                 self.claims.append(claim)

@@ -24,7 +24,7 @@ from service.check.quantities import (
 )
 from service.check.retrieval import Unit
 from service.check.schemas import Distortion, DistortionKind, Edit
-from service.check.segmentation import Span, detect_language
+from service.check.segmentation import Span
 from service.check.wording import Wording
 from service.settings import CheckThresholds
 
@@ -219,7 +219,7 @@ class Figures:
                 for official in profile.claims[index].quantities
             )
         ]
-        if profile.several_claims_measure(claimed) and detect_language(unit.span.text) != profile.kb.lang:
+        if profile.several_claims_measure(claimed) and unit.lang != profile.kb.lang:
             # Across languages no word can be shared: take the comparable claims near the clause's best.
             ceiling = unit.best_cosine()
             candidates = [

@@ -18,7 +18,6 @@ from service.check.profile import Claim, KnowledgeBaseProfile
 from service.check.quantities import extract_quantities
 from service.check.retrieval import Unit
 from service.check.schemas import Distortion, DistortionKind
-from service.check.segmentation import detect_language
 from service.check.wording import Wording
 from service.settings import CheckThresholds
 
@@ -106,7 +105,7 @@ class Rules:
         # (sharing only the product's own noun is not speaking of the same thing).
         # ...or when what the denying side's negation governs is what the other side speaks of ("the seams need
         # sealing" against "no seam sealing is needed"), however much else the clause says.
-        across = self._across_languages(profile, unit, claim)
+        across = {unit.lang, claim.lang} == {"zh", "en"}  # a Chinese clause on an English claim, or the reverse
         if across:
             # Words cannot be compared across languages: the clause must be nearer this claim than any other.
             if cosine < th.cross_lingual_contradiction or cosine < unit.best_cosine():
@@ -134,11 +133,6 @@ class Rules:
             score,
             marks=frozenset({"across_languages"} if across else ()),
         )
-
-    @staticmethod
-    def _across_languages(profile: KnowledgeBaseProfile, unit: Unit, claim: Claim) -> bool:
-        """Whether the clause is in one language and the claim in the other (a Chinese post on an English fact)."""
-        return {unit.lang, detect_language(claim.text)} == {"zh", "en"}
 
     def _rule_breach(self, profile: KnowledgeBaseProfile, unit: Unit, best: int) -> Distortion | None:
         """The clause against the rules of its best claim's fact: a use one of them forbids, affirmed, or an

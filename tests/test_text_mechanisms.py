@@ -18,6 +18,7 @@ from service.check.commerce import (
     talks_deals,
     talks_promotion,
 )
+from service.check.cues import cues_of
 from service.check.polarity import analyse_polarity, denies_previous
 from service.check.quantities import compare, extract_quantities, parse_number, substitute
 from service.check.segmentation import Span, detect_language, split_clauses, split_sentences
@@ -186,6 +187,9 @@ def test_a_condition_or_a_degree_word_stays_in_its_clause(sentence: str, clauses
         ("the motor base must never be rinsed under the tap", True, True),
         ("Do not pour boiling water into the jug", True, True),
         ("not bad for the money", False, False),
+        ("The timer is not just for the lamp but for the fan too", False, False),  # additive, as "not only"
+        ("这个支架不只能放手机，平板也能放", False, False),
+        ("It does not just dim, it switches off", False, False),
         ("No assembly required at all", True, False),
         ("Nobody has to descale it", True, False),
         ("不过那是开了省电模式的", False, False),
@@ -572,3 +576,20 @@ def test_restriction_scope(claim: str, condition: str) -> None:
 def test_a_price_got_selling_it_on_or_a_voucher_is_no_official_price(text: str) -> None:
     [price] = [q for q in extract_quantities(text) if q.dimension == "currency"]
     assert price.role == "deal"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "debunks"),
+    [
+        ("The shop sent me the wrong size, so I swapped it.", False),
+        ("Nothing wrong with the lid after a year.", False),
+        ("Something went wrong with my first order.", False),
+        ("Anyone who says it leaks is wrong.", True),
+        ("That's wrong: the lid seals fine.", True),
+        ("Reviewers were wrong about the fan noise.", True),
+        ("说它会漏水的其实不了解。", True),
+        ("快递送错了颜色，我换了一次。", False),
+    ],
+)
+def test_the_debunk_cue_is_a_claim_called_wrong_not_a_wrong_thing(sentence: str, debunks: bool) -> None:
+    assert bool(cues_of(sentence).debunk) is debunks

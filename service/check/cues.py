@@ -23,7 +23,11 @@ _HEDGE = re.compile(
 )
 _DEBUNK = re.compile(
     r"其实不|并不|并没有|不是真的|谣言|别信|不要信|误区|假的|辟谣|"
-    r"\b(?:myth|not true|false|debunk\w*|actually (?:not|no)|no,|nope|wrong)\b",
+    r"\b(?:myth|not true|false|debunk\w*|actually (?:not|no)|no,|nope)\b|"
+    # "wrong" said of a claim ("that's wrong", "they're wrong about"), not of a thing ("the wrong colour", "nothing
+    # wrong with it"): the one a seller or a buyer got wrong is no claim debunked
+    r"(?:\b(?:is|are|was|were|am|be|been|totally|completely|simply|plain|just|dead)|'s|'re)\s+wrong\b|"
+    r"\bwrong about\b|^wrong\b",
     re.IGNORECASE,
 )
 _COMPLAINT = re.compile(

@@ -11,14 +11,7 @@ from litestar.testing import TestClient
 
 from knowledge_base.embedding import SentenceEmbedder
 from service.check.checker import Checker
-from service.check.decision import (
-    DEFAULT_MODEL_PATH,
-    FAMILIES,
-    DecisionModel,
-    DecisionModels,
-    bag_features,
-    fit_logistic,
-)
+from service.check.decision import DEFAULT_MODEL_PATH, FAMILIES, DecisionModel, DecisionModels, fit_logistic
 from service.check.evaluation import product_checkers
 from service.check.training import LabelledPost, collect, feedback_curve, fit, fit_with_feedback, with_feedback
 from service.cli import main
@@ -40,24 +33,6 @@ def test_logistic_fit_is_deterministic_and_learns_the_direction_of_evidence() ->
 def test_a_family_with_one_class_gets_a_constant_model() -> None:
     model = fit_logistic([{"score": 0.3}, {"score": 0.9}], [0, 0])
     assert model.probability({"score": 0.3}) == model.probability({"score": 0.9}) < 0.5
-
-
-def test_a_distortion_s_confidence_stands_on_one_clause_not_on_evidence_pooled_from_several() -> None:
-    rows = [{"cosine": 0.2 + 0.01 * i, "nli_contradicts": 0.01 * (i % 50)} for i in range(60)]
-    labels = [int(row["cosine"] + row["nli_contradicts"] > 0.8) for row in rows]
-    model = DecisionModel({"contradiction": fit_logistic(rows, labels)}, {"contradiction": 0.5}, "test")
-    near = {"score": 0.7, "cosine": 0.7, "nli_contradicts": 0.0}  # near the fact, but reads as agreeing
-    opposed = {"score": 0.3, "cosine": 0.3, "nli_contradicts": 0.45}  # reads as a denial, of something else
-    bag = bag_features([near, opposed], "contradiction")
-    assert bag == {**near, "candidates": 2.0}, "the bag is its best candidate's evidence"
-    pooled = bag_features([near, opposed])  # each feature's maximum, as for absolute claims
-    assert model.probability("contradiction", bag) < 0.5 < model.probability("contradiction", pooled)
-    # an absolute claim is any of its terms: their evidence is pooled
-    assert bag_features([{"negated": 1.0, "term_chars": 1.0}, {"negated": 0.0, "term_chars": 2.0}], "absolute") == {
-        "negated": 1.0,
-        "term_chars": 2.0,
-        "candidates": 2.0,
-    }
 
 
 def test_the_shipped_decision_is_small_complete_and_reads_back_identically(tmp_path: Path) -> None:

@@ -40,7 +40,7 @@ def decided_distortions(
             bags.setdefault(bag, []).append((index, distortion, features))
     best: dict[str, tuple[float, str]] = {}
     for (key, family), members in bags.items():
-        confidence = decision.probability(family, bag_features((f for _, _, f in members), family), key)
+        confidence = decision.probability(family, bag_features(f for _, _, f in members), key)
         if key not in best or (confidence, -KIND_RANK[DistortionKind(family)]) > (
             best[key][0],
             -KIND_RANK[DistortionKind(best[key][1])],

@@ -123,28 +123,17 @@ def fit_logistic(rows: Sequence[Mapping[str, float]], labels: Sequence[int], l2:
     return LogisticModel(names, tuple(mean), tuple(scale), tuple(beta[:-1]), float(beta[-1]))
 
 
-# Families whose candidates each stand on one clause's evidence: a fact is distorted by one clause, so a post's
-# bag is its best candidate's features (and the count), never maxima drawn from different clauses (a long review
-# may have one clause near the fact and another that happens to read as a denial).
-ONE_CLAUSE_FAMILIES = ("numeric", "usage", "contradiction", "prohibited")
-
-
-def bag_features(candidates: Iterable[Mapping[str, float]], family: str = "") -> Features:
-    """A post's evidence for one key (a fact, an absolute claim, a message or a topic) of one family, and how
-    many candidates there are: for a family of ``ONE_CLAUSE_FAMILIES`` the features of its best candidate (the
-    highest score, then cosine; the first of equals), for the others each feature's largest value over the
-    post's candidates for it."""
-    rows: list[Mapping[str, float]] = list(candidates)
+def bag_features(candidates: Iterable[Mapping[str, float]]) -> Features:
+    """A post's evidence for one key (a fact, an absolute claim, a message or a topic) of one family: each
+    feature's largest value over the post's candidates for it, and how many candidates there are."""
     bag: Features = {}
-    if family in ONE_CLAUSE_FAMILIES and rows:
-        best: Mapping[str, float] = max(rows, key=lambda f: (f.get("score", 0.0), f.get("cosine", 0.0)))
-        bag = dict(best)
-    else:
-        for features in rows:
-            for name, value in features.items():
-                if name not in bag or value > bag[name]:
-                    bag[name] = value
-    bag["candidates"] = float(len(rows))
+    count = 0
+    for features in candidates:
+        count += 1
+        for name, value in features.items():
+            if name not in bag or value > bag[name]:
+                bag[name] = value
+    bag["candidates"] = float(count)
     return bag
 
 

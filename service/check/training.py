@@ -118,7 +118,7 @@ def _bags(post: LabelledPost) -> dict[tuple[str, str], Features]:
     grouped: dict[tuple[str, str], list[Features]] = defaultdict(list)
     for family, key, features in post.rows:
         grouped[(family, key)].append(features)
-    return {group: bag_features(rows, group[0]) for group, rows in grouped.items()}
+    return {group: bag_features(rows) for group, rows in grouped.items()}
 
 
 def _post_scores(model: DecisionModel, post: LabelledPost) -> dict[str, dict[str, tuple[float, str]]]:

@@ -586,6 +586,7 @@ def test_a_price_got_selling_it_on_or_a_voucher_is_no_official_price(text: str) 
         ("Something went wrong with my first order.", False),
         ("Anyone who says it leaks is wrong.", True),
         ("That's wrong: the lid seals fine.", True),
+        ("They’re wrong, the hinge is steel.", True),  # a typographic apostrophe
         ("Reviewers were wrong about the fan noise.", True),
         ("说它会漏水的其实不了解。", True),
         ("快递送错了颜色，我换了一次。", False),

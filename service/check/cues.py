@@ -26,7 +26,7 @@ _DEBUNK = re.compile(
     r"\b(?:myth|not true|false|debunk\w*|actually (?:not|no)|no,|nope)\b|"
     # "wrong" said of a claim ("that's wrong", "they're wrong about"), not of a thing ("the wrong colour", "nothing
     # wrong with it"): the one a seller or a buyer got wrong is no claim debunked
-    r"(?:\b(?:is|are|was|were|am|be|been|totally|completely|simply|plain|just|dead)|'s|'re)\s+wrong\b|"
+    r"(?:\b(?:is|are|was|were|am|be|been|totally|completely|simply|plain|just|dead)|['’](?:s|re))\s+wrong\b|"
     r"\bwrong about\b|^wrong\b",
     re.IGNORECASE,
 )

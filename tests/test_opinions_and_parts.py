@@ -164,3 +164,69 @@ def test_a_word_any_clause_uses_is_no_subject_shared_with_a_denial(
 ) -> None:
     result = radios.check(kb, text, min_confidence=0.0)
     assert ((fact, "contradiction") in proposed(result)) is contradicts
+
+
+CREAM_KBS = (
+    """
+id: cream-zh
+brand: 青禾
+product: 青禾 护手霜
+lang: zh
+facts:
+  - {id: F1, text: "配方不含酒精、香精、矿物油和羊毛脂。"}
+  - {id: F2, text: "管身和盖子都不能放进微波炉。"}
+  - {id: F3, text: "随附的加热底座不支持Wi-Fi和5G网络，只能用按键操作。"}
+  - {id: F4, text: "每支50毫升。"}
+key_messages: []
+avoid_topics: []
+prohibited_claims: []
+""",
+    """
+id: cream-en
+brand: Fernhill
+product: Fernhill hand cream
+lang: en
+facts:
+  - {id: F1, text: "The formula is free of parabens, silicones, lanolin and mineral oil."}
+  - {id: F2, text: "Neither the tube nor the cap is microwave-safe."}
+  - {id: F3, text: "The warming stand has no Wi-Fi or 5G connection; it is worked by its buttons."}
+  - {id: F4, text: "Each tube holds 50 ml."}
+key_messages: []
+avoid_topics: []
+prohibited_claims: []
+""",
+)
+
+
+@pytest.fixture(scope="module")
+def creams(checker: Checker) -> Checker:
+    return with_knowledge_bases(checker, *CREAM_KBS)
+
+
+@pytest.mark.parametrize(
+    ("kb", "text"),
+    [
+        # one thing of the list a fact denies having, said to be there, contradicts it
+        ("cream-zh", "抹开有股淡淡的香精味道"),
+        ("cream-zh", "冬天擦了以后发现配料表里有羊毛脂"),
+        # ...also when the fact's list runs on past a comma
+        ("cream-en", "Heads up, it does have lanolin in it."),
+        ("cream-en", "The ingredient list on the back shows mineral oil."),
+    ],
+)
+def test_having_one_thing_a_fact_lists_as_absent_is_a_contradiction(creams: Checker, kb: str, text: str) -> None:
+    assert ("F1", "contradiction") in proposed(creams.check(kb, text, min_confidence=0.0))
+
+
+@pytest.mark.parametrize(
+    ("kb", "text"),
+    [
+        # "neither A nor B is X" denies X, not A or B: naming the cap says nothing against it
+        ("cream-en", "The cap snaps shut with a nice click."),
+        # a thing listed with a digit is that thing: 5G网络 is not any network
+        ("cream-zh", "家里的网络信号很稳定"),
+        ("cream-zh", "出门用手机网络也很快"),
+    ],
+)
+def test_only_the_things_a_denial_of_having_lists_are_each_denied(creams: Checker, kb: str, text: str) -> None:
+    assert "contradiction" not in {kind for _, kind in proposed(creams.check(kb, text, min_confidence=0.0))}

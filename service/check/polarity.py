@@ -36,6 +36,7 @@ class Polarity:
     debunked: bool = False
     hedged: bool = False
     reported: bool = False  # someone else says it (据说, they say); asserted unless debunked
+    listing: bool = False  # it goes on with the things a previous clause denies having ("free of A, | B and C")
 
     @property
     def asserted(self) -> bool:
@@ -222,6 +223,31 @@ def is_question(text: str) -> bool:
         or (whether and not embedded)
         or (_EN_QUESTION_START.search(text) and not re.search(r"[.!。！]\s*$", text))
     )
+
+
+_DENIAL_OF_HAVING = pattern(_LEXICON, "denials_of_having")
+_CLAUSE_VERBS = pattern(_LEXICON, "clause_verbs")
+_LIST_WORDS = 6
+
+
+def listed_denied(text: str, polarity: Polarity) -> str | None:
+    """What a clause denies having, when its first negation denies having things ("free of A and B", "不含A、B"):
+    the text after that denial (the whole clause when it goes on with such a list, ``Polarity.listing``); None
+    when it denies nothing of the kind ("neither the case nor the strap is waterproof" denies being waterproof)."""
+    if polarity.listing:
+        return text
+    if not polarity.cues:
+        return None
+    start, end, _ = polarity.cues[0]
+    denial = next((m for m in _DENIAL_OF_HAVING.finditer(text) if m.start() < end and m.end() > start), None)
+    return text[denial.end() :] if denial else None
+
+
+def continues_list(text: str) -> bool:
+    """Whether a clause with no cue of its own can only go on with a list before it: a few words, no verb of
+    a clause ("lanolin and mineral oil", not "the fly is green")."""
+    words = re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]{1,2}", text)
+    return 0 < len(words) <= _LIST_WORDS and not _CLAUSE_VERBS.search(text)
 
 
 def not_included(cue: str) -> bool:

@@ -22,7 +22,7 @@ from knowledge_base.lexicons import stopwords
 from knowledge_base.models import AnyItem, ItemKind, KnowledgeBase
 from knowledge_base.repository import Embedder
 from service.check.commerce import is_comparison_topic, is_deal_topic, is_price_topic
-from service.check.polarity import Polarity, analyse_polarity
+from service.check.polarity import Polarity, analyse_polarity, continues_list, listed_denied
 from service.check.quantities import Quantity, extract_quantities, same_attribute
 from service.check.segmentation import Span, detect_language, split_clauses, split_sentences
 from service.check.terms import content_terms, term_weights
@@ -142,13 +142,21 @@ _ALTERNATIVES = re.compile(r"\bor\b|或|、", re.IGNORECASE)
 
 def _continued_polarity(fact_text: str, span: Span, previous: tuple[Span, Claim] | None) -> Polarity:
     """A claim's polarity. A list of alternatives split off a prohibition at a comma ("Do not heat milk or soup,
-    | juice or any other liquid") is still forbidden: with no cue of its own, it takes the prohibition's."""
+    | juice or any other liquid") is still forbidden: with no cue of its own, it takes the prohibition's. So
+    is a list split off a denial of having ("free of parabens, | lanolin and mineral oil"): still denied."""
     polarity = analyse_polarity(span.text)
-    if previous is None or polarity.cues or not previous[1].polarity.prohibitive:
+    if previous is None or polarity.cues or not re.fullmatch(r"\s*[,，]\s*", fact_text[previous[0].end : span.start]):
         return polarity
-    if not re.fullmatch(r"\s*[,，]\s*", fact_text[previous[0].end : span.start]) or not _ALTERNATIVES.search(span.text):
-        return polarity
-    return dataclasses.replace(previous[1].polarity, cues=())
+    before = previous[1]
+    if before.polarity.prohibitive and _ALTERNATIVES.search(span.text):
+        return dataclasses.replace(before.polarity, cues=())
+    if (
+        before.polarity.negated
+        and listed_denied(before.text, before.polarity) is not None
+        and continues_list(span.text)
+    ):
+        return dataclasses.replace(before.polarity, cues=(), listing=True)
+    return polarity
 
 
 def claim_texts(brand: str, product: str, fact_text: str) -> list[str]:

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from service.check.absolute import AbsoluteClaim, absolute_claims
 from service.check.lexicons import entries
-from service.check.polarity import Polarity, analyse_polarity, not_included
+from service.check.polarity import Polarity, analyse_polarity, listed_denied, not_included
 from service.check.profile import KnowledgeBaseProfile, blank_names, strip_names
 from service.check.quantities import Quantity, extract_quantities
 from service.check.segmentation import Span, split_clauses
@@ -24,6 +24,10 @@ Names = re.Pattern[str] | None
 
 MEMO_SIZE = 65536
 _SINGLE_CJK = re.compile(r"[\u4e00-\u9fff]")
+# What separates the things a negation lists ("no A, B or C", "不含A、B和C"): each is denied on its own.
+_LIST_SEPARATOR = re.compile(r"[、,，/]|\b(?:and|or|nor)\b|以及|或者|和|与|與|及|或", re.IGNORECASE)
+# A token with a digit names one thing ("3G", "5GHz", "M.2"): a listed "3G网络" is not "网络".
+_NAME_TOKEN = re.compile(r"[a-z]*\d[a-z\d.]*")
 
 
 def sentence_clauses(sentence: str) -> tuple[Span, ...]:
@@ -103,20 +107,49 @@ class Wording:
         start = polarity.cues[0][1] if polarity.cues else 0
         return self.terms(strip_names(profile.names, " " * start + text[start:]))
 
+    def listed_denials(
+        self, profile: KnowledgeBaseProfile, text: str, polarity: Polarity
+    ) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+        """Each thing ``text`` denies having, where it lists several ("free of A and B", "不含A、B、C"), as its
+        content terms and its tokens with a digit ("3G" of "3G网络"): each is denied on its own
+        (``polarity.listed_denied``). The product's own words are no thing listed."""
+        denied = listed_denied(text, polarity)
+        if denied is None:
+            return ()
+        pieces = _LIST_SEPARATOR.split(strip_names(profile.names, denied))
+        if len(pieces) < 2 and not polarity.listing:
+            return ()
+        items = ((self.terms(piece) - profile.product_terms, piece) for piece in pieces)
+        return tuple((terms, frozenset(_NAME_TOKEN.findall(piece.lower()))) for terms, piece in items if terms)
+
     def scope_covered(
         self, profile: KnowledgeBaseProfile, clause: str, clause_polarity: Polarity, claim: str, of_claim: Polarity
     ) -> float:
         """How much of what the denying side's negation governs the other side speaks of ("has no built-in hub":
-        the hub), words weighed by how distinctive they are in the knowledge base (0 when neither side denies)."""
+        the hub), words weighed by how distinctive they are in the knowledge base (0 when neither side denies).
+        Where the claim denies having a list of things ("free of A and B"), all of any one of them (A, or B) is as
+        good: each is denied; a thing named with a digit ("3G网络") only with that token. Not a post's list: one
+        runs on past what its denial denies ("无坏点、接口丰富")."""
         if of_claim.negated:
-            denied = self.scope_terms(profile, claim, of_claim)
             other = self.terms_without_cues(profile, clause, clause_polarity)
-        elif clause_polarity.negated:
+            covered = weighted_overlap(self.scope_terms(profile, claim, of_claim), other, profile.term_weight)
+            tokens = frozenset(_NAME_TOKEN.findall(clause.lower()))
+            listed = self.listed_denials(profile, claim, of_claim)
+            return max(
+                [
+                    covered,
+                    *(
+                        weighted_overlap(terms, other, profile.term_weight)
+                        for terms, named in listed
+                        if named <= tokens
+                    ),
+                ]
+            )
+        if clause_polarity.negated:
             denied = self.scope_terms(profile, clause, clause_polarity)
             other = self.terms_without_cues(profile, claim, of_claim)
-        else:
-            return 0.0
-        return weighted_overlap(denied, other, profile.term_weight)
+            return weighted_overlap(denied, other, profile.term_weight)
+        return 0.0
 
     def speaks_of_denied(
         self, profile: KnowledgeBaseProfile, clause: str, clause_polarity: Polarity, claim: str, of_claim: Polarity

@@ -590,3 +590,41 @@ def test_a_sale_touches_the_sales_topic_and_a_rival_price_the_comparison(
     found = {a.id for a in brew7.check("brew7", text).avoid_topics_touched}
     assert touched in found
     assert untouched not in found
+
+
+SALES_KB_ZH = """
+id: brew7-zh
+brand: 壶来
+product: 壶来 B7 电热水壶
+lang: zh
+facts:
+  - {id: F1, text: "容量1.7升。"}
+  - {id: F2, text: "烧开一满壶水约3分钟。"}
+key_messages:
+  - {id: M1, text: "3分钟烧开一满壶，泡茶不用等。"}
+avoid_topics:
+  - {id: A1, text: "与沸腾侠、倾壶等其他品牌水壶作比较。"}
+  - {id: A2, text: "优惠券、折扣和促销价。"}
+"""
+
+
+@pytest.mark.parametrize(
+    ("kb", "text"),
+    [
+        # a brand the comparison topic names, with no price and no word of comparison
+        ("brew7", "Our old Pourwell took ages to boil, this one is quick."),
+        ("brew7", "My sister swears by her Steamix."),
+        ("brew7-zh", "之前用的倾壶，烧一壶水要等好久"),
+        ("brew7-zh", "同事推荐过沸腾侠的那款"),
+    ],
+)
+def test_naming_a_brand_the_comparison_topic_lists_touches_it(checker: Checker, kb: str, text: str) -> None:
+    with_knowledge_bases(checker, SALES_KB, SALES_KB_ZH)
+    assert "A1" in {a.id for a in checker.check(kb, text).avoid_topics_touched}
+
+
+def test_a_word_that_only_contains_a_listed_brand_touches_nothing(checker: Checker) -> None:
+    with_knowledge_bases(checker, SALES_KB)
+    assert "A1" not in {
+        a.id for a in checker.check("brew7", "The steamixer attachment is sold elsewhere.").avoid_topics_touched
+    }

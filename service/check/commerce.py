@@ -74,6 +74,31 @@ def is_comparison_topic(text: str) -> bool:
     return bool(_COMPARISON_TOPIC.search(text))
 
 
+# The brands an avoid-topic lists by name: "with Vantrue, Viofo or other brands", "Apple's MacBook Air", "the iPad",
+# "与海尔、小天鹅等竞品": capitalised words after the first, or the items of a Chinese list ending in 等.
+_CAPITALISED = re.compile(r"(?<=\s)(?:[A-Z]|[a-z][A-Z])[\w&-]*(?:\s+[A-Z][\w&-]*)*")
+_ZH_LIST = re.compile(r"(?:与|和|跟|同|比如|例如|像|如|包括)([^，,。；;：:等]{2,30}?)等")
+_ZH_ITEM = re.compile(r"[、/]|或")
+
+
+def listed_rivals(topic: str) -> tuple[str, ...]:
+    """The other brands and models an avoid-topic names ("Price comparisons with Vantrue, Viofo or other dash cam
+    brands": Vantrue, Viofo; "与海尔、小天鹅等竞品比较": 海尔, 小天鹅): a post that names one touches it."""
+    names: list[str] = []
+    for match in _CAPITALISED.finditer(topic):
+        names.extend(part.strip() for part in re.split(r"'s\b|’s\b", match.group()) if part.strip())
+    for match in _ZH_LIST.finditer(topic):
+        names.extend(item.strip() for item in _ZH_ITEM.split(match.group(1)) if 1 < len(item.strip()) <= 12)
+    return tuple(dict.fromkeys(names))
+
+
+def mentions(text: str, name: str) -> bool:
+    """Whether ``text`` names ``name`` (a whole word where it is written in letters)."""
+    if re.match(r"[A-Za-z0-9]", name):
+        return bool(re.search(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", text, re.IGNORECASE))
+    return name in text
+
+
 def names_rival(text: str, own_names: frozenset[str]) -> bool:
     """Whether the text sets the product beside another: a word of comparison (平替, versus) or a model name
     that is none of the knowledge base's own (``own_names``: its words, lower-cased)."""

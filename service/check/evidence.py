@@ -22,6 +22,7 @@ import re
 from service.check.commerce import (
     compares_prices,
     compares_with_own_price,
+    mentions,
     names_rival,
     talks_promotion,
 )
@@ -289,7 +290,8 @@ class Evidence:
             deal_grammar = on_sale and topic.deal_topic
             comparison_grammar = against_rival and topic.comparison_topic
             price_grammar = deal_grammar or comparison_grammar
-            if score < th.avoid_floor and not price_grammar:
+            named = any(mentions(text, rival) for rival in topic.rivals)  # a brand the topic itself names
+            if score < th.avoid_floor and not price_grammar and not named:
                 continue
             features = {
                 "score": score,
@@ -301,7 +303,7 @@ class Evidence:
                 "deal_grammar": float(deal_grammar),
                 "comparison_grammar": float(comparison_grammar),
                 # a comparison topic is touched by naming another brand or model, even without its brand
-                "names_rival": other_product * float(topic.comparison_topic),
+                "names_rival": float(topic.comparison_topic and (bool(other_product) or named)),
                 "gap_to_next": score - max((v for i, v in enumerate(unit.topic_scores) if i != position), default=0),
                 "centred": unit.topic_centred[position],
                 **shared_words(topic),

@@ -207,7 +207,7 @@ def analyse_superlatives(text: str, exceptions: Sequence[str] = ()) -> list[Supe
     # Typographic apostrophes read as plain ones (isn’t, I’ve), keeping every offset.
     original, text = text, text.translate(_APOSTROPHES)
     exempt = [term.lower() for term in exceptions if term.strip()]
-    clauses = split_clauses(Span(0, len(text), text)) if text.strip() else []
+    clauses: list[Span] | None = None  # split only once a candidate is found (most sentences have none)
     candidates: list[Superlative] = []
     for lang, candidate_pattern in (("zh", _ZH_CANDIDATES), ("en", _EN_CANDIDATES)):
         for match in candidate_pattern.finditer(text):
@@ -216,6 +216,8 @@ def analyse_superlatives(text: str, exceptions: Sequence[str] = ()) -> list[Supe
                 continue
             if lang == "zh" and _ZH_NOT_SUPERLATIVE.match(text[start:]) and not re.match(rf"(?:{_ZH_SCOPES})", term):
                 continue
+            if clauses is None:
+                clauses = split_clauses(Span(0, len(text), text))
             clause = next((c for c in clauses if c.start <= start < c.end), Span(0, len(text), text))
             if any(e in term.lower() or term.lower() in e for e in exempt):
                 reason, evidence = "exempt", term

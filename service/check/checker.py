@@ -271,7 +271,7 @@ class Checker:
                 candidates.append((distortion, self._evidence.distortion_features(profile, unit, distortion, cues)))
         absolutes = self._absolute.propose(kb, local)
         candidates.extend(self._evidence.absolute_candidates(profile, sentence.text, units, absolutes, cues))
-        carries, touches = self._evidence.target_candidates(profile, sentence.text, units, cues)
+        carries, touches = self._evidence.target_candidates(profile, units, cues)
         facts, key_messages, avoid_topics, prohibited_claims = sentence_matches(profile, units, self.thresholds)
         analysis = SentenceAnalysis(candidates, facts, key_messages, avoid_topics, prohibited_claims, carries, touches)
         self._sentences.put(key, analysis)

@@ -198,13 +198,14 @@ class Evidence:
         return candidates
 
     def target_candidates(
-        self, profile: KnowledgeBaseProfile, sentence: str, units: list[Unit], cues: Cues
+        self, profile: KnowledgeBaseProfile, units: list[Unit], cues: Cues
     ) -> tuple[list[TargetCandidate], list[TargetCandidate]]:
         """The key messages the sentence's clauses may carry and the avoid-topics they may touch, with their
         evidence (once the clauses' distortions are known: a prohibited claim carries no selling point)."""
         carries: list[TargetCandidate] = []
         touches: list[TargetCandidate] = []
-        sentence_negated = float(bool(self.wording.polarity(sentence, None).cues))
+        # The sentence's cues are its clauses' (read in the sentence): no second reading of the whole sentence.
+        sentence_negated = float(any(unit.polarity.cues for unit in units))
         for unit in units:
             unit_carries, unit_touches = self._unit_targets(profile, unit, cues, sentence_negated)
             carries.extend(unit_carries)

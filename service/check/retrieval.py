@@ -178,18 +178,23 @@ class Retrieval:
                 unit.claim_scores[claim_index] = cosine + th.lexical_weight * self.wording.overlap(
                     plain, self.wording.plain(profile, profile.claims[claim_index].text)
                 )
-            self._read_inference(profile, unit, vector)
             units.append(unit)
+        self._read_inference(profile, units, clause_vectors)
         return units
 
-    def _read_inference(self, profile: KnowledgeBaseProfile, unit: Unit, vector: Vector) -> None:
-        """Whether the clause entails or contradicts each of its nearest claims, from the NLI head on the
-        frozen sentence vectors (a weak signal alone; one piece of evidence among the others)."""
-        nearest = sorted(unit.claim_cosines, key=lambda i: -unit.claim_cosines[i])[: self.thresholds.nli_claims]
-        claims = [i for i in nearest if profile.claims[i].vector is not None]
-        if self.nli is None or not claims:
+    def _read_inference(self, profile: KnowledgeBaseProfile, units: list[Unit], vectors: Vector) -> None:
+        """Whether each clause entails or contradicts each of its nearest claims, from the NLI head on the
+        frozen sentence vectors (a weak signal alone; one piece of evidence among the others); the pairs of
+        all the sentence's clauses in one pass of the head."""
+        if self.nli is None:
             return
-        premises = np.stack([profile.claims[i].vector for i in claims])  # type: ignore[misc]
-        scores = self.nli.scores(premises, np.repeat(vector[None, :], len(claims), axis=0))
-        for index, (entails, _, contradicts) in zip(claims, scores.tolist(), strict=True):
+        pairs: list[tuple[Unit, int, int]] = []  # (clause, claim index, row of the clause's vector)
+        for row, unit in enumerate(units):
+            nearest = sorted(unit.claim_cosines, key=lambda i: -unit.claim_cosines[i])[: self.thresholds.nli_claims]
+            pairs.extend((unit, i, row) for i in nearest if profile.claims[i].vector is not None)
+        if not pairs:
+            return
+        premises = np.stack([profile.claims[i].vector for _, i, _ in pairs])  # type: ignore[misc]
+        scores = self.nli.scores(premises, vectors[[row for _, _, row in pairs]])
+        for (unit, index, _), (entails, _, contradicts) in zip(pairs, scores.tolist(), strict=True):
             unit.nli[index] = (entails, contradicts)

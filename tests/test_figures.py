@@ -265,3 +265,59 @@ def test_a_rating_is_compared_when_two_facts_state_it(checker: Checker, kb: str,
     with_knowledge_bases(checker, *LOTION_KBS)
     result = checker.check(kb, text, min_confidence=0.0)
     assert any(d.kind.value == "numeric" and d.fact_id == "F1" for d in result.distortions) is flagged
+
+
+LANTERN_KBS = (
+    """
+id: lantern-en
+brand: Glowridge
+product: Glowridge camping lantern
+lang: en
+facts:
+  - {id: F1, text: "The battery lasts about 40 hours on the low setting."}
+  - {id: F2, text: "A full charge takes about 4 hours."}
+key_messages: []
+avoid_topics: []
+prohibited_claims: []
+""",
+    """
+id: lantern-zh
+brand: 萤野
+product: 萤野 露营灯
+lang: zh
+facts:
+  - {id: F1, text: "低亮度档续航约40小时。"}
+  - {id: F2, text: "充满电约需4小时。"}
+key_messages: []
+avoid_topics: []
+prohibited_claims: []
+""",
+)
+
+
+@pytest.fixture(scope="module")
+def lanterns(checker: Checker) -> Checker:
+    return with_knowledge_bases(checker, *LANTERN_KBS)
+
+
+@pytest.mark.parametrize(
+    ("kb", "text", "flagged"),
+    [
+        # a battery life below the official one is the writer's use, not a claim about the spec...
+        ("lantern-en", "Realistically the battery is good for 25 hours on low.", False),
+        ("lantern-zh", "低亮度一般能用二十个小时左右", False),
+        # ...but quoted as the spec, or above it, it is a wrong figure
+        ("lantern-en", "The spec sheet says the battery lasts 25 hours.", True),
+        ("lantern-zh", "官方说续航只有20小时", True),
+        ("lantern-en", "The battery lasts 80 hours on low.", True),
+        ("lantern-zh", "低亮度能用80个小时", True),
+        # a charging time shorter than the official one overstates
+        ("lantern-en", "It charges fully in about an hour.", True),
+        ("lantern-zh", "一个小时就能充满", True),
+    ],
+)
+def test_a_battery_life_below_the_official_one_is_the_writers_experience(
+    lanterns: Checker, kb: str, text: str, flagged: bool
+) -> None:
+    found = {d.kind.value for d in lanterns.check(kb, text, min_confidence=0.0).distortions}
+    assert ("numeric" in found) is flagged

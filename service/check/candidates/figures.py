@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 
 from service.check.candidates.distortion import clause_distortion
+from service.check.figure_lexicon import SPEC_SOURCE
 from service.check.profile import Claim, KnowledgeBaseProfile
 from service.check.quantities import (
     Quantity,
@@ -80,6 +82,24 @@ def _score_headed_claims(profile: KnowledgeBaseProfile, unit: Unit) -> None:
             if unit.claim_scores.get(sibling, -1.0) < unit.claim_scores[index]:
                 unit.claim_scores[sibling] = unit.claim_scores[index]
                 unit.claim_cosines[sibling] = max(unit.claim_cosines.get(sibling, -1.0), unit.claim_cosines[index])
+
+
+# How long the product lasts in use: what a writer lives through, under conditions of their own.
+_ENDURANCE = frozenset({"runtime", "standby", "talk_time", "wear"})
+_SPEC_QUOTED = re.compile(SPEC_SOURCE, re.IGNORECASE)
+
+
+def _short_of_endurance(claimed: Quantity, official: Quantity, sentence: str) -> bool:
+    """Whether the figure is a battery life, standby, talk or wear time below the official one, not quoted as
+    the spec ("一般能用两三天" against "待机12天", "mine lasts 6 hours" against 10): the writer's experience of
+    their own use, not a claim about the product's figure. Above the official one it overstates; a charging
+    time shorter than the official one overstates too."""
+    attributes = claimed.attribute & official.attribute
+    if not attributes or not attributes <= _ENDURANCE or claimed.attribute - _ENDURANCE:
+        return False
+    most = claimed.high if claimed.high is not None else claimed.value
+    least = official.low if official.low is not None else official.value
+    return most < least and not _SPEC_QUOTED.search(sentence)
 
 
 def _conditions(quantity: Quantity) -> frozenset[str]:
@@ -170,6 +190,8 @@ class Figures:
             if "consistent" in verdicts or "differs" not in verdicts:
                 continue
             official = officials[verdicts.index("differs")]
+            if _short_of_endurance(claimed, official, sentence.text):
+                continue
             if _a_difference(claimed, profile, claim):
                 continue
             # The figure may be right for another condition of the same fact (total with the case vs

@@ -600,8 +600,10 @@ lang: zh
 facts:
   - {id: F1, text: "容量1.7升。"}
   - {id: F2, text: "烧开一满壶水约3分钟。"}
+  - {id: F3, text: "保温功能可将水温保持60分钟。"}
 key_messages:
   - {id: M1, text: "3分钟烧开一满壶，泡茶不用等。"}
+  - {id: M2, text: "一小时保温，随时都有热水。"}
 avoid_topics:
   - {id: A1, text: "与沸腾侠、倾壶等其他品牌水壶作比较。"}
   - {id: A2, text: "优惠券、折扣和促销价。"}
@@ -628,3 +630,22 @@ def test_a_word_that_only_contains_a_listed_brand_touches_nothing(checker: Check
     assert "A1" not in {
         a.id for a in checker.check("brew7", "The steamixer attachment is sold elsewhere.").avoid_topics_touched
     }
+
+
+@pytest.mark.parametrize(
+    ("kb", "text", "opposes"),
+    [
+        ("brew7", "Keep-warm holds my tea water hot for a whole hour, love it.", False),
+        ("brew7-zh", "保温能撑一个小时，半夜冲奶随时有热水", False),
+        # saying the product lacks what the message rests on is evidence against carrying it
+        ("brew7", "Keep-warm doesn't hold the temperature at all.", True),
+        ("brew7-zh", "这款根本没有保温功能，水烧开没多久就凉了", True),
+    ],
+)
+def test_a_clause_denying_the_fact_a_message_rests_on_is_read_as_opposing_it(
+    checker: Checker, kb: str, text: str, opposes: bool
+) -> None:
+    with_knowledge_bases(checker, SALES_KB, SALES_KB_ZH)
+    rows = [features for family, key, features in checker.evidence(kb, [text])[0] if (family, key) == ("message", "M2")]
+    assert rows, "the clause is a candidate carrier of the message"
+    assert max(features["opposes_linked"] for features in rows) == float(opposes)

@@ -41,7 +41,7 @@ from service.check.evidence import Candidate, Evidence
 from service.check.nli import default_nli_head
 from service.check.profile import KnowledgeBaseProfile, ProfileCache
 from service.check.retrieval import Retrieval, Unit, Vector, normalised_means
-from service.check.schemas import CheckResponse, Distortion
+from service.check.schemas import CheckResponse, Distortion, DistortionKind
 from service.check.script import restore_response, to_simplified
 from service.check.segmentation import Span, detect_language, split_sentences
 from service.check.sentence import SentenceAnalysis
@@ -267,7 +267,11 @@ class Checker:
         cues = cues_of(sentence.text)
         candidates: list[Candidate] = []
         for unit in units:
-            for distortion in self._distortions(profile, unit, local):
+            distortions = self._distortions(profile, unit, local)
+            unit.opposed = frozenset(
+                d.fact_id for d in distortions if d.kind is DistortionKind.CONTRADICTION and d.fact_id
+            )
+            for distortion in distortions:
                 candidates.append((distortion, self._evidence.distortion_features(profile, unit, distortion, cues)))
         absolutes = self._absolute.propose(kb, local)
         candidates.extend(self._evidence.absolute_candidates(profile, sentence.text, units, absolutes, cues))

@@ -276,6 +276,8 @@ class Evidence:
                 "linked": float(bool(linked)),
                 "gap_to_next": score - max((v for i, v in enumerate(unit.message_scores) if i != position), default=0),
                 "prohibited": float(unit.prohibited),
+                # saying the opposite of a fact the message rests on is no benefit ("the two sides feel the same")
+                "opposes_linked": float(any(profile.claims[i].fact_id in unit.opposed for i in message.linked_claims)),
                 **context,
             }
             carries.append((message, score, features))

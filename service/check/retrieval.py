@@ -41,6 +41,7 @@ class Unit:
     claim_cosines: dict[int, float] = field(default_factory=dict)
     about: set[int] = field(default_factory=set)  # claims whose figures the clause's figures were compared with
     prohibited: bool = False
+    opposed: frozenset[str] = frozenset()  # facts the clause is a contradiction candidate of
     deal_talk: bool = False  # talks of a price comparison or a deal
     message_scores: tuple[float, ...] = ()  # similarity to each key message (its best part)
     topic_scores: tuple[float, ...] = ()  # similarity to each avoid-topic (its best part)

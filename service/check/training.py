@@ -38,8 +38,9 @@ FOREIGN_PRODUCTS = 2
 CLEAN_COST = 0.5
 # The prior variances (log-odds squared) of a knowledge base's offsets learned from its reviewers: per distortion
 # kind, and per fact for the facts whose flags they reject (see ``feedback_offsets``). Small: twenty reviewed
-# posts carry a few marks per kind and one or two per fact.
-KIND_PRIOR_VARIANCE = 0.5
+# posts carry a few marks per kind and one or two per fact. The kind's chosen on the feedback curve among 0.01-0.5
+# (docs/evaluation.md): from 0.2 up one post's flag near the threshold moves with a product's offset.
+KIND_PRIOR_VARIANCE = 0.1
 FACT_PRIOR_VARIANCE = 1.0
 
 

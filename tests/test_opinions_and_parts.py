@@ -230,3 +230,60 @@ def test_having_one_thing_a_fact_lists_as_absent_is_a_contradiction(creams: Chec
 )
 def test_only_the_things_a_denial_of_having_lists_are_each_denied(creams: Checker, kb: str, text: str) -> None:
     assert "contradiction" not in {kind for _, kind in proposed(creams.check(kb, text, min_confidence=0.0))}
+
+
+POUCH_KBS = (
+    """
+id: pouch-en
+brand: Tunewell
+product: Tunewell Buds 2
+lang: en
+facts:
+  - {id: F1, text: "A full charge gives 6 hours of listening."}
+  - {id: F2, text: "Charging from empty takes 2 hours over USB-C."}
+  - {id: F3, text: "The travel pouch holds the earbuds and two spare tips; it does not charge them."}
+key_messages:
+  - {id: M1, text: "Six hours of music on one charge."}
+avoid_topics: []
+prohibited_claims: []
+""",
+    """
+id: pouch-zh
+brand: 听澜
+product: 听澜 Buds 2
+lang: zh
+facts:
+  - {id: F1, text: "充满电可连续听歌6小时。"}
+  - {id: F2, text: "从没电到充满约需2小时。"}
+  - {id: F3, text: "收纳袋可装下耳机和两对备用耳塞；它不能给耳机充电。"}
+key_messages:
+  - {id: M1, text: "一次充电听歌6小时。"}
+avoid_topics: []
+prohibited_claims: []
+""",
+)
+
+
+@pytest.fixture(scope="module")
+def pouches(checker: Checker) -> Checker:
+    return with_knowledge_bases(checker, *POUCH_KBS)
+
+
+@pytest.mark.parametrize(("kb", "subject"), [("pouch-en", "travel pouch"), ("pouch-zh", "收纳袋")])
+def test_a_claim_led_by_a_pronoun_speaks_of_the_part_named_before_it(pouches: Checker, kb: str, subject: str) -> None:
+    profile = pouches.profiles.get(pouches.repository.get(kb))
+    assert [claim.subject for claim in profile.claims if claim.fact_id == "F3"] == ["", subject]
+
+
+@pytest.mark.parametrize(
+    ("kb", "text", "flagged"),
+    [
+        # the charging the writer speaks of is the product's, not the pouch's that the fact denies
+        ("pouch-en", "Six hours on a charge, I hardly think about charging anymore.", False),
+        # ...while saying the pouch charges them still contradicts it
+        ("pouch-zh", "收纳袋还能给耳机充电，很方便", True),
+    ],
+)
+def test_what_a_part_does_not_do_is_denied_of_that_part(pouches: Checker, kb: str, text: str, flagged: bool) -> None:
+    found = {(d.fact_id, d.kind.value) for d in pouches.check(kb, text).distortions}
+    assert (("F3", "contradiction") in found) is flagged

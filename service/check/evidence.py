@@ -106,7 +106,9 @@ class Evidence:
         if nearest is not None and distortion.kind is DistortionKind.CONTRADICTION:
             claim = profile.claims[nearest]
             clause, text = unit.span.text, claim.text
-            scope_covered = self.wording.scope_covered(profile, clause, unit.polarity, text, claim.polarity)
+            scope_covered = self.wording.scope_covered(
+                profile, clause, unit.polarity, text, claim.polarity, claim.subject
+            )
         # A prohibited claim is made when the clause is nearer to it than to anything the brand does say (generic
         # praise is as near to the key messages), or uses its own words (cure, 治愈) that no fact or message uses.
         distinctive_shared = 0.0

@@ -50,6 +50,7 @@ class Claim:
     vector: Matrix | None = None  # read or embedded on first use: only for facts retrieval returns
     row: int = 0  # its row in the profile's matrix of claim vectors once it has a vector (row 0 is zeros)
     restates: int | None = None  # the claim of an earlier fact whose figures it repeats ("with the same SPF 50")
+    subject: str = ""  # what its leading pronoun stands for: the part the fact's previous claim is about
 
 
 @dataclass
@@ -158,6 +159,29 @@ def _continued_polarity(fact_text: str, span: Span, previous: tuple[Span, Claim]
     ):
         return dataclasses.replace(before.polarity, cues=(), listing=True)
     return polarity
+
+
+# A claim led by a pronoun ("…; it does not charge the brush") speaks of what the claim before it is about
+# ("The travel case holds …"): the words before that claim's verb.
+_LEADING_PRONOUN = re.compile(r"^\s*(?:(?:it|it's|its|they|this)\b|它|其)", re.IGNORECASE)
+_LEADING_SUBJECT = re.compile(
+    r"^\s*(?:the|a|an)?\s*((?:[A-Za-z-]+\s+){0,3}?[A-Za-z-]+)\s+"
+    r"(?:is|are|was|were|holds|has|have|comes|works|does|do|can|fits|takes|lasts|uses)\b"
+    r"|^\s*([\u4e00-\u9fff]{2,6}?)(?:可以|能够|可|能|是|有|支持|采用|带|含)",
+    re.IGNORECASE,
+)
+
+
+def _subject_of(span: Span, previous: tuple[Span, Claim] | None) -> str:
+    """What a claim led by a pronoun speaks of: the subject of the fact's claim before it, when that names
+    something (not a pronoun again)."""
+    if previous is None or not _LEADING_PRONOUN.search(span.text):
+        return ""
+    found = _LEADING_SUBJECT.match(previous[1].text)
+    subject = (found.group(1) or found.group(2)) if found else ""
+    if not subject or _LEADING_PRONOUN.match(subject):
+        return previous[1].subject
+    return subject
 
 
 def claim_texts(brand: str, product: str, fact_text: str) -> list[str]:
@@ -317,6 +341,7 @@ class KnowledgeBaseProfile:
                     text=span.text,
                     quantities=quantities,
                     polarity=_continued_polarity(fact.text, span, previous),
+                    subject=_subject_of(span, previous),
                     states_maximum=bool(_MAXIMUM_CUE.search(span.text)),
                     number=number,
                     lang=detect_language(span.text),

@@ -123,16 +123,24 @@ class Wording:
         return tuple((terms, frozenset(_NAME_TOKEN.findall(piece.lower()))) for terms, piece in items if terms)
 
     def scope_covered(
-        self, profile: KnowledgeBaseProfile, clause: str, clause_polarity: Polarity, claim: str, of_claim: Polarity
+        self,
+        profile: KnowledgeBaseProfile,
+        clause: str,
+        clause_polarity: Polarity,
+        claim: str,
+        of_claim: Polarity,
+        subject: str = "",
     ) -> float:
         """How much of what the denying side's negation governs the other side speaks of ("has no built-in hub":
         the hub), words weighed by how distinctive they are in the knowledge base (0 when neither side denies).
         Where the claim denies having a list of things ("free of A and B"), all of any one of them (A, or B) is as
         good: each is denied; a thing named with a digit ("3G网络") only with that token. Not a post's list: one
-        runs on past what its denial denies ("无坏点、接口丰富")."""
+        runs on past what its denial denies ("无坏点、接口丰富"). ``subject``: what the claim's leading pronoun
+        stands for ("the travel case" of "…; it does not charge the brush"), part of what it denies."""
         if of_claim.negated:
             other = self.terms_without_cues(profile, clause, clause_polarity)
-            covered = weighted_overlap(self.scope_terms(profile, claim, of_claim), other, profile.term_weight)
+            scope = self.scope_terms(profile, claim, of_claim) | (self.terms(subject) - profile.product_terms)
+            covered = weighted_overlap(scope, other, profile.term_weight)
             tokens = frozenset(_NAME_TOKEN.findall(clause.lower()))
             listed = self.listed_denials(profile, claim, of_claim)
             return max(

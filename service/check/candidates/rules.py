@@ -113,7 +113,9 @@ class Rules:
         else:
             if (
                 self.wording.weighted_coverage(profile, unit.span.text, content, claim.text) < th.contradiction_coverage
-                and self.wording.scope_covered(profile, unit.span.text, content, claim.text, claim.polarity)
+                and self.wording.scope_covered(
+                    profile, unit.span.text, content, claim.text, claim.polarity, claim.subject
+                )
                 < th.contradiction_scope
             ):
                 return None

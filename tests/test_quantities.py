@@ -558,3 +558,21 @@ def test_a_figure_of_a_second_screen_is_not_the_main_screens(text: str, role: st
 def test_a_focus_distance_or_a_gap_is_no_size(text: str, fact: str, comparable: bool) -> None:
     claimed = figure(text, -1)
     assert any(same_attribute(claimed, official) for official in extract_quantities(fact)) is comparable
+
+
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        # a daily amount of an activity, with its verb between, is how the writer uses it...
+        ("每天跑步一小时，戴着很舒服", "period"),
+        ("每晚看剧两个小时也不觉得累", "period"),
+        ("Each night we watch films for two hours.", "personal"),
+        # ...but what it can do each day is a claim about the product
+        ("每天能用10小时", "level"),
+        ("一次充满可以用12小时", "level"),
+        ("It runs for 12 hours on a charge.", "level"),
+    ],
+)
+def test_a_daily_amount_of_an_activity_is_no_spec(text: str, role: str) -> None:
+    [figure] = [q for q in extract_quantities(text) if q.dimension == "time"]
+    assert figure.role == role

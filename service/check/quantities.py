@@ -1326,7 +1326,10 @@ _AFTER = re.compile(r"^\s?(?:后|後|之后|之後|以后|以後|later\b)", re.I
 _PAST_MARKER = re.compile(r"了|已经|已經|过了|過了|\b(?:had|was|were|been|did|got|started|bought)\b", re.I)
 # "每天30分钟视频通话" is a daily amount of use, not how long the product lasts ("每次" is per charge: a spec)
 _PERIOD_BEFORE = re.compile(
-    r"(?:每|每隔|每天|每日|每晚|每周|每週|every|once (?:a|an|every|per)|twice (?:a|an)|per|\bonce|\btwice)\s*$", re.I
+    r"(?:每|每隔|每天|每日|每晚|每周|每週|every|once (?:a|an|every|per)|twice (?:a|an)|per|\bonce|\btwice)\s*$"
+    # "每天听歌两小时": a daily amount of an activity, its verb between ("每天能用10小时" says what it can do)
+    r"|(?:每天|每日|每晚)(?:(?![能可])[\u4e00-\u9fff]){1,4}$",
+    re.I,
 )
 _PERIOD_AFTER = re.compile(
     # "半年换一次" is a period; "半年都不用倒一次" is not once in half a year, a level

@@ -11,6 +11,7 @@ word of comparison (平替, versus) or a model name made of none of the knowledg
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from service.check.lexicons import alternation, pattern
 
@@ -92,11 +93,15 @@ def listed_rivals(topic: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def mentions(text: str, name: str) -> bool:
-    """Whether ``text`` names ``name`` (a whole word where it is written in letters)."""
-    if re.match(r"[A-Za-z0-9]", name):
-        return bool(re.search(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])", text, re.IGNORECASE))
-    return name in text
+def rival_pattern(names: Sequence[str]) -> re.Pattern[str] | None:
+    """A pattern finding any of ``names`` in a post, a name written in letters as a whole word (None for none)."""
+    if not names:
+        return None
+    parts = [
+        rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])" if re.match(r"[A-Za-z0-9]", name) else re.escape(name)
+        for name in names
+    ]
+    return re.compile("|".join(parts), re.IGNORECASE)
 
 
 def names_rival(text: str, own_names: frozenset[str]) -> bool:

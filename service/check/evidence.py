@@ -22,7 +22,6 @@ import re
 from service.check.commerce import (
     compares_prices,
     compares_with_own_price,
-    mentions,
     names_rival,
     talks_promotion,
 )
@@ -295,7 +294,7 @@ class Evidence:
             deal_grammar = on_sale and topic.deal_topic
             comparison_grammar = against_rival and topic.comparison_topic
             price_grammar = deal_grammar or comparison_grammar
-            named = any(mentions(text, rival) for rival in topic.rivals)  # a brand the topic itself names
+            named = bool(topic.rival_names and topic.rival_names.search(text))  # a brand the topic itself names
             if score < th.avoid_floor and not price_grammar and not named:
                 continue
             features = {

@@ -21,7 +21,13 @@ import numpy as np
 from knowledge_base.lexicons import stopwords
 from knowledge_base.models import AnyItem, ItemKind, KnowledgeBase
 from knowledge_base.repository import Embedder
-from service.check.commerce import is_comparison_topic, is_deal_topic, is_price_topic, listed_rivals
+from service.check.commerce import (
+    is_comparison_topic,
+    is_deal_topic,
+    is_price_topic,
+    listed_rivals,
+    rival_pattern,
+)
 from service.check.polarity import Polarity, analyse_polarity, continues_list, listed_denied
 from service.check.quantities import Quantity, extract_quantities, same_attribute
 from service.check.segmentation import Span, detect_language, split_clauses, split_sentences
@@ -67,7 +73,7 @@ class Target:
     price_topic: bool = False  # an avoid-topic about prices, comparisons or promotions
     comparison_topic: bool = False  # an avoid-topic about comparisons with other brands or models
     deal_topic: bool = False  # an avoid-topic about sales, discounts or promotions
-    rivals: tuple[str, ...] = ()  # the other brands and models a comparison topic names
+    rival_names: re.Pattern[str] | None = None  # finds the other brands and models a comparison topic names
 
 
 @functools.lru_cache(maxsize=256)
@@ -232,7 +238,7 @@ class KnowledgeBaseProfile:
         for topic in self.avoid_topics:
             topic.price_topic, topic.comparison_topic = is_price_topic(topic.text), is_comparison_topic(topic.text)
             topic.deal_topic = is_deal_topic(topic.text)
-            topic.rivals = listed_rivals(topic.text) if topic.comparison_topic else ()
+            topic.rival_names = rival_pattern(listed_rivals(topic.text)) if topic.comparison_topic else None
         # A prohibited claim is compared without the product's noun: a remark on the tablet in general ("the tablet
         # is fine") is as near to "the tablet is unbreakable" through the noun alone as most true claims are.
         self.prohibited = self._targets(

@@ -338,6 +338,12 @@ _PAID = re.compile(
 _BETWEEN = re.compile(rf"\bbetween\s+(?P<low>{_ARABIC})\s+and\s+(?P<high>{_ARABIC})\s?(?P<unit>{_UNIT})", re.IGNORECASE)
 
 
+def quotes_spec(text: str) -> bool:
+    """Whether ``text`` quotes the official spec (官方, 标称, "the spec says", "rated"): a figure in it is about the
+    product's figure, not the writer's own."""
+    return bool(_SPEC_SOURCE.search(text))
+
+
 def extract_quantities(text: str) -> list[Quantity]:
     """Every figure in ``text``, sorted by position; ``text[q.start:q.end]`` is the figure as written."""
     found: list[Quantity] = []

@@ -141,8 +141,10 @@ class Wording:
             other = self.terms_without_cues(profile, clause, clause_polarity)
             scope = self.scope_terms(profile, claim, of_claim) | (self.terms(subject) - profile.product_terms)
             covered = weighted_overlap(scope, other, profile.term_weight)
-            tokens = frozenset(_NAME_TOKEN.findall(clause.lower()))
             listed = self.listed_denials(profile, claim, of_claim)
+            if not listed:
+                return covered
+            tokens = frozenset(_NAME_TOKEN.findall(clause.lower()))
             return max(
                 [
                     covered,

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 
 from service.check.candidates.distortion import clause_distortion
-from service.check.figure_lexicon import SPEC_SOURCE
 from service.check.profile import Claim, KnowledgeBaseProfile
 from service.check.quantities import (
     Quantity,
     about_other_condition,
     compare,
+    quotes_spec,
     same_attribute,
     shares_attribute,
     substitute,
@@ -86,7 +85,6 @@ def _score_headed_claims(profile: KnowledgeBaseProfile, unit: Unit) -> None:
 
 # How long the product lasts in use: what a writer lives through, under conditions of their own.
 _ENDURANCE = frozenset({"runtime", "standby", "talk_time", "wear"})
-_SPEC_QUOTED = re.compile(SPEC_SOURCE, re.IGNORECASE)
 
 
 def _short_of_endurance(claimed: Quantity, official: Quantity, sentence: str) -> bool:
@@ -99,7 +97,7 @@ def _short_of_endurance(claimed: Quantity, official: Quantity, sentence: str) ->
         return False
     most = claimed.high if claimed.high is not None else claimed.value
     least = official.low if official.low is not None else official.value
-    return most < least and not _SPEC_QUOTED.search(sentence)
+    return most < least and not quotes_spec(sentence)
 
 
 def _conditions(quantity: Quantity) -> frozenset[str]:
